@@ -1,0 +1,240 @@
+// Real OpenSSH sshd processes for tests: loopback only, ephemeral ports, keys
+// generated per run in a temp dir, killed by PID in stop().
+import { ChildProcess, execFileSync, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { killAndWait, track } from './processes';
+
+export const SSHD_PATH = ['/usr/sbin/sshd', '/usr/local/sbin/sshd'].find((p) => fs.existsSync(p));
+
+export function requireSshd(): string {
+  if (!SSHD_PATH) {
+    throw new Error('OpenSSH sshd was not found. Install it with: sudo apt-get install -y openssh-server');
+  }
+  // A root-run sshd insists on its privilege separation directory.
+  if (process.getuid?.() === 0 && !fs.existsSync('/run/sshd')) fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  return SSHD_PATH;
+}
+
+export interface KeyPair {
+  privatePath: string;
+  publicPath: string;
+  publicKey: string;
+}
+
+export function generateKey(file: string, type: 'ed25519' | 'rsa' | 'ecdsa' = 'ed25519', passphrase = ''): KeyPair {
+  const args = ['-q', '-t', type, '-N', passphrase, '-C', `test-${path.basename(file)}`, '-f', file];
+  if (type === 'rsa') args.splice(3, 0, '-b', '2048');
+  execFileSync('ssh-keygen', args, { stdio: 'ignore' });
+  return { privatePath: file, publicPath: `${file}.pub`, publicKey: fs.readFileSync(`${file}.pub`, 'utf8').trim() };
+}
+
+export function makeTempDir(prefix = 'sbx-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once something on the port answers with an SSH banner. */
+export async function waitForBanner(port: number, timeoutMs = 10000, host = '127.0.0.1'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host, port });
+      const done = (v: boolean) => {
+        socket.destroy();
+        resolve(v);
+      };
+      socket.setTimeout(1000, () => done(false));
+      socket.once('data', (d) => done(d.toString('latin1').startsWith('SSH-')));
+      socket.once('error', () => done(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`sshd on port ${port} did not answer within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface SshdOptions {
+  /** sshd's MaxSessions (session channels per connection). */
+  maxSessions?: number;
+  /** Extra sshd_config lines, appended before any Match block. */
+  extraConfig?: string[];
+  /** Host key type to generate; default ed25519. */
+  hostKeyType?: 'ed25519' | 'rsa' | 'ecdsa';
+  /** Share another sshd's user key (e.g. a jump host and its target). */
+  userKey?: KeyPair;
+  /** Authorized public keys besides the generated user key. */
+  authorizedKeys?: string[];
+  /** Keep sshd's debug log (LogLevel DEBUG1) in dir/sshd.log. */
+  debugLog?: boolean;
+}
+
+export interface Sshd {
+  readonly dir: string;
+  readonly port: number;
+  readonly host: '127.0.0.1';
+  readonly user: string;
+  readonly userKey: KeyPair;
+  readonly hostKey: KeyPair;
+  readonly configPath: string;
+  /** Home for remote test files; the sshd user owns it. */
+  readonly root: string;
+  readonly pid: number | undefined;
+  /** known_hosts line for this sshd, as `[127.0.0.1]:port type key`. */
+  knownHostsLine(): string;
+  /** Writes a client ssh_config with this host as `alias`; returns its path. */
+  writeClientConfig(alias: string, extra?: string[]): string;
+  /** Replaces the host key with a fresh one and restarts sshd on the same port. */
+  rotateHostKey(): Promise<void>;
+  /** Starts sshd again after stop()/kill on the same port, keys and config. */
+  restart(): Promise<void>;
+  /** SIGKILL: a crashed server, connections die without a goodbye. */
+  kill(): Promise<void>;
+  /** Reads sshd's log (empty unless debugLog). */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
+  const sshd = requireSshd();
+  const dir = makeTempDir('sbx-sshd-');
+  const root = path.join(dir, 'root');
+  fs.mkdirSync(root);
+  const hostKeyPath = path.join(dir, 'host_key');
+  let hostKey = generateKey(hostKeyPath, options.hostKeyType ?? 'ed25519');
+  const userKey = options.userKey ?? generateKey(path.join(dir, 'user_key'));
+  const authorizedKeysPath = path.join(dir, 'authorized_keys');
+  fs.writeFileSync(authorizedKeysPath, [userKey.publicKey, ...(options.authorizedKeys ?? [])].join('\n') + '\n', { mode: 0o600 });
+  const port = await freePort();
+  const user = os.userInfo().username;
+  const logPath = path.join(dir, 'sshd.log');
+  const configPath = path.join(dir, 'sshd_config');
+  const config = [
+    `Port ${port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${hostKeyPath}`,
+    `AuthorizedKeysFile ${authorizedKeysPath}`,
+    `PidFile ${path.join(dir, 'sshd.pid')}`,
+    'StrictModes no',
+    'UsePAM no',
+    'PermitRootLogin prohibit-password',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'AllowTcpForwarding yes',
+    'AllowStreamLocalForwarding yes',
+    'PermitUserEnvironment no',
+    'AcceptEnv LANG LC_* SBX_*',
+    'Subsystem sftp internal-sftp',
+    `MaxSessions ${options.maxSessions ?? 10}`,
+    'MaxStartups 100:30:200',
+    'LoginGraceTime 30',
+    `LogLevel ${options.debugLog ? 'DEBUG1' : 'INFO'}`,
+    ...(options.extraConfig ?? []),
+  ];
+  fs.writeFileSync(configPath, config.join('\n') + '\n');
+
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    // -D: stay in the foreground so the PID we hold is sshd's; -E: log to a file.
+    child = track(spawn(sshd, ['-D', '-f', configPath, '-E', logPath], { stdio: ['ignore', 'ignore', 'pipe'] }));
+    let stderr = '';
+    child.stderr?.on('data', (d) => (stderr += d));
+    const exited = new Promise<never>((_, reject) =>
+      child!.once('exit', (code) => reject(new Error(`sshd exited early (code ${code}): ${stderr}${readLog()}`))),
+    );
+    await Promise.race([waitForBanner(port), exited]);
+  };
+  const readLog = () => (fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8') : '');
+  const stopChild = async (signal: 'SIGTERM' | 'SIGKILL') => {
+    if (!child) return;
+    const c = child;
+    child = undefined;
+    if (signal === 'SIGKILL') {
+      if (c.exitCode === null && c.signalCode === null) {
+        const gone = new Promise((r) => c.once('exit', r));
+        c.kill('SIGKILL');
+        await gone;
+      }
+    } else {
+      await killAndWait(c);
+    }
+  };
+  await start();
+
+  const result: Sshd = {
+    dir,
+    port,
+    host: '127.0.0.1',
+    user,
+    userKey,
+    get hostKey() {
+      return hostKey;
+    },
+    configPath,
+    root,
+    get pid() {
+      return child?.pid;
+    },
+    knownHostsLine() {
+      const [type, key] = hostKey.publicKey.split(/\s+/);
+      return `[127.0.0.1]:${port} ${type} ${key}`;
+    },
+    writeClientConfig(alias, extra = []) {
+      const file = path.join(dir, `ssh_config_${alias}`);
+      const knownHosts = path.join(dir, 'client_known_hosts');
+      if (!fs.existsSync(knownHosts)) fs.writeFileSync(knownHosts, result.knownHostsLine() + '\n');
+      fs.writeFileSync(
+        file,
+        [
+          `Host ${alias}`,
+          '  HostName 127.0.0.1',
+          `  Port ${port}`,
+          `  User ${user}`,
+          `  IdentityFile ${userKey.privatePath}`,
+          '  IdentitiesOnly yes',
+          `  UserKnownHostsFile ${knownHosts}`,
+          '  StrictHostKeyChecking yes',
+          ...extra.map((l) => `  ${l}`),
+        ].join('\n') + '\n',
+      );
+      return file;
+    },
+    async rotateHostKey() {
+      await stopChild('SIGTERM');
+      fs.rmSync(hostKeyPath, { force: true });
+      fs.rmSync(`${hostKeyPath}.pub`, { force: true });
+      hostKey = generateKey(hostKeyPath, options.hostKeyType ?? 'ed25519');
+      await start();
+    },
+    async restart() {
+      await stopChild('SIGTERM');
+      await start();
+    },
+    async kill() {
+      await stopChild('SIGKILL');
+    },
+    log: readLog,
+    async stop() {
+      await stopChild('SIGTERM');
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return result;
+}
+
+/** A stdio-bridged sandbox: the client runs `sshd -i -f <config>` as its ProxyCommand. */
+export function stdioBridgeCommand(server: Sshd): string {
+  return `${requireSshd()} -i -f ${server.configPath} -E ${path.join(server.dir, 'sshd-i.log')}`;
+}

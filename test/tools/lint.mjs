@@ -1,0 +1,30 @@
+// Architecture lint: src/common and src/ssh run in plain Node, so they must not import `vscode`.
+import * as fs from 'fs';
+import * as path from 'path';
+
+const PLAIN_NODE_DIRS = ['src/common', 'src/ssh'];
+const importsVscode = /(?:from\s+['"]vscode['"])|(?:require\(\s*['"]vscode['"]\s*\))|(?:import\(\s*['"]vscode['"]\s*\))/;
+
+function* walk(dir) {
+  if (!fs.existsSync(dir)) return;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(full);
+    else if (/\.(ts|js|mjs)$/.test(entry.name)) yield full;
+  }
+}
+
+const problems = [];
+for (const dir of PLAIN_NODE_DIRS) {
+  for (const file of walk(dir)) {
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      if (importsVscode.test(line)) problems.push(`${file}:${i + 1}: imports 'vscode', but ${dir}/ must run in plain Node`);
+    });
+  }
+}
+if (problems.length) {
+  console.error(problems.join('\n'));
+  process.exit(1);
+}
+console.log(`lint: ${PLAIN_NODE_DIRS.join(', ')} free of 'vscode' imports`);
