@@ -1,0 +1,41 @@
+// What the connection core needs to know about a host, resolved the way `ssh -G` would.
+
+export type StrictHostKeyChecking = 'yes' | 'no' | 'accept-new' | 'ask';
+
+export interface ResolvedHost {
+  /** The name the user asked for (OpenSSH's %n). */
+  readonly alias: string;
+  /** HostName after token expansion (%h). */
+  readonly hostname: string;
+  readonly port: number;
+  readonly user: string;
+  /** Expanded paths, in the order OpenSSH would try them. Empty: use OpenSSH's default list. */
+  readonly identityFiles: string[];
+  /** True when IdentityFile was not set and identityFiles holds OpenSSH's defaults. */
+  readonly identityFilesAreDefaults: boolean;
+  readonly identitiesOnly: boolean;
+  /** IdentityAgent: a socket path, or 'none'; undefined means SSH_AUTH_SOCK. */
+  readonly identityAgent?: string;
+  /** ProxyJump hops, outermost first, each `[user@]host[:port]`; empty when none. */
+  readonly proxyJump: string[];
+  /** ProxyCommand with tokens left unexpanded (they are expanded at connect time); undefined when none. */
+  readonly proxyCommand?: string;
+  readonly strictHostKeyChecking: StrictHostKeyChecking;
+  readonly userKnownHostsFiles: string[];
+  readonly globalKnownHostsFiles: string[];
+  readonly hostKeyAlias?: string;
+  /** Seconds; 0 means not set. */
+  readonly serverAliveInterval: number;
+  readonly serverAliveCountMax: number;
+  /** Seconds; undefined means not set. */
+  readonly connectTimeout?: number;
+  readonly connectionAttempts: number;
+  /** Lower-case method names in order, e.g. ['publickey', 'password']. */
+  readonly preferredAuthentications: string[];
+  readonly setEnv: Record<string, string>;
+  /** Algorithm lists as written in the config (e.g. '+ssh-rsa'), undefined when not set. */
+  readonly hostKeyAlgorithms?: string;
+  readonly macs?: string;
+  readonly ciphers?: string;
+  readonly kexAlgorithms?: string;
+}
