@@ -1,0 +1,157 @@
+// Authentication in OpenSSH's order: `none` first (some sandbox gateways authorize
+// after it), then public keys (agent, then identity files), keyboard-interactive and
+// password, as PreferredAuthentications allows and the server offers. Secrets come
+// from `Credentials` and are never logged.
+import * as fs from 'fs';
+import { AuthenticationType, BaseAgent, utils } from 'ssh2';
+import { Logger } from '../common/log';
+import { Credentials, SecretKind } from './credentials';
+import { SshError } from './errors';
+import { openAgent } from './agent';
+
+const DEFAULT_METHOD_ORDER = ['publickey', 'keyboard-interactive', 'password'];
+/** OpenSSH's NumberOfPasswordPrompts default. */
+const PROMPTS_PER_METHOD = 3;
+
+export interface AuthParams {
+  readonly host: string;
+  readonly user: string;
+  readonly identityFiles: string[];
+  /** Only files that exist are tried when the list is OpenSSH's defaults. */
+  readonly identityFilesAreDefaults: boolean;
+  readonly identitiesOnly: boolean;
+  /** Agent socket; undefined or 'none' skips the agent. */
+  readonly agentSocket: string | undefined;
+  readonly preferredAuthentications: string[];
+  readonly credentials: Credentials;
+  readonly log: Logger;
+}
+
+type Attempt = { method: string; label: string; auth: Record<string, unknown>; secret?: SecretKind };
+type NextAuth = (auth: AuthenticationType | false) => void;
+export type AuthHandler = (methodsLeft: string[] | null, partialSuccess: boolean | null, next: NextAuth) => void;
+
+export interface Authenticator {
+  readonly handler: AuthHandler;
+  /** Call on 'ready': the last secret used worked. */
+  succeeded(): void;
+  /** The error to report when every method failed, naming what was tried. */
+  failure(): SshError;
+}
+
+export function createAuthenticator(params: AuthParams): Authenticator {
+  const tried: string[] = [];
+  let allowed: string[] | null = null;
+  let last: Attempt | undefined;
+  const attempts = generateAttempts(params, () => allowed);
+
+  const handler: AuthHandler = (methodsLeft, _partial, next) => {
+    if (methodsLeft) allowed = methodsLeft;
+    if (last?.secret) params.credentials.rejected(last.secret);
+    last = undefined;
+    void (async () => {
+      for (;;) {
+        const { value, done } = await attempts.next();
+        if (done) return next(false);
+        if (allowed && !allowed.includes(value.method)) continue;
+        last = value;
+        tried.push(value.label);
+        params.log.debug(`auth: trying ${value.label}`);
+        return next({ type: value.auth.type, username: params.user, ...value.auth } as unknown as AuthenticationType);
+      }
+    })().catch((err) => {
+      params.log.warn(`auth: ${err instanceof Error ? err.message : String(err)}`);
+      next(false);
+    });
+  };
+
+  return {
+    handler,
+    succeeded() {
+      if (last?.secret) params.credentials.accepted(last.secret);
+    },
+    failure() {
+      const list = tried.length ? tried.join(', ') : 'no method the server offered';
+      return new SshError(`Authentication failed for ${params.user}@${params.host} (tried: ${list})`, 'auth-failed');
+    },
+  };
+}
+
+async function* generateAttempts(params: AuthParams, allowed: () => string[] | null): AsyncGenerator<Attempt> {
+  yield { method: 'none', label: 'none', auth: { type: 'none' } };
+  const offered = (m: string) => allowed()?.includes(m) ?? true;
+  const order = params.preferredAuthentications.length ? params.preferredAuthentications : DEFAULT_METHOD_ORDER;
+  for (const method of order) {
+    if (!offered(method)) continue;
+    if (method === 'publickey') yield* publicKeyAttempts(params);
+    if (method === 'keyboard-interactive') yield* keyboardInteractiveAttempts(params);
+    if (method === 'password') yield* passwordAttempts(params);
+  }
+}
+
+async function* publicKeyAttempts(params: AuthParams): AsyncGenerator<Attempt> {
+  const files = params.identityFiles.filter((f) => fs.existsSync(f));
+  for (const f of params.identityFiles) if (!files.includes(f) && !params.identityFilesAreDefaults) params.log.warn(`auth: identity file ${f} not found`);
+  const agent = await openAgent(params.agentSocket, params.identitiesOnly ? files : undefined, params.log);
+  if (agent) yield { method: 'publickey', label: `publickey (agent, ${agent.count} key${agent.count === 1 ? '' : 's'})`, auth: { type: 'agent', agent: agent.agent as BaseAgent } };
+  for (const file of files) {
+    const key = await loadPrivateKey(file, params);
+    if (key) yield { method: 'publickey', label: `publickey (${file})`, auth: { type: 'publickey', key: key.data, passphrase: key.passphrase } };
+  }
+}
+
+async function loadPrivateKey(file: string, params: AuthParams): Promise<{ data: Buffer; passphrase?: string } | undefined> {
+  let data: Buffer;
+  try {
+    data = fs.readFileSync(file);
+  } catch (err) {
+    params.log.warn(`auth: cannot read ${file}: ${(err as NodeJS.ErrnoException).code}`);
+    return undefined;
+  }
+  const plain = utils.parseKey(data);
+  if (!(plain instanceof Error)) return { data };
+  if (!/passphrase/i.test(plain.message)) {
+    params.log.warn(`auth: ${file} is not a usable private key (${plain.message})`);
+    return undefined;
+  }
+  for (let attempt = 1; attempt <= PROMPTS_PER_METHOD; attempt++) {
+    const passphrase = await params.credentials.passphrase({ keyPath: file, attempt });
+    if (passphrase === undefined) return undefined;
+    if (!(utils.parseKey(data, passphrase) instanceof Error)) {
+      params.credentials.accepted({ kind: 'passphrase', keyPath: file });
+      return { data, passphrase };
+    }
+    params.credentials.rejected({ kind: 'passphrase', keyPath: file });
+    params.log.info(`auth: wrong passphrase for ${file}`);
+  }
+  return undefined;
+}
+
+async function* passwordAttempts(params: AuthParams): AsyncGenerator<Attempt> {
+  const secret: SecretKind = { kind: 'password', host: params.host, user: params.user };
+  for (let attempt = 1; attempt <= PROMPTS_PER_METHOD; attempt++) {
+    const password = await params.credentials.password({ host: params.host, user: params.user, attempt });
+    if (password === undefined) return;
+    yield { method: 'password', label: 'password', auth: { type: 'password', password }, secret };
+  }
+}
+
+async function* keyboardInteractiveAttempts(params: AuthParams): AsyncGenerator<Attempt> {
+  for (let attempt = 1; attempt <= PROMPTS_PER_METHOD; attempt++) {
+    let cancelled = false;
+    const prompt = (name: string, instructions: string, _lang: string, prompts: Array<{ prompt: string; echo?: boolean }>, finish: (answers: string[]) => void) => {
+      if (prompts.length === 0) return finish([]);
+      params.credentials
+        .keyboardInteractive({ host: params.host, user: params.user, name, instructions, prompts: prompts.map((p) => ({ prompt: p.prompt, echo: !!p.echo })), attempt })
+        .then(
+          (answers) => {
+            if (answers === undefined) cancelled = true;
+            finish(answers ?? prompts.map(() => ''));
+          },
+          () => finish(prompts.map(() => '')),
+        );
+    };
+    yield { method: 'keyboard-interactive', label: 'keyboard-interactive', auth: { type: 'keyboard-interactive', prompt } };
+    if (cancelled) return;
+  }
+}

@@ -1,0 +1,296 @@
+// One authenticated ssh2 connection. Turns ssh2's callbacks, events and synchronous
+// `Not connected` throws into promises and SshErrors; nothing above ssh/ sees ssh2's API.
+import { Algorithms, Client, ClientChannel, ExecOptions, PseudoTtyOptions, SFTPWrapper } from 'ssh2';
+import { Logger } from '../common/log';
+import { Emitter } from '../common/event';
+import { Authenticator } from './auth';
+import { ChannelScheduler, Slot } from './channelScheduler';
+import { abortError, fromSsh2Error, SshError } from './errors';
+import { Transport } from './transport';
+
+export interface ConnectParams {
+  /** For messages: `user@host:port` or the alias. */
+  readonly label: string;
+  readonly user: string;
+  readonly transport: Transport;
+  readonly authenticator: Authenticator;
+  /** Called with the raw host key blob before any credential is sent. */
+  readonly verifyHostKey: (key: Buffer) => Promise<boolean>;
+  /** Why the last verifyHostKey refused, for the error message. */
+  readonly hostKeyRejection?: () => SshError | undefined;
+  readonly algorithms?: Algorithms;
+  readonly keepaliveIntervalMs: number;
+  readonly keepaliveCountMax: number;
+  /** Bound on handshake + authentication, excluding time spent waiting for the user. */
+  readonly readyTimeoutMs: number;
+  readonly scheduler: ChannelScheduler;
+  readonly log: Logger;
+  readonly signal?: AbortSignal;
+}
+
+/** A session channel together with the scheduler slot it holds until it closes. */
+export interface SessionChannel {
+  readonly channel: ClientChannel;
+}
+
+export class SshConnection {
+  private readonly closed = new Emitter<SshError | undefined>();
+  /** Fires once when the connection ends: undefined when we closed it, else why it died. */
+  readonly onDidClose = this.closed.event;
+  private closeReason: SshError | undefined;
+  private isClosed = false;
+  private sftpChannel: Promise<SFTPWrapper> | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly client: Client,
+    private readonly params: ConnectParams,
+  ) {
+    client.on('error', (err: Error & { level?: string }) => {
+      // Agent and signing errors during auth are not fatal: ssh2 goes on with the next method.
+      if (err.level === 'agent') return params.log.debug(`agent: ${err.message}`);
+      this.closeReason ??= err.level === 'client-timeout' && /keepalive/i.test(err.message)
+        ? new SshError(`${params.label}: connection lost (no answer to ${params.keepaliveCountMax} keepalives)`, 'unavailable', { cause: err })
+        : fromSsh2Error(err, params.label);
+    });
+    client.once('close', () => this.markClosed());
+  }
+
+  static open(params: ConnectParams): Promise<SshConnection> {
+    return new Promise((resolve, reject) => {
+      const client = new Client();
+      let settled = false;
+      let verifying = false;
+      let hostKeyRefused = false;
+      const onAbort = () => finish(abortError(`connect to ${params.label}`));
+      const finish = (err?: Error) => {
+        if (settled) return;
+        settled = true;
+        params.signal?.removeEventListener('abort', onAbort);
+        if (err) {
+          client.removeAllListeners('ready');
+          client.on('error', () => {});
+          client.end();
+          params.transport.dispose();
+          reject(err);
+        }
+      };
+      params.signal?.addEventListener('abort', onAbort, { once: true });
+      let lastError: (Error & { level?: string }) | undefined;
+      client.on('error', (err: Error & { level?: string }) => {
+        if (err.level === 'agent') return params.log.debug(`agent: ${err.message}`);
+        lastError = err;
+      });
+      client.once('close', () => {
+        if (hostKeyRefused) return finish(params.hostKeyRejection?.() ?? new SshError(`${params.label}: host key refused`, 'host-key'));
+        if (lastError?.level === 'client-authentication') return finish(params.authenticator.failure());
+        finish(lastError ? fromSsh2Error(lastError, `connect to ${params.label}`) : new SshError(`${params.label}: connection closed during handshake`, 'unavailable'));
+      });
+      client.once('ready', () => {
+        if (settled) return;
+        params.authenticator.succeeded();
+        const connection = new SshConnection(client, params);
+        finish();
+        resolve(connection);
+      });
+      client.connect({
+        sock: params.transport.stream as never,
+        username: params.user,
+        // Prompts (passphrases, passwords, host key confirmation) wait for a person: ssh2's
+        // readyTimeout would cut them off, so the deadline is enforced around them instead.
+        readyTimeout: 0,
+        keepaliveInterval: params.keepaliveIntervalMs,
+        keepaliveCountMax: params.keepaliveCountMax,
+        algorithms: params.algorithms,
+        authHandler: params.authenticator.handler as never,
+        hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+          verifying = true;
+          params.verifyHostKey(key).then(
+            (ok) => {
+              verifying = false;
+              hostKeyRefused = !ok;
+              verify(ok);
+            },
+            (err) => {
+              verifying = false;
+              hostKeyRefused = true;
+              params.log.error(`host key check failed: ${err instanceof Error ? err.message : String(err)}`);
+              verify(false);
+            },
+          );
+        },
+      } as never);
+      // The handshake deadline pauses while a person is asked to confirm the host key.
+      let remaining = params.readyTimeoutMs;
+      const tick = 250;
+      const timer = setInterval(() => {
+        if (settled) return clearInterval(timer);
+        if (!verifying) remaining -= tick;
+        if (remaining <= 0) {
+          clearInterval(timer);
+          finish(new SshError(`connect to ${params.label}: no SSH handshake within ${params.readyTimeoutMs / 1000} s`, 'unavailable'));
+        }
+      }, tick);
+      timer.unref?.();
+    });
+  }
+
+  get isOpen(): boolean {
+    return !this.isClosed;
+  }
+
+  get label(): string {
+    return this.params.label;
+  }
+
+  get scheduler(): ChannelScheduler {
+    return this.params.scheduler;
+  }
+
+  /** Opens a session channel with `open`, waiting for a scheduler slot first; the slot is held until the channel closes. */
+  async openSession<T extends { once(event: 'close', fn: () => void): unknown }>(
+    what: string,
+    open: (client: Client, cb: (err: Error | undefined, channel: T) => void) => void,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    for (;;) {
+      this.assertOpen(what);
+      const slot = await this.params.scheduler.acquire(signal);
+      try {
+        const channel = await this.call<T>(what, (cb) => open(this.client, cb));
+        channel.once('close', () => slot.release());
+        if (signal?.aborted) throw abortError(what);
+        return channel;
+      } catch (err) {
+        if (SshError.is(err, 'channel-refused') && this.params.scheduler.lowerLimitAfterRefusal()) {
+          this.params.log.info(`server refused a session channel: limiting ${this.params.label} to ${this.params.scheduler.limit} concurrent sessions`);
+          slot.release();
+          continue;
+        }
+        slot.release();
+        throw err;
+      }
+    }
+  }
+
+  exec(command: string, options: ExecOptions, signal?: AbortSignal): Promise<ClientChannel> {
+    return this.openSession<ClientChannel>('exec', (c, cb) => c.exec(command, options, cb), signal);
+  }
+
+  shell(window: PseudoTtyOptions | false, options: { env?: Record<string, string> }, signal?: AbortSignal): Promise<ClientChannel> {
+    return this.openSession<ClientChannel>('shell', (c, cb) => c.shell(window, options, cb), signal);
+  }
+
+  /** The connection's one SFTP channel, opened on first use and again after it closes. */
+  sftp(): Promise<SFTPWrapper> {
+    if (!this.sftpChannel) {
+      const opening = this.openSession<SFTPWrapper>('sftp', (c, cb) => c.sftp(cb));
+      this.sftpChannel = opening;
+      opening.then(
+        (sftp) => sftp.once('close', () => {
+          if (this.sftpChannel === opening) this.sftpChannel = undefined;
+        }),
+        () => {
+          if (this.sftpChannel === opening) this.sftpChannel = undefined;
+        },
+      );
+    }
+    return this.sftpChannel;
+  }
+
+  /** A direct-tcpip channel: port forwards and ProxyJump. Not counted against MaxSessions. */
+  forwardOut(srcIP: string, srcPort: number, dstHost: string, dstPort: number): Promise<ClientChannel> {
+    return this.call<ClientChannel>(`forward to ${dstHost}:${dstPort}`, (cb) => this.client.forwardOut(srcIP, srcPort, dstHost, dstPort, cb));
+  }
+
+  /** Closes the SFTP channel first and waits for it (else sftp-server is orphaned), then ends the connection. */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closing = (async () => {
+      if (this.isClosed) return;
+      const sftp = await this.sftpChannel?.catch(() => undefined);
+      if (sftp) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 2000);
+          sftp.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          sftp.end();
+        });
+      }
+      const gone = new Promise<void>((resolve) => (this.isClosed ? resolve() : this.closed.event(() => resolve())));
+      this.client.end();
+      const timer = setTimeout(() => this.destroy(), 2000);
+      await gone;
+      clearTimeout(timer);
+    })();
+    return this.closing;
+  }
+
+  /** Drops the connection at once, e.g. after the network is known to be gone. */
+  destroy(): void {
+    this.closeReason ??= new SshError(`${this.params.label}: connection closed`, 'unavailable');
+    this.client.destroy();
+    this.params.transport.dispose();
+    // ssh2 does not emit 'close' for a stream that was already destroyed elsewhere.
+    setImmediate(() => this.markClosed());
+  }
+
+  private markClosed(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.params.transport.dispose();
+    const reason = this.closing ? undefined : this.closeReason ?? new SshError(`${this.params.label}: connection closed by the server`, 'unavailable');
+    this.params.scheduler.failAll(reason ?? new SshError(`${this.params.label}: connection closed`, 'unavailable'));
+    this.params.log.info(reason ? `disconnected: ${reason.message}` : 'disconnected');
+    this.closed.fire(reason);
+    this.closed.dispose();
+  }
+
+  private assertOpen(what: string): void {
+    if (this.isClosed) throw this.closeReason ?? new SshError(`${what} on ${this.params.label}: not connected`, 'unavailable');
+  }
+
+  /** Runs an ssh2 call that takes a callback; its synchronous throw and a close before the answer become SshErrors. */
+  private call<T>(what: string, start: (cb: (err: Error | undefined, value: T) => void) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.isClosed) return reject(this.closeReason ?? new SshError(`${what}: not connected`, 'unavailable'));
+      let done = false;
+      const sub = this.closed.event((reason) => {
+        if (!done) {
+          done = true;
+          reject(reason ?? new SshError(`${what}: connection closed`, 'unavailable'));
+        }
+      });
+      try {
+        start((err, value) => {
+          if (done) return;
+          done = true;
+          sub.dispose();
+          if (err) reject(this.isClosed ? this.closeReason ?? fromSsh2Error(err, what) : fromSsh2Error(err, `${what} on ${this.params.label}`));
+          else resolve(value);
+        });
+      } catch (err) {
+        done = true;
+        sub.dispose();
+        reject(fromSsh2Error(err, `${what} on ${this.params.label}`));
+      }
+    });
+  }
+}
+
+export type { Slot };
+
+/**
+ * Sends a signal to a session channel's process. ssh2's `channel.signal()` does nothing once
+ * our side has sent EOF (stdin ended), which is exactly when a timed-out command needs it.
+ */
+export function signalChannel(channel: ClientChannel, name: 'KILL' | 'TERM' | 'INT' | 'HUP'): void {
+  const internal = channel as unknown as { type?: string; outgoing?: { id: number; state: string }; _client?: { _protocol?: { signal(id: number, sig: string): void } } };
+  try {
+    if (internal.type === 'session' && (internal.outgoing?.state === 'open' || internal.outgoing?.state === 'eof')) internal._client?._protocol?.signal(internal.outgoing.id, name);
+  } catch {
+    /* the connection is already gone */
+  }
+}

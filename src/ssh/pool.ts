@@ -1,0 +1,266 @@
+// One connection per host, shared by files, terminals, forwards and language servers.
+// `acquire` hands out references (like VS Code's ReferenceCollection); the last
+// release starts an idle timer. ProxyJump hops are pooled connections too.
+import { Algorithms } from 'ssh2';
+import { Emitter } from '../common/event';
+import { Logger, prefixed } from '../common/log';
+import { createAuthenticator } from './auth';
+import { ResolvedHost } from './config/resolvedHost';
+import { ChannelScheduler } from './channelScheduler';
+import { SshConnection } from './connection';
+import { Credentials } from './credentials';
+import { SshError } from './errors';
+import { ConnectionState, DEFAULT_RECONNECT, HostConnection, ReconnectPolicy, StateChange } from './hostConnection';
+import { connectTcp, spawnProxyCommand, Transport } from './transport';
+
+export interface PoolSettings {
+  readonly idleTimeoutMs: number;
+  /** Used when the host's config sets no ServerAliveInterval. */
+  readonly keepaliveIntervalMs: number;
+  readonly keepaliveCountMax: number;
+  readonly maxSessions: number;
+  /** Handshake + auth bound when the config sets no ConnectTimeout (gateways resuming a paused sandbox are slow). */
+  readonly connectTimeoutMs: number;
+  readonly reconnect?: ReconnectPolicy;
+}
+
+export const DEFAULT_POOL_SETTINGS: PoolSettings = {
+  idleTimeoutMs: 60_000,
+  keepaliveIntervalMs: 15_000,
+  keepaliveCountMax: 3,
+  maxSessions: 10,
+  connectTimeoutMs: 30_000,
+};
+
+export interface HostKeyCheck {
+  verify(key: Buffer): Promise<boolean>;
+  /** Why the last verify refused. */
+  rejection(): SshError | undefined;
+}
+
+export interface PoolDependencies {
+  /** Resolves a host name (tree entry, ssh config alias or ProxyJump hop) to connection parameters. */
+  resolve(name: string): Promise<ResolvedHost>;
+  readonly credentials: Credentials;
+  hostKeys(target: ResolvedHost): HostKeyCheck;
+  algorithms?(target: ResolvedHost): Algorithms | undefined;
+  expandProxyCommand(target: ResolvedHost): string;
+  settings(): PoolSettings;
+  readonly log: Logger;
+  /** SSH_AUTH_SOCK of the editor's environment. */
+  readonly agentSocket?: string;
+}
+
+export interface ConnectionRef {
+  readonly host: HostConnection;
+  /** The live connection (reconnects if it dropped since). */
+  connection(signal?: AbortSignal): Promise<SshConnection>;
+  release(): void;
+}
+
+export class ConnectionPool {
+  private readonly hosts = new Map<string, HostConnection>();
+  private readonly stateChanged = new Emitter<StateChange>();
+  readonly onDidChangeState = this.stateChanged.event;
+  private disposed = false;
+
+  constructor(private readonly deps: PoolDependencies) {}
+
+  /** A reference to `name`'s connection, connected before it is returned. Release it when done. */
+  async acquire(name: string, signal?: AbortSignal): Promise<ConnectionRef> {
+    const host = this.entry(name);
+    host.addRef();
+    let released = false;
+    const ref: ConnectionRef = {
+      host,
+      connection: (s) => host.connection(s),
+      release: () => {
+        if (!released) {
+          released = true;
+          host.release();
+        }
+      },
+    };
+    try {
+      await host.connection(signal);
+      return ref;
+    } catch (err) {
+      ref.release();
+      throw err;
+    }
+  }
+
+  state(name: string): { state: ConnectionState; reason?: string } {
+    const host = this.hosts.get(name);
+    return host ? { state: host.state, reason: host.reason } : { state: 'disconnected' };
+  }
+
+  async disconnect(name: string): Promise<void> {
+    await this.hosts.get(name)?.disconnect();
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await Promise.all([...this.hosts.values()].map((h) => h.dispose()));
+    this.hosts.clear();
+    this.stateChanged.dispose();
+  }
+
+  private entry(name: string): HostConnection {
+    if (this.disposed) throw new SshError('connection pool is closed', 'unavailable');
+    let host = this.hosts.get(name);
+    if (!host) {
+      const settings = this.deps.settings();
+      host = new HostConnection(name, (scheduler, signal) => this.connect(name, scheduler, signal), {
+        maxSessions: settings.maxSessions,
+        idleTimeoutMs: () => this.deps.settings().idleTimeoutMs,
+        reconnect: settings.reconnect ?? DEFAULT_RECONNECT,
+        log: this.deps.log,
+      });
+      host.onDidChangeState((change) => this.stateChanged.fire(change));
+      this.hosts.set(name, host);
+    }
+    return host;
+  }
+
+  private async connect(name: string, scheduler: ChannelScheduler, signal: AbortSignal): Promise<SshConnection> {
+    const target = await this.resolveTarget(name);
+    const settings = this.deps.settings();
+    const log = prefixed(this.deps.log, name);
+    const attempts = Math.max(1, target.connectionAttempts);
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt > 1) {
+        // Gateways that close right after the handshake (sandbox not ready yet) get a bounded retry.
+        const delay = Math.min(8000, 500 * 2 ** (attempt - 2));
+        log.info(`connect attempt ${attempt} of ${attempts} in ${delay} ms`);
+        await sleep(delay, signal);
+      }
+      try {
+        return await this.connectOnce(name, target, scheduler, settings, log, signal);
+      } catch (err) {
+        lastError = err;
+        if (!SshError.is(err, 'unavailable') || signal.aborted) throw err;
+      }
+    }
+    throw lastError;
+  }
+
+  private async connectOnce(
+    name: string,
+    target: ResolvedHost,
+    scheduler: ChannelScheduler,
+    settings: PoolSettings,
+    log: Logger,
+    signal: AbortSignal,
+  ): Promise<SshConnection> {
+    const timeoutMs = target.connectTimeout ? target.connectTimeout * 1000 : settings.connectTimeoutMs;
+    const transport = await this.openTransport(name, target, timeoutMs, log, signal);
+    const hostKey = this.deps.hostKeys(target);
+    const agentSocket = target.identityAgent ?? this.deps.agentSocket;
+    const authenticator = createAuthenticator({
+      host: target.hostKeyAlias ?? target.hostname,
+      user: target.user,
+      identityFiles: target.identityFiles,
+      identityFilesAreDefaults: target.identityFilesAreDefaults,
+      identitiesOnly: target.identitiesOnly,
+      agentSocket,
+      preferredAuthentications: target.preferredAuthentications,
+      credentials: this.deps.credentials,
+      log,
+    });
+    const keepaliveIntervalMs = target.serverAliveInterval > 0 ? target.serverAliveInterval * 1000 : settings.keepaliveIntervalMs;
+    const keepaliveCountMax = target.serverAliveInterval > 0 ? target.serverAliveCountMax : settings.keepaliveCountMax;
+    log.info(`connecting to ${target.user}@${target.hostname}:${target.port}${target.proxyJump.length ? ` via ${target.proxyJump.join(',')}` : ''}${target.proxyCommand ? ' via ProxyCommand' : ''}`);
+    return SshConnection.open({
+      label: name,
+      user: target.user,
+      transport,
+      authenticator,
+      verifyHostKey: (key) => hostKey.verify(key),
+      hostKeyRejection: () => hostKey.rejection(),
+      algorithms: this.deps.algorithms?.(target),
+      keepaliveIntervalMs,
+      keepaliveCountMax,
+      readyTimeoutMs: timeoutMs,
+      scheduler,
+      log,
+      signal,
+    });
+  }
+
+  private async openTransport(name: string, target: ResolvedHost, timeoutMs: number, log: Logger, signal: AbortSignal): Promise<Transport> {
+    if (target.proxyCommand) return spawnProxyCommand(this.deps.expandProxyCommand(target), log);
+    if (target.proxyJump.length > 0) {
+      // ProxyJump a,b: reach b through a, then the target through b (one pooled connection per hop).
+      const hop = jumpHopName(target.proxyJump);
+      if (hop === name) throw new SshError(`${name}: ProxyJump loops back to itself`, 'config');
+      const jump = await this.acquire(hop, signal);
+      try {
+        const connection = await jump.connection(signal);
+        const channel = await connection.forwardOut('127.0.0.1', 0, target.hostname, target.port);
+        return {
+          stream: channel,
+          dispose: () => {
+            channel.destroy();
+            jump.release();
+          },
+        };
+      } catch (err) {
+        jump.release();
+        throw err;
+      }
+    }
+    return connectTcp(target.hostname, target.port, timeoutMs, signal);
+  }
+
+  /** Hop names look like `jump:<hops so far>|<hop>` so the chain that reaches them is part of their identity. */
+  private async resolveTarget(name: string): Promise<ResolvedHost> {
+    const hop = parseJumpHopName(name);
+    if (!hop) return this.deps.resolve(name);
+    const spec = parseJumpSpec(hop.spec);
+    const base = await this.deps.resolve(spec.host);
+    // A hop's own ProxyJump/ProxyCommand is replaced by the chain before it, as `ssh -J a,b` does.
+    return { ...base, user: spec.user ?? base.user, port: spec.port ?? base.port, proxyJump: hop.before, proxyCommand: undefined };
+  }
+}
+
+export function jumpHopName(chain: string[]): string {
+  return `jump:${chain.slice(0, -1).join(',')}|${chain[chain.length - 1]}`;
+}
+
+function parseJumpHopName(name: string): { before: string[]; spec: string } | undefined {
+  const m = /^jump:([^|]*)\|(.+)$/.exec(name);
+  return m ? { before: m[1] ? m[1].split(',') : [], spec: m[2] } : undefined;
+}
+
+/** `[user@]host[:port]`, with `[v6]:port` accepted too. */
+export function parseJumpSpec(spec: string): { user?: string; host: string; port?: number } {
+  let rest = spec.replace(/^ssh:\/\//, '');
+  let user: string | undefined;
+  const at = rest.lastIndexOf('@');
+  if (at >= 0) {
+    user = rest.slice(0, at);
+    rest = rest.slice(at + 1);
+  }
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest);
+  if (v6) return { user, host: v6[1], port: v6[2] ? Number(v6[2]) : undefined };
+  const m = /^([^:]+)(?::(\d+))?$/.exec(rest);
+  if (!m) throw new SshError(`invalid ProxyJump host "${spec}"`, 'config');
+  return { user, host: m[1], port: m[2] ? Number(m[2]) : undefined };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new SshError('cancelled', 'cancelled'));
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new SshError('cancelled', 'cancelled'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,104 @@
+// The byte stream an SSH connection runs over: a TCP socket we create ourselves
+// (with TCP_NODELAY: ssh2 never sets it, and without it every small request waits
+// ~40 ms for a delayed ACK), or a ProxyCommand's stdio.
+import { ChildProcess, spawn } from 'child_process';
+import * as net from 'net';
+import { Duplex } from 'stream';
+import { Logger } from '../common/log';
+import { abortError, SshError } from './errors';
+
+export interface Transport {
+  readonly stream: Duplex;
+  /** Ends whatever the transport started (socket, child process, jump channel). */
+  dispose(): void;
+}
+
+export function connectTcp(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<Transport> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError(`connect to ${host}:${port}`));
+    const socket = net.connect({ host, port, noDelay: true });
+    const fail = (err: Error) => {
+      cleanup();
+      socket.destroy();
+      reject(err);
+    };
+    const timer = setTimeout(() => fail(new SshError(`connect to ${host}:${port}: timed out after ${timeoutMs} ms`, 'unavailable')), timeoutMs);
+    const onAbort = () => fail(abortError(`connect to ${host}:${port}`));
+    const onError = (err: NodeJS.ErrnoException) => fail(new SshError(`connect to ${host}:${port}: ${err.code ?? err.message}`, 'unavailable', { cause: err }));
+    const cleanup = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      socket.removeListener('error', onError);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      cleanup();
+      socket.setNoDelay(true);
+      resolve({ stream: socket, dispose: () => socket.destroy() });
+    });
+  });
+}
+
+/**
+ * Runs `command` through /bin/sh like OpenSSH does and speaks SSH over its stdin/stdout.
+ * stderr goes to the log; the child is killed when the transport is disposed.
+ */
+export function spawnProxyCommand(command: string, log: Logger): Transport {
+  const child = spawn('/bin/sh', ['-c', `exec ${command}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    for (const line of chunk.split('\n')) if (line.trim()) log.info(`ProxyCommand: ${line.trimEnd()}`);
+  });
+  const stream = new ChildStream(child);
+  child.once('exit', (code, sig) => {
+    log.debug(`ProxyCommand exited (${sig ?? code})`);
+    stream.destroy();
+  });
+  child.once('error', (err) => stream.destroy(new SshError(`ProxyCommand failed to start: ${err.message}`, 'unavailable', { cause: err })));
+  return {
+    stream,
+    dispose: () => {
+      stream.destroy();
+      killChild(child);
+    },
+  };
+}
+
+function killChild(child: ChildProcess): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+  timer.unref();
+  child.once('exit', () => clearTimeout(timer));
+}
+
+/** A Duplex over a child's stdout (readable side) and stdin (writable side). */
+class ChildStream extends Duplex {
+  constructor(private readonly child: ChildProcess) {
+    super();
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (!this.push(chunk)) child.stdout!.pause();
+    });
+    child.stdout!.once('end', () => this.push(null));
+    child.stdin!.on('error', (err) => this.destroy(err));
+  }
+
+  override _read(): void {
+    this.child.stdout!.resume();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
+    this.child.stdin!.write(chunk, done);
+  }
+
+  override _final(done: (err?: Error | null) => void): void {
+    this.child.stdin!.end(done);
+  }
+
+  override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
+    this.child.stdin!.destroy();
+    this.child.stdout!.destroy();
+    done(err);
+  }
+}

@@ -1,0 +1,88 @@
+// Connection-core fixtures: a ResolvedHost for a test sshd and a pool wired to it,
+// without going through ssh config files (those have their own parity tests).
+import { ResolvedHost } from '../../src/ssh/config/resolvedHost';
+import { Credentials, noInteractiveCredentials } from '../../src/ssh/credentials';
+import { SshError } from '../../src/ssh/errors';
+import { ConnectionPool, DEFAULT_POOL_SETTINGS, PoolSettings } from '../../src/ssh/pool';
+import { Logger } from '../../src/common/log';
+import { Sshd } from './sshd';
+
+export function targetFor(server: { port: number; user: string; userKey?: { privatePath: string } }, overrides: Partial<ResolvedHost> = {}): ResolvedHost {
+  return {
+    alias: 'test',
+    hostname: '127.0.0.1',
+    port: server.port,
+    user: server.user,
+    identityFiles: server.userKey ? [server.userKey.privatePath] : [],
+    identityFilesAreDefaults: false,
+    identitiesOnly: true,
+    identityAgent: 'none',
+    proxyJump: [],
+    strictHostKeyChecking: 'yes',
+    userKnownHostsFiles: [],
+    globalKnownHostsFiles: [],
+    serverAliveInterval: 0,
+    serverAliveCountMax: 3,
+    connectionAttempts: 1,
+    preferredAuthentications: [],
+    setEnv: {},
+    ...overrides,
+  };
+}
+
+/** Host keys accepted by exact blob, as known_hosts would; the real verifier has its own tests. */
+export function acceptKeys(...publicKeys: string[]) {
+  const blobs = new Set(publicKeys.map((k) => k.split(/\s+/)[1]));
+  return () => {
+    let rejection: SshError | undefined;
+    return {
+      async verify(key: Buffer) {
+        const ok = blobs.has(key.toString('base64'));
+        rejection = ok ? undefined : new SshError('host key not in the test list', 'host-key');
+        return ok;
+      },
+      rejection: () => rejection,
+    };
+  };
+}
+
+export interface MemoryLog extends Logger {
+  lines: string[];
+}
+
+export function memoryLog(): MemoryLog {
+  const lines: string[] = [];
+  const add = (level: string) => (m: string | Error) => void lines.push(`${level} ${m instanceof Error ? m.message : m}`);
+  return { lines, trace: add('trace'), debug: add('debug'), info: add('info'), warn: add('warn'), error: add('error') };
+}
+
+export interface TestPoolOptions {
+  targets: Record<string, ResolvedHost>;
+  hostKeys: string[];
+  credentials?: Credentials;
+  settings?: Partial<PoolSettings>;
+  log?: Logger;
+  agentSocket?: string;
+}
+
+export function testPool(options: TestPoolOptions): ConnectionPool {
+  const hostKeys = acceptKeys(...options.hostKeys);
+  return new ConnectionPool({
+    resolve: async (name) => {
+      const target = options.targets[name];
+      if (!target) throw new SshError(`unknown test host ${name}`, 'config');
+      return target;
+    },
+    credentials: options.credentials ?? noInteractiveCredentials,
+    hostKeys: () => hostKeys(),
+    expandProxyCommand: (t) => t.proxyCommand!.replace(/%h/g, t.hostname).replace(/%p/g, String(t.port)).replace(/%r/g, t.user).replace(/%%/g, '%'),
+    settings: () => ({ ...DEFAULT_POOL_SETTINGS, ...options.settings }),
+    log: options.log ?? memoryLog(),
+    agentSocket: options.agentSocket,
+  });
+}
+
+/** How many SSH logins sshd accepted: one per TCP connection that authenticated. */
+export function acceptedLogins(server: Sshd): number {
+  return (server.log().match(/Accepted (publickey|password|keyboard-interactive)/g) ?? []).length;
+}

@@ -1,0 +1,210 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { exec } from '../../../src/ssh/exec';
+import { SshError } from '../../../src/ssh/errors';
+import { ConnectionPool } from '../../../src/ssh/pool';
+import { startAgent } from '../../support/agent';
+import { generateKey, startSshd, stdioBridgeCommand, Sshd } from '../../support/sshd';
+import { acceptedLogins, memoryLog, targetFor, testPool } from '../../support/targets';
+
+describe('connection pool against real sshd', function () {
+  this.timeout(60000);
+  let server: Sshd;
+  let pool: ConnectionPool | undefined;
+  const log = memoryLog();
+
+  before(async () => {
+    server = await startSshd({ maxSessions: 3 });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+  afterEach(async () => {
+    await pool?.dispose();
+    pool = undefined;
+  });
+
+  it('shares one pending connect between concurrent acquires and runs commands', async () => {
+    const before = acceptedLogins(server);
+    pool = testPool({ targets: { box: targetFor(server) }, hostKeys: [server.hostKey.publicKey], log });
+    const refs = await Promise.all([pool.acquire('box'), pool.acquire('box'), pool.acquire('box')]);
+    assert.strictEqual(refs[0].host, refs[2].host);
+    const connection = await refs[0].connection();
+    const result = await exec(connection, 'echo hello; echo oops >&2; exit 3', {}, log);
+    assert.strictEqual(result.stdout.toString(), 'hello\n');
+    assert.strictEqual(result.stderr.toString(), 'oops\n');
+    assert.strictEqual(result.code, 3);
+    assert.strictEqual(acceptedLogins(server) - before, 1, 'one TCP connection for three acquires');
+    assert.strictEqual(pool.state('box').state, 'connected');
+    refs.forEach((r) => r.release());
+  });
+
+  it('queues 12 concurrent session users under MaxSessions 3 on one TCP connection', async () => {
+    const before = acceptedLogins(server);
+    // Start with our default limit of 10: the server's refusals must lower it, not fail the callers.
+    pool = testPool({ targets: { box: targetFor(server) }, hostKeys: [server.hostKey.publicKey], log });
+    const ref = await pool.acquire('box');
+    const connection = await ref.connection();
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => exec(connection, `sleep 0.2; echo ${i}`, {}, log)),
+    );
+    assert.deepStrictEqual(
+      results.map((r) => r.stdout.toString().trim()),
+      Array.from({ length: 12 }, (_, i) => String(i)),
+    );
+    assert.ok(connection.scheduler.limit <= 3, `limit lowered to the server's (now ${connection.scheduler.limit})`);
+    assert.strictEqual(acceptedLogins(server) - before, 1);
+    ref.release();
+  });
+
+  it('closes an exec that runs past its timeout and reports it failed', async () => {
+    pool = testPool({ targets: { box: targetFor(server) }, hostKeys: [server.hostKey.publicKey], log });
+    const ref = await pool.acquire('box');
+    const connection = await ref.connection();
+    await assert.rejects(exec(connection, 'sleep 2', { timeoutMs: 300 }, log), (e: unknown) => SshError.is(e, 'timeout'));
+    // sshd keeps the session until its process ends (root sessions cannot be signalled: OpenSSH needs
+    // privilege separation for that), so the slot comes back when the server closes the channel.
+    for (let i = 0; i < 200 && connection.scheduler.active > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.strictEqual(connection.scheduler.active, 0);
+    const ok = await exec(connection, 'echo still-fine', {}, log);
+    assert.strictEqual(ok.stdout.toString().trim(), 'still-fine');
+    ref.release();
+  });
+
+  it('cancels a command with an AbortSignal', async () => {
+    pool = testPool({ targets: { box: targetFor(server) }, hostKeys: [server.hostKey.publicKey], log });
+    const ref = await pool.acquire('box');
+    const connection = await ref.connection();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    await assert.rejects(exec(connection, 'sleep 30', { signal: controller.signal }, log), (e: unknown) => SshError.is(e, 'cancelled'));
+    ref.release();
+  });
+
+  it('sends caller env and cwd but never secret-looking variables', async () => {
+    pool = testPool({ targets: { box: targetFor(server) }, hostKeys: [server.hostKey.publicKey], log });
+    const ref = await pool.acquire('box');
+    const connection = await ref.connection();
+    const result = await exec(connection, 'echo "$SBX_MODE|${API_TOKEN-unset}|${AWS_REGION-unset}|$(pwd)"', { env: { SBX_MODE: "it's on", API_TOKEN: 'x', AWS_REGION: 'y' }, cwd: server.root }, log);
+    assert.strictEqual(result.stdout.toString().trim(), `it's on|unset|unset|${server.root}`);
+    const audit = log.lines.filter((l) => l.includes('exec test') || l.includes('exec box'));
+    assert.ok(audit.length > 0, 'an audit line per exec');
+    assert.ok(!log.lines.some((l) => l.includes("it's on")), 'env values never reach the log');
+    ref.release();
+  });
+
+  it('closes the connection when the idle timer runs out after the last release', async () => {
+    pool = testPool({ targets: { box: targetFor(server) }, hostKeys: [server.hostKey.publicKey], settings: { idleTimeoutMs: 200 }, log });
+    const ref = await pool.acquire('box');
+    const connection = await ref.connection();
+    ref.release();
+    await new Promise((r) => setTimeout(r, 600));
+    assert.strictEqual(connection.isOpen, false);
+    assert.strictEqual(pool.state('box').state, 'disconnected');
+  });
+
+  it('refuses an unexpected host key before authenticating', async () => {
+    const other = generateKey(path.join(server.dir, `other_host_${Date.now()}`));
+    pool = testPool({ targets: { box: targetFor(server) }, hostKeys: [other.publicKey], log });
+    const before = acceptedLogins(server);
+    await assert.rejects(pool.acquire('box'), (e: unknown) => SshError.is(e, 'host-key'));
+    assert.strictEqual(acceptedLogins(server), before);
+    assert.strictEqual(pool.state('box').state, 'failed');
+  });
+
+  it('names the methods it tried when authentication fails', async () => {
+    const stranger = generateKey(path.join(server.dir, `stranger_${Date.now()}`));
+    pool = testPool({ targets: { box: targetFor(server, { identityFiles: [stranger.privatePath] }) }, hostKeys: [server.hostKey.publicKey], log });
+    await assert.rejects(pool.acquire('box'), (e: unknown) => SshError.is(e, 'auth-failed') && /tried: none, publickey \(.*stranger/.test((e as Error).message));
+  });
+
+  it('authenticates with a real ssh-agent', async () => {
+    const agent = await startAgent();
+    try {
+      agent.add(server.userKey.privatePath);
+      pool = testPool({
+        targets: { box: targetFor(server, { identityFiles: [], identitiesOnly: false, identityAgent: undefined }) },
+        hostKeys: [server.hostKey.publicKey],
+        agentSocket: agent.socket,
+        log,
+      });
+      const ref = await pool.acquire('box');
+      assert.strictEqual((await exec(await ref.connection(), 'echo via-agent', {}, log)).stdout.toString().trim(), 'via-agent');
+      ref.release();
+    } finally {
+      await pool?.dispose();
+      pool = undefined;
+      await agent.stop();
+    }
+  });
+
+  it('asks again after a wrong passphrase, and never logs it', async () => {
+    const keyPath = path.join(server.dir, `enc_${Date.now()}`);
+    const encrypted = generateKey(keyPath, 'ed25519', 'correct horse');
+    fs.appendFileSync(path.join(server.dir, 'authorized_keys'), encrypted.publicKey + '\n');
+    const asked: number[] = [];
+    const rejected: string[] = [];
+    pool = testPool({
+      targets: { box: targetFor(server, { identityFiles: [keyPath] }) },
+      hostKeys: [server.hostKey.publicKey],
+      credentials: {
+        password: async () => undefined,
+        keyboardInteractive: async () => undefined,
+        passphrase: async (req) => {
+          asked.push(req.attempt);
+          return req.attempt === 1 ? 'wrong battery' : 'correct horse';
+        },
+        rejected: (s) => rejected.push(s.kind),
+        accepted: () => {},
+      },
+      log,
+    });
+    const ref = await pool.acquire('box');
+    assert.deepStrictEqual(asked, [1, 2]);
+    assert.deepStrictEqual(rejected, ['passphrase']);
+    assert.ok(!log.lines.some((l) => l.includes('correct horse') || l.includes('wrong battery')));
+    ref.release();
+  });
+
+  it('bridges a sandbox over stdio with ProxyCommand sshd -i, and ends the child', async () => {
+    pool = testPool({
+      targets: { bridged: targetFor(server, { proxyCommand: stdioBridgeCommand(server) }) },
+      hostKeys: [server.hostKey.publicKey],
+      log,
+    });
+    const ref = await pool.acquire('bridged');
+    const connection = await ref.connection();
+    assert.strictEqual((await exec(connection, 'echo bridged', {}, log)).stdout.toString().trim(), 'bridged');
+    ref.release();
+    await pool.disconnect('bridged');
+    assert.strictEqual(connection.isOpen, false);
+  });
+});
+
+describe('ProxyJump through two real sshd', function () {
+  this.timeout(60000);
+  it('reaches the target through a pooled jump connection', async () => {
+    const jump = await startSshd({ debugLog: true });
+    const target = await startSshd({ userKey: jump.userKey });
+    const log = memoryLog();
+    const pool = testPool({
+      targets: { jumpbox: targetFor(jump), inner: targetFor(target, { proxyJump: ['jumpbox'] }) },
+      hostKeys: [jump.hostKey.publicKey, target.hostKey.publicKey],
+      log,
+    });
+    try {
+      const ref = await pool.acquire('inner');
+      const result = await exec(await ref.connection(), 'echo inner', {}, log);
+      assert.strictEqual(result.stdout.toString().trim(), 'inner');
+      assert.match(jump.log(), new RegExp(`direct_tcpip: originator .* target 127\\.0\\.0\\.1 port ${target.port}`), 'the jump host forwarded the connection');
+      // The jump host is itself a pooled connection, held while the target is connected.
+      assert.strictEqual(pool.state('jump:|jumpbox').state, 'connected');
+      ref.release();
+    } finally {
+      await pool.dispose();
+      await target.stop();
+      await jump.stop();
+    }
+  });
+});
