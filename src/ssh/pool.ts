@@ -43,7 +43,8 @@ export interface PoolDependencies {
   resolve(name: string): Promise<ResolvedHost>;
   readonly credentials: Credentials;
   hostKeys(target: ResolvedHost): HostKeyCheck;
-  algorithms?(target: ResolvedHost): Algorithms | undefined;
+  /** Algorithm lists for the handshake (may read known_hosts to prefer key types already known). */
+  algorithms?(target: ResolvedHost): Promise<Algorithms | undefined>;
   expandProxyCommand(target: ResolvedHost): string;
   settings(): PoolSettings;
   readonly log: Logger;
@@ -179,7 +180,7 @@ export class ConnectionPool {
       authenticator,
       verifyHostKey: (key) => hostKey.verify(key),
       hostKeyRejection: () => hostKey.rejection(),
-      algorithms: this.deps.algorithms?.(target),
+      algorithms: await this.deps.algorithms?.(target),
       keepaliveIntervalMs,
       keepaliveCountMax,
       readyTimeoutMs: timeoutMs,

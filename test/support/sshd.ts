@@ -79,12 +79,16 @@ export interface SshdOptions {
   authorizedKeys?: string[];
   /** Keep sshd's debug log (LogLevel DEBUG1) in dir/sshd.log. */
   debugLog?: boolean;
+  /** Run sshd inside this network namespace (see netns.ts), listening on `listenAddress`. */
+  netns?: string;
+  listenAddress?: string;
 }
 
 export interface Sshd {
   readonly dir: string;
   readonly port: number;
-  readonly host: '127.0.0.1';
+  /** Where sshd listens: 127.0.0.1, or the namespace's address. */
+  readonly host: string;
   readonly user: string;
   readonly userKey: KeyPair;
   readonly hostKey: KeyPair;
@@ -118,12 +122,13 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   const authorizedKeysPath = path.join(dir, 'authorized_keys');
   fs.writeFileSync(authorizedKeysPath, [userKey.publicKey, ...(options.authorizedKeys ?? [])].join('\n') + '\n', { mode: 0o600 });
   const port = await freePort();
+  const listenAddress = options.listenAddress ?? '127.0.0.1';
   const user = os.userInfo().username;
   const logPath = path.join(dir, 'sshd.log');
   const configPath = path.join(dir, 'sshd_config');
   const config = [
     `Port ${port}`,
-    'ListenAddress 127.0.0.1',
+    `ListenAddress ${listenAddress}`,
     `HostKey ${hostKeyPath}`,
     `AuthorizedKeysFile ${authorizedKeysPath}`,
     `PidFile ${path.join(dir, 'sshd.pid')}`,
@@ -148,19 +153,28 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   let child: ChildProcess | undefined;
   const start = async () => {
     // -D: stay in the foreground so the PID we hold is sshd's; -E: log to a file.
-    child = track(spawn(sshd, ['-D', '-f', configPath, '-E', logPath], { stdio: ['ignore', 'ignore', 'pipe'] }));
+    const args = ['-D', '-f', configPath, '-E', logPath];
+    // `ip netns exec` execs sshd in place, so the PID we hold is still sshd's.
+    child = track(
+      options.netns
+        ? spawn('ip', ['netns', 'exec', options.netns, sshd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+        : spawn(sshd, args, { stdio: ['ignore', 'ignore', 'pipe'] }),
+    );
     let stderr = '';
     child.stderr?.on('data', (d) => (stderr += d));
     const exited = new Promise<never>((_, reject) =>
       child!.once('exit', (code) => reject(new Error(`sshd exited early (code ${code}): ${stderr}${readLog()}`))),
     );
-    await Promise.race([waitForBanner(port), exited]);
+    await Promise.race([waitForBanner(port, 10000, listenAddress), exited]);
   };
   const readLog = () => (fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8') : '');
   const stopChild = async (signal: 'SIGTERM' | 'SIGKILL') => {
     if (!child) return;
     const c = child;
     child = undefined;
+    // Per-connection sshd processes call setsid() and outlive their listener: end them too,
+    // so "sshd died" really drops every connection and nothing survives the test.
+    const sessions = descendants(c.pid);
     if (signal === 'SIGKILL') {
       if (c.exitCode === null && c.signalCode === null) {
         const gone = new Promise((r) => c.once('exit', r));
@@ -170,13 +184,20 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     } else {
       await killAndWait(c);
     }
+    for (const pid of sessions) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
   };
   await start();
 
   const result: Sshd = {
     dir,
     port,
-    host: '127.0.0.1',
+    host: listenAddress,
     user,
     userKey,
     get hostKey() {
@@ -189,7 +210,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     },
     knownHostsLine() {
       const [type, key] = hostKey.publicKey.split(/\s+/);
-      return `[127.0.0.1]:${port} ${type} ${key}`;
+      return `[${listenAddress}]:${port} ${type} ${key}`;
     },
     writeClientConfig(alias, extra = []) {
       const file = path.join(dir, `ssh_config_${alias}`);
@@ -199,7 +220,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
         file,
         [
           `Host ${alias}`,
-          '  HostName 127.0.0.1',
+          `  HostName ${listenAddress}`,
           `  Port ${port}`,
           `  User ${user}`,
           `  IdentityFile ${userKey.privatePath}`,
@@ -232,6 +253,26 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     },
   };
   return result;
+}
+
+/** PIDs of every process below `pid`, read from `ps` (children of a dead parent are reparented, so read first). */
+export function descendants(pid: number | undefined): number[] {
+  if (!pid) return [];
+  const out = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' });
+  const children = new Map<number, number[]>();
+  for (const line of out.trim().split('\n')) {
+    const [p, pp] = line.trim().split(/\s+/).map(Number);
+    children.set(pp, [...(children.get(pp) ?? []), p]);
+  }
+  const found: number[] = [];
+  const visit = (p: number) => {
+    for (const c of children.get(p) ?? []) {
+      found.push(c);
+      visit(c);
+    }
+  };
+  visit(pid);
+  return found;
 }
 
 /** A stdio-bridged sandbox: the client runs `sshd -i -f <config>` as its ProxyCommand. */

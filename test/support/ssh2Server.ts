@@ -1,0 +1,77 @@
+// In-process ssh2 Server for peers that must misbehave or need auth methods our
+// real sshd test bed does not enable (password, keyboard-interactive, early close).
+import * as fs from 'fs';
+import * as path from 'path';
+import { AddressInfo } from 'net';
+import { AuthContext, Connection, Server, ServerChannel } from 'ssh2';
+import { generateKey, KeyPair, makeTempDir } from './sshd';
+
+export interface FakeServerOptions {
+  /** Decides each authentication attempt; default accepts nothing. */
+  authenticate?(ctx: AuthContext, connectionIndex: number): void;
+  /** Close these connections (0-based) right after the first auth request, like a gateway whose sandbox is not ready. */
+  closeEarly?: (connectionIndex: number) => boolean;
+  /** Answer for `exec`; default echoes the command. */
+  exec?(command: string, channel: ServerChannel): void;
+}
+
+export interface FakeServer {
+  readonly port: number;
+  readonly hostKey: KeyPair;
+  readonly user: string;
+  /** TCP connections accepted so far. */
+  connections(): number;
+  /** Methods seen per connection, e.g. [['none','password']]. */
+  readonly methods: string[][];
+  stop(): Promise<void>;
+}
+
+export async function startFakeServer(options: FakeServerOptions = {}): Promise<FakeServer> {
+  const dir = makeTempDir('sbx-fake-');
+  const hostKey = generateKey(path.join(dir, 'host_key'));
+  const methods: string[][] = [];
+  const clients = new Set<Connection>();
+  let count = 0;
+  const server = new Server({ hostKeys: [fs.readFileSync(hostKey.privatePath)] }, (client) => {
+    const index = count++;
+    clients.add(client);
+    methods[index] = [];
+    client.on('close', () => clients.delete(client));
+    client.on('error', () => {});
+    client.on('authentication', (ctx) => {
+      methods[index].push(ctx.method);
+      if (options.closeEarly?.(index)) {
+        // A gateway that accepts the handshake and hangs up while the sandbox resumes.
+        client.end();
+        return;
+      }
+      if (options.authenticate) options.authenticate(ctx, index);
+      else ctx.reject();
+    });
+    client.on('ready', () => {
+      client.on('session', (accept) => {
+        const session = accept();
+        session.on('exec', (acceptExec, _reject, info) => {
+          const channel = acceptExec();
+          if (options.exec) return options.exec(info.command, channel);
+          channel.write(info.command + '\n');
+          channel.exit(0);
+          channel.end();
+        });
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    hostKey,
+    user: 'sandbox-7f3a#tok',
+    connections: () => count,
+    methods,
+    async stop() {
+      for (const c of clients) c.end();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import * as assert from 'assert';
+import { SshError } from '../../../src/ssh/errors';
+import { exec } from '../../../src/ssh/exec';
+import { StateChange } from '../../../src/ssh/hostConnection';
+import { ConnectionPool } from '../../../src/ssh/pool';
+import { createNetns, netnsAvailable, Netns } from '../../support/netns';
+import { startSshd, Sshd } from '../../support/sshd';
+import { memoryLog, targetFor, testPool } from '../../support/targets';
+
+function waitForState(pool: ConnectionPool, host: string, state: StateChange['state'], timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    if (pool.state(host).state === state) return resolve(0);
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`${host} did not become ${state} within ${timeoutMs} ms (now ${pool.state(host).state})`));
+    }, timeoutMs);
+    const sub = pool.onDidChangeState((c) => {
+      if (c.host === host && c.state === state) {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(Date.now() - started);
+      }
+    });
+  });
+}
+
+describe('a connection that dies', function () {
+  this.timeout(60000);
+
+  it('rejects pending work when sshd is killed and reconnects when it is back', async () => {
+    const server = await startSshd();
+    const log = memoryLog();
+    const pool = testPool({
+      targets: { box: targetFor(server) },
+      hostKeys: [server.hostKey.publicKey],
+      settings: { reconnect: { initialDelayMs: 200, maxDelayMs: 1000, maxAttempts: 20 } },
+      log,
+    });
+    try {
+      const ref = await pool.acquire('box');
+      const first = await ref.connection();
+      const pending = exec(first, 'sleep 30', {}, log);
+      await new Promise((r) => setTimeout(r, 200));
+      await server.kill();
+      await assert.rejects(pending, (e: unknown) => SshError.is(e, 'unavailable'));
+      await assert.rejects(exec(first, 'true', {}, log), (e: unknown) => SshError.is(e, 'unavailable'));
+      assert.strictEqual(pool.state('box').state, 'reconnecting');
+      await server.restart();
+      await waitForState(pool, 'box', 'connected', 20000);
+      const again = await ref.connection();
+      assert.notStrictEqual(again, first);
+      assert.strictEqual((await exec(again, 'echo back', {}, log)).stdout.toString().trim(), 'back');
+      ref.release();
+    } finally {
+      await pool.dispose();
+      await server.stop();
+    }
+  });
+
+  describe('network partition (namespace + iptables DROP)', function () {
+    const why = netnsAvailable();
+    let ns: Netns | undefined;
+    let server: Sshd | undefined;
+    before(async function () {
+      if (why) {
+        console.log(`      skipped: ${why}`);
+        this.skip();
+      }
+      ns = createNetns();
+      server = await startSshd({ netns: ns.name, listenAddress: ns.address });
+    });
+    after(async () => {
+      await server?.stop();
+      ns?.destroy();
+    });
+
+    it('detects the dead link within the keepalive bound, fails pending work, and reconnects after it heals', async () => {
+      const keepaliveIntervalMs = 1000;
+      const keepaliveCountMax = 2;
+      const bound = keepaliveIntervalMs * (keepaliveCountMax + 1);
+      const log = memoryLog();
+      const pool = testPool({
+        targets: { part: targetFor(server!, { hostname: ns!.address }) },
+        hostKeys: [server!.hostKey.publicKey],
+        settings: { keepaliveIntervalMs, keepaliveCountMax, connectTimeoutMs: 2000, reconnect: { initialDelayMs: 250, maxDelayMs: 1000, maxAttempts: 100 } },
+        log,
+      });
+      try {
+        const ref = await pool.acquire('part');
+        const connection = await ref.connection();
+        assert.strictEqual((await exec(connection, 'echo up', {}, log)).stdout.toString().trim(), 'up');
+        const pending = exec(connection, 'sleep 60', {}, log);
+        await new Promise((r) => setTimeout(r, 200));
+        const cutAt = Date.now();
+        ns!.partition();
+        const outcome = await Promise.race([
+          pending.then(
+            () => 'resolved',
+            (e: unknown) => (SshError.is(e, 'unavailable') ? 'unavailable' : `other: ${(e as Error).message}`),
+          ),
+          new Promise<string>((r) => setTimeout(() => r('still pending'), bound + 1000)),
+        ]);
+        const detectedMs = Date.now() - cutAt;
+        console.log(`      dead link detected after ${detectedMs} ms (bound ${bound} ms + 1 s)`);
+        assert.strictEqual(outcome, 'unavailable', 'pending work fails within the keepalive bound + 1 s');
+        assert.strictEqual(pool.state('part').state, 'reconnecting');
+        ns!.heal();
+        await waitForState(pool, 'part', 'connected', 20000);
+        assert.strictEqual((await exec(await ref.connection(), 'echo healed', {}, log)).stdout.toString().trim(), 'healed');
+        ref.release();
+      } finally {
+        ns!.heal();
+        await pool.dispose();
+      }
+    });
+  });
+});
