@@ -1,23 +1,60 @@
 // Composition root: builds the services in order and hands them to the context.
 // No logic here and no side effects at module load.
 import * as vscode from 'vscode';
-import { HostsTreeProvider } from './hosts/hostsTreeProvider';
-import { HostRegistry } from './hosts/hostRegistry';
+import { registerFsCommands } from './fs/fsCommands';
+import { RemoteRoots } from './fs/remoteRoots';
+import { RemoteSessions } from './fs/remoteSessions';
+import { SCHEME } from './fs/remotePath';
+import { SbxFileSystemProvider } from './fs/sbxFileSystemProvider';
+import { RemoteWatcher } from './fs/watch/remoteWatcher';
 import { registerHostCommands } from './hosts/hostCommands';
+import { HostRegistry } from './hosts/hostRegistry';
+import { HostsTreeProvider } from './hosts/hostsTreeProvider';
+import { sshConfigSource } from './ssh/config';
+import { poolDependencies } from './ssh/connectionDependencies';
+import { ConnectionPool } from './ssh/pool';
+import { hostKeyPrompt } from './ui/hostKeyPrompt';
+import { inPlaceSavePrompt } from './ui/inPlaceSavePrompt';
 import { outputChannelLogger } from './ui/logChannel';
+import { SecretCredentials } from './ui/secretCredentials';
+import { settings } from './ui/settings';
 
 export function activate(context: vscode.ExtensionContext): void {
   const channel = vscode.window.createOutputChannel('Sandbox Explorer', { log: true });
   context.subscriptions.push(channel);
   const log = outputChannelLogger(channel);
 
-  const registry = new HostRegistry(log);
+  const registry = new HostRegistry(sshConfigSource, log);
   context.subscriptions.push(registry);
 
-  const tree = new HostsTreeProvider(registry);
+  const pool = new ConnectionPool(
+    poolDependencies({
+      resolve: (name) => registry.resolve(name),
+      credentials: new SecretCredentials(context.secrets),
+      hostKeyPrompt,
+      trustFile: () => settings.trustFile(context.globalStorageUri),
+      settings: () => settings.pool(),
+      log,
+      agentSocket: process.env.SSH_AUTH_SOCK,
+    }),
+  );
+  context.subscriptions.push({ dispose: () => void pool.dispose() });
+  registry.attachPool(pool);
+
+  const sessions = new RemoteSessions(pool, log);
+  const files = new SbxFileSystemProvider(sessions, inPlaceSavePrompt, log);
+  const watcher = new RemoteWatcher(pool, sessions, (events) => files.fire(events), log);
+  files.setWatching(watcher);
+  context.subscriptions.push(files, watcher, vscode.workspace.registerFileSystemProvider(SCHEME, files, { isCaseSensitive: true }));
+
+  const roots = new RemoteRoots(sessions);
+  const tree = new HostsTreeProvider(registry, (host) => roots.rootUri(host));
   context.subscriptions.push(tree, vscode.window.createTreeView('sandboxExplorer.hosts', { treeDataProvider: tree, showCollapseAll: true }));
 
-  context.subscriptions.push(registerHostCommands({ tree, channel }));
+  context.subscriptions.push(
+    registerHostCommands({ tree, registry, pool, channel }),
+    registerFsCommands({ hosts: () => registry.hosts(), roots }),
+  );
   log.info(`Sandbox Explorer activated (VS Code ${vscode.version}, Node ${process.version})`);
 }
 

@@ -1,12 +1,42 @@
 import * as vscode from 'vscode';
+import { ConnectionPool, ConnectionRef } from '../ssh/pool';
+import { HostRegistry } from './hostRegistry';
 import { HostsTreeProvider } from './hostsTreeProvider';
+import { hostFromArgument } from './pickHost';
 
-export function registerHostCommands(deps: { tree: HostsTreeProvider; channel: vscode.LogOutputChannel }): vscode.Disposable {
+/** Host commands; an explicit Connect holds a reference until Disconnect, so the link stays up. */
+export function registerHostCommands(deps: { tree: HostsTreeProvider; registry: HostRegistry; pool: ConnectionPool; channel: vscode.LogOutputChannel }): vscode.Disposable {
+  const held = new Map<string, ConnectionRef>();
+  const hosts = () => deps.registry.hosts();
   return vscode.Disposable.from(
+    { dispose: () => held.forEach((ref) => ref.release()) },
     vscode.commands.registerCommand('sandboxExplorer.hosts.refresh', () => deps.tree.refresh()),
-    vscode.commands.registerCommand('sandboxExplorer.hosts.openSettings', () =>
-      vscode.commands.executeCommand('workbench.action.openSettings', 'sandboxExplorer.hosts'),
-    ),
+    vscode.commands.registerCommand('sandboxExplorer.hosts.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', 'sandboxExplorer.hosts')),
     vscode.commands.registerCommand('sandboxExplorer.log.show', () => deps.channel.show()),
+    vscode.commands.registerCommand('sandboxExplorer.hosts.connect', async (arg?: unknown) => {
+      const host = await hostFromArgument(arg, hosts, 'Connect to which host?');
+      if (!host) return;
+      try {
+        const ref = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Connecting to ${host.name}…`, cancellable: true },
+          (_p, token) => {
+            const controller = new AbortController();
+            token.onCancellationRequested(() => controller.abort());
+            return deps.pool.acquire(host.name, controller.signal);
+          },
+        );
+        held.get(host.name)?.release();
+        held.set(host.name, ref);
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Could not connect to ${host.name}: ${err instanceof Error ? err.message : String(err)}`, 'Show Log').then((c) => c && deps.channel.show());
+      }
+    }),
+    vscode.commands.registerCommand('sandboxExplorer.hosts.disconnect', async (arg?: unknown) => {
+      const host = await hostFromArgument(arg, hosts, 'Disconnect which host?');
+      if (!host) return;
+      held.get(host.name)?.release();
+      held.delete(host.name);
+      await deps.pool.disconnect(host.name);
+    }),
   );
 }

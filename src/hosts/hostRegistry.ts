@@ -1,48 +1,82 @@
 import * as vscode from 'vscode';
 import { Logger } from '../common/log';
+import { ResolvedHost } from '../ssh/config/resolvedHost';
+import { SshError } from '../ssh/errors';
+import { ConnectionPool } from '../ssh/pool';
+import { settings } from '../ui/settings';
 import { HostEntry, hostFromSettings } from './hostEntry';
 import { ConnectionStateName, HostsModel } from './hostsTreeProvider';
+import { resolveEntry } from './resolveEntry';
 
-const SECTION = 'sandboxExplorer';
+/** Reads ssh_config files (plain Node; see src/ssh/config). */
+export interface SshConfigSource {
+  /** Concrete `Host` names (no patterns), following Includes. */
+  aliases(files: string[]): string[];
+  resolve(alias: string, files: string[]): ResolvedHost;
+}
 
-/** Knows every host (settings now; ssh config next) and its connection state. */
+/** Every host the user can pick (settings first, then ssh config), how to reach it, and its state. */
 export class HostRegistry implements HostsModel, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [];
+  private pool: ConnectionPool | undefined;
 
-  constructor(private readonly log: Logger) {
+  constructor(
+    private readonly sshConfig: SshConfigSource,
+    private readonly log: Logger,
+  ) {
     this.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(`${SECTION}.hosts`)) this.changed.fire();
+        if (settings.affectsHosts(e)) this.changed.fire();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()),
     );
   }
 
+  /** The pool whose states the tree shows; set once both exist. */
+  attachPool(pool: ConnectionPool): void {
+    this.pool = pool;
+    const sub = pool.onDidChangeState(() => this.changed.fire());
+    this.subscriptions.push({ dispose: () => sub.dispose() });
+  }
+
   async hosts(): Promise<HostEntry[]> {
-    return this.settingsHosts();
+    const fromSettings = this.settingsHosts();
+    const names = new Set(fromSettings.map((h) => h.name));
+    let aliases: string[] = [];
+    try {
+      aliases = this.sshConfig.aliases(settings.sshConfigFiles());
+    } catch (err) {
+      this.log.warn(`Could not read ssh config: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const fromConfig = aliases.filter((a) => !names.has(a)).map((name): HostEntry => ({ name, source: 'sshConfig', enabled: true }));
+    return [...fromSettings, ...fromConfig];
   }
 
   async find(name: string): Promise<HostEntry | undefined> {
     return (await this.hosts()).find((h) => h.name === name);
   }
 
-  state(): { state: ConnectionStateName; reason?: string } {
-    return { state: 'disconnected' };
+  /** Connection parameters for a tree host, or for any ssh config alias (ProxyJump hops). */
+  async resolve(name: string): Promise<ResolvedHost> {
+    const files = settings.sshConfigFiles();
+    const entry = this.settingsHosts().find((h) => h.name === name);
+    if (entry && !entry.enabled) throw new SshError(`${name} is disabled in settings`, 'config');
+    const resolveAlias = (alias: string) => this.sshConfig.resolve(alias, files);
+    return entry ? resolveEntry(entry, resolveAlias) : resolveAlias(name);
   }
 
-  /** Hosts choose where credentials go: read from user settings only until the workspace is trusted. */
+  state(hostName: string): { state: ConnectionStateName; reason?: string } {
+    return this.pool?.state(hostName) ?? { state: 'disconnected' };
+  }
+
   private settingsHosts(): HostEntry[] {
-    const inspected = vscode.workspace.getConfiguration(SECTION).inspect<unknown[]>('hosts');
-    const raw = vscode.workspace.isTrusted
-      ? vscode.workspace.getConfiguration(SECTION).get<unknown[]>('hosts', [])
-      : inspected?.globalValue ?? [];
     const hosts: HostEntry[] = [];
-    for (const item of Array.isArray(raw) ? raw : []) {
+    for (const item of settings.hosts()) {
       const host = hostFromSettings(item);
       if (host) hosts.push(host);
-      else this.log.warn(`Ignoring an invalid entry in ${SECTION}.hosts (it needs a "name" without spaces or slashes).`);
+      else this.log.warn('Ignoring an invalid entry in sandboxExplorer.hosts (it needs a "name" without spaces or slashes).');
     }
     return hosts;
   }

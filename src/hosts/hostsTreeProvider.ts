@@ -4,13 +4,20 @@ import { HostEntry } from './hostEntry';
 export type ConnectionStateName = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'failed';
 
 /** Tree nodes are told apart by `kind`, never by duck typing. */
-export type HostsNode = { kind: 'group'; name: string; hosts: HostEntry[] } | { kind: 'host'; host: HostEntry };
+export type HostsNode =
+  | { readonly kind: 'group'; readonly name: string; readonly hosts: HostEntry[] }
+  | { readonly kind: 'host'; readonly host: HostEntry }
+  | { readonly kind: 'entry'; readonly uri: vscode.Uri; readonly type: vscode.FileType }
+  | { readonly kind: 'message'; readonly text: string; readonly error: boolean };
 
 export interface HostsModel {
   readonly onDidChange: vscode.Event<void>;
   hosts(): Promise<HostEntry[]>;
   state(hostName: string): { state: ConnectionStateName; reason?: string };
 }
+
+/** The sbx:// folder a host opens at (its remote working directory, else the login directory). */
+export type RootUri = (host: HostEntry) => Promise<vscode.Uri>;
 
 const STATE_ICONS: Record<ConnectionStateName, vscode.ThemeIcon> = {
   disconnected: new vscode.ThemeIcon('vm-outline'),
@@ -25,7 +32,10 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly model: HostsModel) {
+  constructor(
+    private readonly model: HostsModel,
+    private readonly rootUri: RootUri,
+  ) {
     this.subscription = model.onDidChange(() => this.changed.fire(undefined));
   }
 
@@ -34,44 +44,87 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
   }
 
   async getChildren(node?: HostsNode): Promise<HostsNode[]> {
-    if (node?.kind === 'group') return node.hosts.map((host) => ({ kind: 'host', host }));
-    if (node) return [];
-    const hosts = await this.model.hosts();
-    const ungrouped = hosts.filter((h) => !h.group);
-    const groups = new Map<string, HostEntry[]>();
-    for (const h of hosts) if (h.group) groups.set(h.group, [...(groups.get(h.group) ?? []), h]);
-    return [
-      ...[...groups].sort(([a], [b]) => a.localeCompare(b)).map(([name, members]): HostsNode => ({ kind: 'group', name, hosts: members })),
-      ...ungrouped.map((host): HostsNode => ({ kind: 'host', host })),
-    ];
+    if (!node) return this.roots();
+    switch (node.kind) {
+      case 'group':
+        return node.hosts.map((host) => ({ kind: 'host', host }));
+      case 'host':
+        return this.listing(() => this.rootUri(node.host));
+      case 'entry':
+        return node.type & vscode.FileType.Directory ? this.listing(async () => node.uri) : [];
+      case 'message':
+        return [];
+    }
   }
 
   getTreeItem(node: HostsNode): vscode.TreeItem {
-    if (node.kind === 'group') {
-      const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
-      item.contextValue = 'group';
-      item.iconPath = new vscode.ThemeIcon('folder-library');
-      return item;
+    switch (node.kind) {
+      case 'group': {
+        const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
+        item.contextValue = 'group';
+        item.iconPath = new vscode.ThemeIcon('folder-library');
+        return item;
+      }
+      case 'host':
+        return this.hostItem(node.host);
+      case 'entry': {
+        const isDir = !!(node.type & vscode.FileType.Directory);
+        const item = new vscode.TreeItem(node.uri, isDir ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        item.contextValue = isDir ? 'remoteFolder' : 'remoteFile';
+        item.iconPath = isDir ? vscode.ThemeIcon.Folder : vscode.ThemeIcon.File;
+        if (!isDir) item.command = { command: 'vscode.open', title: 'Open', arguments: [node.uri] };
+        return item;
+      }
+      case 'message': {
+        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon(node.error ? 'error' : 'info');
+        item.tooltip = node.text;
+        return item;
+      }
     }
-    const { host } = node;
-    const { state, reason } = this.model.state(host.name);
-    const item = new vscode.TreeItem(host.name, vscode.TreeItemCollapsibleState.None);
-    item.id = `host:${host.name}`;
-    const target = `${host.user ? host.user + '@' : ''}${host.hostname ?? host.name}${host.port ? ':' + host.port : ''}`;
-    item.description = host.enabled ? (state === 'disconnected' ? target : state) : 'disabled';
-    item.tooltip = new vscode.MarkdownString(
-      [`**${host.name}** — ${target}`, `Source: ${host.source === 'sshConfig' ? 'ssh config' : 'settings'}`, `State: ${state}${reason ? ` (${reason})` : ''}`].join('\n\n'),
-    );
-    item.iconPath = host.enabled ? STATE_ICONS[state] : new vscode.ThemeIcon('circle-slash');
-    item.contextValue = host.enabled ? (state === 'connected' ? 'host.connected' : 'host.disconnected') : 'host.disabled';
-    if (host.enabled) {
-      item.command = { command: 'sandboxExplorer.fs.openFolder', title: 'Open Remote Folder', arguments: [node] };
-    }
-    return item;
   }
 
   dispose(): void {
     this.subscription.dispose();
     this.changed.dispose();
+  }
+
+  private async roots(): Promise<HostsNode[]> {
+    const hosts = await this.model.hosts();
+    const groups = new Map<string, HostEntry[]>();
+    for (const h of hosts) if (h.group) groups.set(h.group, [...(groups.get(h.group) ?? []), h]);
+    return [
+      ...[...groups].sort(([a], [b]) => a.localeCompare(b)).map(([name, members]): HostsNode => ({ kind: 'group', name, hosts: members })),
+      ...hosts.filter((h) => !h.group).map((host): HostsNode => ({ kind: 'host', host })),
+    ];
+  }
+
+  /** A folder's entries, folders first; a failure shows as a node instead of a silent empty folder. */
+  private async listing(folder: () => Promise<vscode.Uri>): Promise<HostsNode[]> {
+    try {
+      const uri = await folder();
+      const entries = await vscode.workspace.fs.readDirectory(uri);
+      const isDir = (t: vscode.FileType) => (t & vscode.FileType.Directory ? 0 : 1);
+      entries.sort(([a, ta], [b, tb]) => isDir(ta) - isDir(tb) || a.localeCompare(b));
+      if (entries.length === 0) return [{ kind: 'message', text: 'Empty folder', error: false }];
+      return entries.map(([name, type]): HostsNode => ({ kind: 'entry', uri: vscode.Uri.joinPath(uri, name), type }));
+    } catch (err) {
+      return [{ kind: 'message', text: err instanceof Error ? err.message : String(err), error: true }];
+    }
+  }
+
+  private hostItem(host: HostEntry): vscode.TreeItem {
+    const { state, reason } = this.model.state(host.name);
+    const item = new vscode.TreeItem(host.name, host.enabled ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    // The id carries the state so a failed host collapses and lists again when retried.
+    item.id = `host:${host.name}`;
+    const target = `${host.user ? host.user + '@' : ''}${host.hostname ?? host.name}${host.port ? ':' + host.port : ''}`;
+    item.description = !host.enabled ? 'disabled' : state === 'disconnected' ? (host.source === 'sshConfig' ? 'ssh config' : target) : state;
+    item.tooltip = new vscode.MarkdownString(
+      [`**${host.name}**${host.source === 'settings' ? ` — ${target}` : ''}`, `Source: ${host.source === 'sshConfig' ? '~/.ssh/config' : 'settings'}`, `State: ${state}${reason ? ` — ${reason}` : ''}`].join('\n\n'),
+    );
+    item.iconPath = host.enabled ? STATE_ICONS[state] : new vscode.ThemeIcon('circle-slash');
+    item.contextValue = host.enabled ? (state === 'connected' || state === 'reconnecting' ? 'host.connected' : 'host.disconnected') : 'host.disabled';
+    return item;
   }
 }

@@ -1,6 +1,7 @@
 // One authenticated ssh2 connection. Turns ssh2's callbacks, events and synchronous
 // `Not connected` throws into promises and SshErrors; nothing above ssh/ sees ssh2's API.
 import { Algorithms, Client, ClientChannel, ExecOptions, PseudoTtyOptions, SFTPWrapper } from 'ssh2';
+import { SftpSession } from './sftp';
 import { Logger } from '../common/log';
 import { Emitter } from '../common/event';
 import { Authenticator } from './auth';
@@ -39,7 +40,7 @@ export class SshConnection {
   readonly onDidClose = this.closed.event;
   private closeReason: SshError | undefined;
   private isClosed = false;
-  private sftpChannel: Promise<SFTPWrapper> | undefined;
+  private sftpChannel: Promise<{ wrapper: SFTPWrapper; session: SftpSession }> | undefined;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -181,21 +182,21 @@ export class SshConnection {
     return this.openSession<ClientChannel>('shell', (c, cb) => c.shell(window, options, cb), signal);
   }
 
-  /** The connection's one SFTP channel, opened on first use and again after it closes. */
-  sftp(): Promise<SFTPWrapper> {
+  /** The connection's one SFTP session, opened on first use and again after its channel closes. */
+  sftp(): Promise<SftpSession> {
     if (!this.sftpChannel) {
-      const opening = this.openSession<SFTPWrapper>('sftp', (c, cb) => c.sftp(cb));
+      const opening = this.openSession<SFTPWrapper>('sftp', (c, cb) => c.sftp(cb)).then((wrapper) => {
+        wrapper.once('close', () => {
+          if (this.sftpChannel === opening) this.sftpChannel = undefined;
+        });
+        return { wrapper, session: new SftpSession(wrapper) };
+      });
       this.sftpChannel = opening;
-      opening.then(
-        (sftp) => sftp.once('close', () => {
-          if (this.sftpChannel === opening) this.sftpChannel = undefined;
-        }),
-        () => {
-          if (this.sftpChannel === opening) this.sftpChannel = undefined;
-        },
-      );
+      opening.catch(() => {
+        if (this.sftpChannel === opening) this.sftpChannel = undefined;
+      });
     }
-    return this.sftpChannel;
+    return this.sftpChannel.then((c) => c.session);
   }
 
   /** A direct-tcpip channel: port forwards and ProxyJump. Not counted against MaxSessions. */
@@ -210,13 +211,14 @@ export class SshConnection {
       if (this.isClosed) return;
       const sftp = await this.sftpChannel?.catch(() => undefined);
       if (sftp) {
+        sftp.session.dispose();
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, 2000);
-          sftp.once('close', () => {
+          sftp.wrapper.once('close', () => {
             clearTimeout(timer);
             resolve();
           });
-          sftp.end();
+          sftp.wrapper.end();
         });
       }
       const gone = new Promise<void>((resolve) => (this.isClosed ? resolve() : this.closed.event(() => resolve())));

@@ -1,0 +1,33 @@
+import * as vscode from 'vscode';
+import { HostEntry } from '../hosts/hostEntry';
+import { SCHEME } from './remotePath';
+import { RemoteSessions } from './remoteSessions';
+
+/** Where a host opens: its configured remote working directory, else the login directory. */
+export class RemoteRoots {
+  private readonly homes = new Map<string, string>();
+
+  constructor(private readonly sessions: RemoteSessions) {}
+
+  async rootUri(host: HostEntry): Promise<vscode.Uri> {
+    const dir = host.remoteDirectory;
+    if (dir && dir.startsWith('/')) return this.uri(host.name, dir);
+    const home = await this.home(host.name);
+    const path = !dir || dir === '~' ? home : `${home}/${dir.replace(/^~\//, '')}`;
+    return this.uri(host.name, path);
+  }
+
+  private async home(hostName: string): Promise<string> {
+    let home = this.homes.get(hostName);
+    if (!home) {
+      // SFTP's REALPATH of "." is the login directory (OpenSSH: the user's home).
+      home = await this.sessions.run(hostName, (s) => s.realpath('.'));
+      this.homes.set(hostName, home);
+    }
+    return home;
+  }
+
+  private uri(hostName: string, path: string): vscode.Uri {
+    return vscode.Uri.from({ scheme: SCHEME, authority: hostName, path });
+  }
+}

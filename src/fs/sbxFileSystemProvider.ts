@@ -1,0 +1,293 @@
+// The sbx:// file system: VS Code's FileSystemProvider contract over one pooled SFTP
+// session per host. Errors are mapped once, in fsErrors.ts.
+import * as vscode from 'vscode';
+import { Logger } from '../common/log';
+import { Attributes, FileVersion, SftpError, SftpSession } from '../ssh/sftp';
+import { toFileSystemError } from './fsErrors';
+import { normalizeRemotePath, remoteDirname } from './remotePath';
+import { canWrite, RemoteSessions } from './remoteSessions';
+
+/** Files larger than this open with a cancellable progress notification. */
+const LARGE_FILE_BYTES = 50 * 1024 * 1024;
+/** Symlink targets stat'ed at once while listing a directory. */
+const STAT_CONCURRENCY = 16;
+/** ssh2 decodes names as UTF-8; a name that was not comes back with U+FFFD in it. */
+const LOSSY = '\uFFFD';
+
+export interface SaveFallback {
+  /** The temp-file route is impossible for `uri`: may we overwrite in place? */
+  allowInPlace(uri: vscode.Uri, why: string): Promise<boolean>;
+}
+
+export interface RemoteWatching {
+  watch(uri: vscode.Uri, options: { recursive: boolean; excludes: readonly string[] }): vscode.Disposable;
+  /** Our own writes, so they are not reported back as external changes. */
+  noteOwnChange(uri: vscode.Uri): void;
+}
+
+function fileType(attrs: Attributes): vscode.FileType {
+  if (attrs.isDirectory()) return vscode.FileType.Directory;
+  if (attrs.isFile()) return vscode.FileType.File;
+  if (attrs.isSymbolicLink()) return vscode.FileType.SymbolicLink;
+  return vscode.FileType.Unknown;
+}
+
+export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.Disposable {
+  private readonly changes = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  readonly onDidChangeFile = this.changes.event;
+  private pendingEvents: vscode.FileChangeEvent[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  /** What the editor last read or wrote per file, to catch remote edits made in between. */
+  private readonly versions = new Map<string, FileVersion>();
+  private watching: RemoteWatching | undefined;
+
+  constructor(
+    private readonly sessions: RemoteSessions,
+    private readonly saveFallback: SaveFallback,
+    private readonly log: Logger,
+  ) {}
+
+  setWatching(watching: RemoteWatching): void {
+    this.watching = watching;
+  }
+
+  /** Fires change events, batched like the fsprovider sample so a burst becomes one event. */
+  fire(events: vscode.FileChangeEvent[]): void {
+    this.pendingEvents.push(...events);
+    if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = undefined;
+        const batch = this.pendingEvents;
+        this.pendingEvents = [];
+        this.changes.fire(batch);
+      }, 5);
+    }
+  }
+
+  watch(uri: vscode.Uri, options: { readonly recursive: boolean; readonly excludes: readonly string[] }): vscode.Disposable {
+    return this.watching?.watch(uri, options) ?? new vscode.Disposable(() => undefined);
+  }
+
+  stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    return this.run(uri, async (s, path, connection) => {
+      const link = await s.lstat(path);
+      let attrs = link;
+      let type = fileType(link);
+      if (link.isSymbolicLink()) {
+        // A link reports its target's type (and size and times); a dangling link is just a link.
+        const target = await s.stat(path).catch(() => undefined);
+        if (target) {
+          attrs = target;
+          type = vscode.FileType.SymbolicLink | fileType(target);
+        }
+      }
+      const writable = path.includes(LOSSY) ? false : canWrite(attrs, await this.sessions.identity(connection));
+      return {
+        type,
+        ctime: attrs.mtime * 1000,
+        mtime: attrs.mtime * 1000,
+        size: attrs.size,
+        permissions: writable ? undefined : vscode.FilePermission.Readonly,
+      };
+    });
+  }
+
+  readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
+    return this.run(uri, async (s, path) => {
+      const listed = await s.readdir(path).catch(async (err) => {
+        // OPENDIR on a file answers a bare FAILURE in SFTP v3: say what it really is.
+        const attrs = await s.stat(path).catch(() => undefined);
+        throw attrs && !attrs.isDirectory() ? vscode.FileSystemError.FileNotADirectory(uri) : err;
+      });
+      const entries = listed.filter((e) => e.name !== '.' && e.name !== '..');
+      const result: [string, vscode.FileType][] = entries.map((e) => [e.name, fileType(e.attrs)]);
+      // READDIR's attributes describe links themselves: stat only those, a few at a time.
+      const links = result.map((_entry, i) => i).filter((i) => entries[i].attrs.isSymbolicLink() && !entries[i].lossyName);
+      await forEachLimited(links, STAT_CONCURRENCY, async (i) => {
+        const target = await s.stat(joinPath(path, entries[i].name)).catch(() => undefined);
+        if (target) result[i][1] = vscode.FileType.SymbolicLink | fileType(target);
+      });
+      return result;
+    });
+  }
+
+  createDirectory(uri: vscode.Uri): Promise<void> {
+    return this.run(uri, async (s, path) => {
+      refuseLossy(uri, path);
+      await s.mkdir(path);
+      this.fire([{ type: vscode.FileChangeType.Created, uri }]);
+    });
+  }
+
+  readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    return this.run(uri, async (s, path) => {
+      const attrs = await s.stat(path);
+      if (attrs.isDirectory()) throw vscode.FileSystemError.FileIsADirectory(uri);
+      const read = (signal?: AbortSignal) => s.readFile(path, { signal });
+      const data = attrs.size > LARGE_FILE_BYTES ? await withCancellableProgress(`Opening ${uri.path} (${Math.round(attrs.size / 1048576)} MB)`, read) : await read();
+      this.versions.set(uri.toString(), { mtime: attrs.mtime, size: attrs.size });
+      return data;
+    });
+  }
+
+  writeFile(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean }): Promise<void> {
+    return this.run(uri, async (s, path) => {
+      refuseLossy(uri, path);
+      const existing = await s.tryLstat(path);
+      if (!existing) {
+        if (!options.create) throw vscode.FileSystemError.FileNotFound(uri);
+        const parent = await s.tryLstat(remoteDirname(path));
+        if (!parent) throw vscode.FileSystemError.FileNotFound(uri.with({ path: remoteDirname(path) }));
+      } else {
+        if (!options.overwrite) throw vscode.FileSystemError.FileExists(uri);
+        const target = existing.isSymbolicLink() ? await s.stat(path).catch(() => existing) : existing;
+        if (target.isDirectory()) throw vscode.FileSystemError.FileIsADirectory(uri);
+      }
+      const key = uri.toString();
+      const expected = existing ? this.versions.get(key) : undefined;
+      this.watching?.noteOwnChange(uri);
+      let written: Attributes;
+      try {
+        written = await s.writeFileAtomic(path, content, { expected });
+      } catch (err) {
+        if (!(SftpError.is(err) && err.reason === 'unsafe-save')) throw err;
+        if (!(await this.saveFallback.allowInPlace(uri, err.message))) throw err;
+        this.log.warn(`saving ${uri.toString(true)} in place: ${err.message}`);
+        written = await s.writeFileInPlace(path, content, { expected });
+      }
+      this.versions.set(key, { mtime: written.mtime, size: written.size });
+      this.fire([{ type: existing ? vscode.FileChangeType.Changed : vscode.FileChangeType.Created, uri }]);
+    });
+  }
+
+  delete(uri: vscode.Uri, options: { readonly recursive: boolean }): Promise<void> {
+    return this.run(uri, async (s, path) => {
+      const attrs = await s.lstat(path);
+      this.watching?.noteOwnChange(uri);
+      if (attrs.isDirectory()) {
+        if (options.recursive) await removeTree(s, path);
+        else await s.rmdir(path);
+      } else {
+        // Links are removed, never followed.
+        await s.unlink(path);
+      }
+      this.versions.delete(uri.toString());
+      this.fire([{ type: vscode.FileChangeType.Deleted, uri }]);
+    });
+  }
+
+  rename(oldUri: vscode.Uri, newUri: vscode.Uri, options: { readonly overwrite: boolean }): Promise<void> {
+    this.assertSameHost(oldUri, newUri);
+    return this.run(oldUri, async (s, oldPath) => {
+      const newPath = normalizeRemotePath(newUri.path);
+      refuseLossy(newUri, newPath);
+      await s.lstat(oldPath);
+      if (!(await s.tryLstat(remoteDirname(newPath)))) throw vscode.FileSystemError.FileNotFound(newUri.with({ path: remoteDirname(newPath) }));
+      this.watching?.noteOwnChange(oldUri);
+      this.watching?.noteOwnChange(newUri);
+      try {
+        await s.rename(oldPath, newPath, { overwrite: options.overwrite });
+      } catch (err) {
+        throw toFileSystemError(err, SftpError.is(err) && err.reason === 'exists' ? newUri : oldUri);
+      }
+      this.versions.delete(oldUri.toString());
+      this.fire([
+        { type: vscode.FileChangeType.Deleted, uri: oldUri },
+        { type: vscode.FileChangeType.Created, uri: newUri },
+      ]);
+    });
+  }
+
+  copy(source: vscode.Uri, destination: vscode.Uri, options: { readonly overwrite: boolean }): Promise<void> {
+    this.assertSameHost(source, destination);
+    return this.run(source, async (s, from) => {
+      const to = normalizeRemotePath(destination.path);
+      refuseLossy(destination, to);
+      const attrs = await s.stat(from);
+      const existing = await s.tryLstat(to);
+      if (existing && !options.overwrite) throw vscode.FileSystemError.FileExists(destination);
+      if (!(await s.tryLstat(remoteDirname(to)))) throw vscode.FileSystemError.FileNotFound(destination.with({ path: remoteDirname(to) }));
+      this.watching?.noteOwnChange(destination);
+      if (attrs.isDirectory()) {
+        if (existing) await removeTree(s, to);
+        await copyTree(s, from, to);
+      } else {
+        await s.copy(from, to, { overwrite: options.overwrite });
+      }
+      this.fire([{ type: vscode.FileChangeType.Created, uri: destination }]);
+    });
+  }
+
+  dispose(): void {
+    clearTimeout(this.flushTimer);
+    this.changes.dispose();
+  }
+
+  private assertSameHost(a: vscode.Uri, b: vscode.Uri): void {
+    // Across hosts VS Code falls back to read + write when the provider says so.
+    if (a.authority !== b.authority) throw vscode.FileSystemError.Unavailable('copy and rename work within one host');
+  }
+
+  private async run<T>(uri: vscode.Uri, op: (s: SftpSession, path: string, connection: import('../ssh/connection').SshConnection) => Promise<T>): Promise<T> {
+    try {
+      const path = normalizeRemotePath(uri.path);
+      return await this.sessions.run(uri.authority, (s, connection) => op(s, path, connection));
+    } catch (err) {
+      throw toFileSystemError(err, uri);
+    }
+  }
+}
+
+function refuseLossy(uri: vscode.Uri, path: string): void {
+  // A name that was not UTF-8 cannot be written back under its decoded form without creating a different file.
+  if (path.includes(LOSSY)) throw vscode.FileSystemError.NoPermissions(`${uri.toString(true)}: the remote name is not valid UTF-8 and is read-only here`);
+}
+
+function joinPath(dir: string, name: string): string {
+  return dir === '/' ? `/${name}` : `${dir}/${name}`;
+}
+
+async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Deletes a directory tree without following symlinks (READDIR attributes are lstat's). */
+async function removeTree(s: SftpSession, dir: string): Promise<void> {
+  const entries = (await s.readdir(dir)).filter((e) => e.name !== '.' && e.name !== '..');
+  await forEachLimited(entries, STAT_CONCURRENCY, async (e) => {
+    const child = joinPath(dir, e.name);
+    if (e.attrs.isDirectory()) await removeTree(s, child);
+    else await s.unlink(child);
+  });
+  await s.rmdir(dir);
+}
+
+async function copyTree(s: SftpSession, from: string, to: string): Promise<void> {
+  await s.mkdir(to);
+  const entries = (await s.readdir(from)).filter((e) => e.name !== '.' && e.name !== '..');
+  await forEachLimited(entries, 4, async (e) => {
+    const src = joinPath(from, e.name);
+    const dst = joinPath(to, e.name);
+    if (e.attrs.isDirectory()) await copyTree(s, src, dst);
+    else if (e.attrs.isSymbolicLink()) await s.symlink(await s.readlink(src), dst);
+    else await s.copy(src, dst);
+  });
+}
+
+function withCancellableProgress<T>(title: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return Promise.resolve(
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
+      const controller = new AbortController();
+      const sub = token.onCancellationRequested(() => controller.abort());
+      try {
+        return await work(controller.signal);
+      } finally {
+        sub.dispose();
+      }
+    }),
+  );
+}

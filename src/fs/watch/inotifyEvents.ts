@@ -1,0 +1,90 @@
+// Plain Node: parsing inotifywait output and coalescing bursts into few events.
+
+export type ChangeKind = 'created' | 'changed' | 'deleted';
+
+export interface RemoteChange {
+  readonly kind: ChangeKind;
+  readonly path: string;
+}
+
+/** The inotifywait command line for a set of paths; output is `EVENTS<TAB>PATH` per line. */
+export function inotifyCommand(paths: string[], recursive: boolean, quote: (s: string) => string): string {
+  const events = ['modify', 'close_write', 'attrib', 'create', 'delete', 'moved_from', 'moved_to', 'delete_self', 'move_self'];
+  return [
+    'exec inotifywait -m -q',
+    recursive ? '-r' : '',
+    ...events.map((e) => `-e ${e}`),
+    `--format '%e\t%w%f'`,
+    ...paths.map(quote),
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+export function parseInotifyLine(line: string): RemoteChange | undefined {
+  const tab = line.indexOf('\t');
+  if (tab < 0) return undefined;
+  const events = line.slice(0, tab).split(',');
+  let path = line.slice(tab + 1);
+  if (!path.startsWith('/')) return undefined;
+  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+  if (events.some((e) => e === 'DELETE' || e === 'MOVED_FROM' || e === 'DELETE_SELF' || e === 'MOVE_SELF')) return { kind: 'deleted', path };
+  if (events.some((e) => e === 'CREATE' || e === 'MOVED_TO')) return { kind: 'created', path };
+  return { kind: 'changed', path };
+}
+
+/**
+ * Collects changes for a short window and hands them over deduplicated. A storm (a
+ * `git checkout` of 10,000 files) collapses into one `changed` per parent folder, capped,
+ * so the editor refreshes folders instead of processing every file.
+ */
+export class ChangeCoalescer {
+  private pending = new Map<string, ChangeKind>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly deliver: (changes: RemoteChange[]) => void,
+    private readonly windowMs = 100,
+    private readonly stormThreshold = 500,
+  ) {}
+
+  add(change: RemoteChange): void {
+    const before = this.pending.get(change.path);
+    // created then deleted in one window: nothing to report; deleted then created: changed.
+    if (before === 'created' && change.kind === 'deleted') this.pending.delete(change.path);
+    else if (before === 'deleted' && change.kind === 'created') this.pending.set(change.path, 'changed');
+    else if (before === 'created' && change.kind === 'changed') return;
+    else this.pending.set(change.path, change.kind);
+    this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+  }
+
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const pending = this.pending;
+    this.pending = new Map();
+    if (pending.size === 0) return;
+    if (pending.size <= this.stormThreshold) {
+      this.deliver([...pending].map(([path, kind]) => ({ path, kind })));
+      return;
+    }
+    const parents = new Set<string>();
+    for (const path of pending.keys()) parents.add(path.slice(0, path.lastIndexOf('/')) || '/');
+    this.deliver([...parents].slice(0, this.stormThreshold).map((path) => ({ path, kind: 'changed' })));
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.pending.clear();
+  }
+}
+
+/** The smallest set of roots: paths inside a recursive root are already covered. */
+export function coveringRoots(roots: Iterable<string>): string[] {
+  const sorted = [...new Set(roots)].sort();
+  const result: string[] = [];
+  for (const root of sorted) {
+    if (!result.some((r) => r === '/' || root === r || root.startsWith(r + '/'))) result.push(root);
+  }
+  return result;
+}

@@ -1,0 +1,197 @@
+// The file operations the fs/ adapter needs, over one SFTP channel that the connection core
+// owns (channels count against MaxSessions, so everything shares this one).
+import { SFTPWrapper } from 'ssh2';
+import { Attributes, DirEntry, SftpChannel, SftpHandle } from './channel';
+import { sftpError, SftpError, STATUS_CODE, withReason } from './errors';
+import { removeTemp, removeTempFiles, sweepTempFiles, writeFileAtomic, writeFileInPlace, WriteOptions } from './safeSave';
+import { tempPathFor, TempRegistry } from './tempFiles';
+import { copyStreamed, raceAbort, readWhole, TransferOptions, writeWhole } from './transfer';
+
+/** READDIR requests in flight per listing. */
+const READDIR_AHEAD = 3;
+
+export interface RenameOptions {
+  /** Replace an existing target (atomically, with posix-rename@openssh.com when offered). */
+  readonly overwrite?: boolean;
+}
+
+export interface CopyOptions extends TransferOptions {
+  readonly overwrite?: boolean;
+  /** Use the server's copy-data extension when offered (default true). */
+  readonly serverSide?: boolean;
+}
+
+export class SftpSession extends SftpChannel {
+  private readonly temps = new TempRegistry();
+
+  constructor(sftp: SFTPWrapper) {
+    super(sftp);
+  }
+
+  /** Temp files this session created and has not renamed into place or removed yet. */
+  get tempFiles(): string[] {
+    return this.temps.list();
+  }
+
+  /**
+   * Lists a directory with the attributes READDIR already carries: one request per batch of
+   * entries (OpenSSH sends up to 100), never one per entry. Symlinks come back as links.
+   * READDIRs on one handle are answered in order, so a few go out ahead: the server reads
+   * the next batch while we parse this one, and a small directory's EOF costs no extra trip.
+   */
+  async readdir(path: string, options: { readAhead?: number } = {}): Promise<DirEntry[]> {
+    const h = await this.opendir(path);
+    const inFlight: Promise<DirEntry[] | undefined>[] = [];
+    const issue = () => {
+      const p = this.readdirBatch(h);
+      p.catch(() => undefined); // awaited in order below; later ones may be abandoned at EOF
+      inFlight.push(p);
+    };
+    try {
+      for (let i = 0; i < Math.max(1, options.readAhead ?? READDIR_AHEAD); i++) issue();
+      const entries: DirEntry[] = [];
+      for (;;) {
+        const batch = await inFlight.shift()!;
+        if (!batch) return entries;
+        for (const e of batch) entries.push(e);
+        issue();
+      }
+    } finally {
+      void this.closeQuietly(h); // in order, as in readFile: no need to wait for it
+    }
+  }
+
+  /** SFTP v3 has no EEXIST: mkdir on an existing path answers FAILURE, so lstat tells. */
+  async mkdir(path: string, options: { mode?: number } = {}): Promise<void> {
+    try {
+      await this.mkdirRaw(path, options.mode !== undefined ? { mode: options.mode } : {});
+    } catch (err) {
+      if (SftpError.is(err, STATUS_CODE.FAILURE) && (await this.tryLstat(path).catch(() => undefined))) throw withReason(err, 'exists');
+      throw err;
+    }
+  }
+
+  async rename(oldPath: string, newPath: string, options: RenameOptions = {}): Promise<void> {
+    if (options.overwrite) {
+      if (this.hasPosixRename) return this.posixRename(oldPath, newPath);
+      // No atomic replace on offer: if the plain rename is refused because of the target
+      // (never before we know the source exists), remove a non-directory target and retry.
+      try {
+        return await this.renameRaw(oldPath, newPath);
+      } catch (err) {
+        const existing = SftpError.is(err, STATUS_CODE.FAILURE) ? await this.tryLstat(newPath).catch(() => undefined) : undefined;
+        if (!existing || existing.isDirectory()) throw err;
+      }
+      await this.unlink(newPath);
+      return this.renameRaw(oldPath, newPath);
+    }
+    try {
+      // SFTP v3 RENAME refuses an existing target (OpenSSH uses link(2) for files), so no
+      // check-then-rename race; FAILURE only tells us something went wrong, lstat tells what.
+      await this.renameRaw(oldPath, newPath);
+    } catch (err) {
+      if (SftpError.is(err, STATUS_CODE.FAILURE) && (await this.tryLstat(newPath).catch(() => undefined))) throw withReason(err, 'exists');
+      throw err;
+    }
+  }
+
+  /**
+   * Copies one regular file (the adapter recurses for folders) into a temp file next to the
+   * target, then renames it into place: a failed or cancelled copy leaves no partial target.
+   * Server-side (copy-data) when offered, else a pipelined read/write through this client.
+   */
+  async copy(src: string, dst: string, options: CopyOptions = {}): Promise<void> {
+    // Both go out together; a missing source wins over an existing target, as in cp(1).
+    const [opened, existing] = await Promise.allSettled([this.open(src, 'r'), options.overwrite ? undefined : this.tryLstat(dst)]);
+    if (opened.status === 'rejected') throw opened.reason;
+    const from = opened.value;
+    if (existing.status === 'rejected' || existing.value) {
+      await this.closeQuietly(from);
+      throw existing.status === 'rejected' ? existing.reason : sftpError(STATUS_CODE.FAILURE, 'copy', src, `${dst} exists`, 'exists');
+    }
+    const tempPath = tempPathFor(dst);
+    let to: SftpHandle | undefined;
+    let tempCreated = false;
+    try {
+      const attrs = await this.fstat(from);
+      if (!attrs.isFile()) throw sftpError(STATUS_CODE.FAILURE, 'copy', src, 'not a regular file', 'not-a-file');
+      this.temps.add(tempPath);
+      tempCreated = true; // set before the OPEN: if its answer is lost, the file may exist all the same
+      to = await this.open(tempPath, 'wx', { mode: attrs.mode & 0o777 });
+      if (options.serverSide !== false && this.hasCopyData) {
+        await raceAbort(this.copyData(from, 0, 0, to, 0), options.signal, `copy ${src}`);
+      } else {
+        await copyStreamed(this, from, to, options);
+      }
+      const closing = to;
+      to = undefined;
+      await this.close(closing);
+      await this.rename(tempPath, dst, { overwrite: options.overwrite });
+      this.temps.delete(tempPath);
+    } catch (err) {
+      if (to) await this.closeQuietly(to);
+      if (tempCreated) await removeTemp(this, this.temps, tempPath);
+      throw err;
+    } finally {
+      await this.closeQuietly(from);
+    }
+  }
+
+  /** The whole file in one Buffer: its size from STAT, then pipelined reads straight into it. */
+  async readFile(path: string, options: TransferOptions = {}): Promise<Buffer> {
+    const what = `read ${path}`;
+    // OPEN and STAT go out together: one round trip, not two. The size is only a hint;
+    // readWhole copes with a file that changes (or is replaced) meanwhile.
+    const opening = this.open(path, 'r');
+    const sizing = this.stat(path);
+    sizing.catch(() => undefined);
+    let h: SftpHandle;
+    try {
+      h = await raceAbort(opening, options.signal, what);
+    } catch (err) {
+      opening.then((late) => this.closeQuietly(late), () => undefined); // cancelled before the handle came
+      throw err;
+    }
+    try {
+      const attrs = await raceAbort(sizing, options.signal, what);
+      if (attrs.isDirectory()) throw sftpError(STATUS_CODE.FAILURE, 'read', path, 'is a directory', 'not-a-file');
+      return await readWhole(this, h, attrs.size ?? 0, options);
+    } finally {
+      // Not awaited: SFTP answers in order, so the handle is closed before anything we send
+      // next is looked at, and a failed close of a read handle changes nothing.
+      void this.closeQuietly(h);
+    }
+  }
+
+  /** Plain truncating write with every write acknowledged (no temp, no conflict check). */
+  async writeFile(path: string, data: Uint8Array, options: TransferOptions & { mode?: number } = {}): Promise<void> {
+    const h = await this.open(path, 'w', options.mode !== undefined ? { mode: options.mode } : undefined);
+    try {
+      await writeWhole(this, h, data, options);
+    } catch (err) {
+      await this.closeQuietly(h);
+      throw err;
+    }
+    await this.close(h);
+  }
+
+  /** Safe save; see safeSave.ts. Resolves the new attributes (mtime/size to expect next time). */
+  writeFileAtomic(path: string, data: Uint8Array, options: WriteOptions = {}): Promise<Attributes> {
+    return writeFileAtomic(this, this.temps, path, data, options);
+  }
+
+  /** In-place save, only when the caller decided the temp route is impossible (SftpError reason 'unsafe-save'). */
+  writeFileInPlace(path: string, data: Uint8Array, options: WriteOptions = {}): Promise<Attributes> {
+    return writeFileInPlace(this, path, data, options);
+  }
+
+  /** Removes the given temp files, e.g. `oldSession.tempFiles` after a reconnect. Resolves what was removed. */
+  removeTempFiles(paths: Iterable<string> = this.tempFiles): Promise<string[]> {
+    return removeTempFiles(this, this.temps, paths);
+  }
+
+  /** Removes our temp files in `dir` untouched for `olderThanSeconds` (another window may be mid-save). */
+  async sweepTempFiles(dir: string, options: { olderThanSeconds?: number } = {}): Promise<string[]> {
+    return sweepTempFiles(this, dir, await this.readdir(dir), options.olderThanSeconds ?? 3600);
+  }
+}

@@ -1,0 +1,184 @@
+// Pipelined reads, writes and copies on open handles. ssh2's streams keep one request in
+// flight; over any latency that is the whole story, so we keep many (see shared/PERF.md:
+// 16 × 261,120-byte reads and 8 × 261,120-byte writes were fastest against OpenSSH).
+import { constants } from 'buffer';
+import { abortError } from '../errors';
+import { SftpChannel, SftpHandle } from './channel';
+import { sftpError, STATUS_CODE } from './errors';
+
+/** OpenSSH's limits@openssh.com read/write length; 262,144 would be split in two. */
+export const DEFAULT_CHUNK = 261_120;
+export const DEFAULT_READ_CONCURRENCY = 16;
+export const DEFAULT_WRITE_CONCURRENCY = 8;
+
+export interface TransferOptions {
+  readonly signal?: AbortSignal;
+  /** Requests in flight. */
+  readonly concurrency?: number;
+  /** Bytes per request; capped by the server's limits. */
+  readonly chunkSize?: number;
+}
+
+/** Rejects as soon as `signal` aborts, without waiting for `work` (whose late results are dropped). */
+export function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(abortError(what));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(what));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * Runs `width` workers that each take jobs until `next()` has none; the first failure stops
+ * all of them from taking more and rejects. Each worker has one request in flight at a time.
+ */
+async function pool<J>(
+  width: number,
+  next: () => J | undefined,
+  run: (job: J, worker: number) => Promise<void>,
+  signal: AbortSignal | undefined,
+  what: string,
+): Promise<void> {
+  let stop = false;
+  const worker = async (index: number) => {
+    while (!stop && !signal?.aborted) {
+      const job = next();
+      if (job === undefined) return;
+      await run(job, index);
+    }
+  };
+  const workers = Array.from({ length: Math.max(1, width) }, (_, i) =>
+    worker(i).catch((err) => {
+      stop = true;
+      throw err;
+    }),
+  );
+  await raceAbort(Promise.all(workers), signal, what);
+}
+
+/** Reads until `len` bytes are in or the file ends; SFTP allows short reads before EOF. */
+export async function readFully(ch: SftpChannel, h: SftpHandle, buf: Buffer, off: number, len: number, position: number): Promise<number> {
+  let got = 0;
+  while (got < len) {
+    const n = await ch.read(h, buf, off + got, len - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
+function chunkFor(requested: number | undefined, limit: number): number {
+  return Math.max(1, Math.min(requested ?? DEFAULT_CHUNK, limit));
+}
+
+/**
+ * Reads a whole file into one Buffer. `sizeHint` is the fstat size; the file may shrink or
+ * grow while we read. A one-byte probe at `sizeHint` goes out with the last chunk, so an
+ * unchanged file costs no extra round trip and a grown one is read on to its new end.
+ */
+export async function readWhole(ch: SftpChannel, h: SftpHandle, sizeHint: number, options: TransferOptions = {}): Promise<Buffer> {
+  const what = `read ${h.path}`;
+  const chunk = chunkFor(options.chunkSize, ch.limits.maxReadLength);
+  const size = sizeHint;
+  if (size > constants.MAX_LENGTH) throw sftpError(STATUS_CODE.FAILURE, 'read', h.path, `${size} bytes do not fit in one Buffer`);
+  const buf = Buffer.allocUnsafe(size);
+  const probe = Buffer.allocUnsafe(1);
+  let nextOffset = 0;
+  let probed = false;
+  let eofAt = Infinity;
+  let grew = false;
+  const PROBE = -1;
+
+  await pool(
+    options.concurrency ?? DEFAULT_READ_CONCURRENCY,
+    () => {
+      if (nextOffset < size && nextOffset < eofAt) {
+        const off = nextOffset;
+        nextOffset = Math.min(size, nextOffset + chunk);
+        return off;
+      }
+      if (!probed) {
+        probed = true;
+        return PROBE;
+      }
+      return undefined;
+    },
+    async (off) => {
+      if (off === PROBE) {
+        grew = (await ch.read(h, probe, 0, 1, size)) > 0;
+        return;
+      }
+      const len = Math.min(chunk, size - off);
+      const n = await readFully(ch, h, buf, off, len, off);
+      if (n < len) eofAt = Math.min(eofAt, off + n);
+    },
+    options.signal,
+    what,
+  );
+
+  if (eofAt < size) return buf.subarray(0, eofAt); // shrank while we read
+  if (!grew) return buf;
+  // Grew while we read (a log being appended to): read on one chunk at a time; rare.
+  const parts = [buf];
+  for (let position = size; ; ) {
+    if (options.signal?.aborted) throw abortError(what);
+    const more = Buffer.allocUnsafe(chunk);
+    const n = await raceAbort(readFully(ch, h, more, 0, chunk, position), options.signal, what);
+    parts.push(more.subarray(0, n));
+    position += n;
+    if (n < chunk) break;
+  }
+  return Buffer.concat(parts);
+}
+
+/** Writes all of `data` at `position`, pipelined; resolves only when every write was acknowledged OK. */
+export async function writeWhole(ch: SftpChannel, h: SftpHandle, data: Uint8Array, options: TransferOptions & { position?: number } = {}): Promise<void> {
+  const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const chunk = chunkFor(options.chunkSize, ch.limits.maxWriteLength);
+  const base = options.position ?? 0;
+  let nextOffset = 0;
+  await pool(
+    options.concurrency ?? DEFAULT_WRITE_CONCURRENCY,
+    () => {
+      if (nextOffset >= buf.length) return undefined;
+      const off = nextOffset;
+      nextOffset += chunk;
+      return off;
+    },
+    (off) => ch.write(h, buf, off, Math.min(chunk, buf.length - off), base + off),
+    options.signal,
+    `write ${h.path}`,
+  );
+}
+
+/** Client-side copy, pipelined: each worker reads a chunk into its own buffer and writes it back. Resolves the bytes copied. */
+export async function copyStreamed(ch: SftpChannel, src: SftpHandle, dst: SftpHandle, options: TransferOptions = {}): Promise<number> {
+  const chunk = chunkFor(options.chunkSize, Math.min(ch.limits.maxReadLength, ch.limits.maxWriteLength));
+  const width = options.concurrency ?? DEFAULT_WRITE_CONCURRENCY;
+  const buffers = Array.from({ length: width }, () => Buffer.allocUnsafe(chunk));
+  let nextOffset = 0;
+  let eofAt = Infinity;
+  await pool(
+    width,
+    () => {
+      if (nextOffset >= eofAt) return undefined;
+      const off = nextOffset;
+      nextOffset += chunk;
+      return off;
+    },
+    async (off, worker) => {
+      const buf = buffers[worker];
+      const n = await readFully(ch, src, buf, 0, chunk, off);
+      if (n > 0) await ch.write(dst, buf, 0, n, off);
+      if (n < chunk) eofAt = Math.min(eofAt, off + n);
+    },
+    options.signal,
+    `copy ${src.path}`,
+  );
+  return eofAt;
+}

@@ -1,0 +1,150 @@
+// End-to-end tier: the extension as a user gets it. Packages a VSIX, installs it into
+// code-server, starts the local sandbox (real sshd), and drives the workbench in headless
+// Chromium: clicks, the Command Palette, and what the DOM shows afterwards.
+//
+// Prints `e2e: N passed, N failed`; screenshots land in test-results/e2e/.
+import * as fs from 'fs';
+import * as path from 'path';
+import { BrowserSession, launchBrowser } from './browser';
+import { onInterrupt, runCommand, runningGroups } from './childProcesses';
+import { CodeServer, createProfile, installExtension, Profile, startCodeServer } from './codeServer';
+import { ensureCodeServer, findChromium, npmCli } from './editorTools';
+import { REPO_ROOT, resultsDir } from './paths';
+import { SandboxHost, startSandboxHost } from './sandboxHost';
+import { scenarios, ScenarioContext } from '../e2e/scenarios';
+import { TestResult, TestResults } from './testResults';
+import { writeUserSettings } from './userSettings';
+
+const SCENARIO_TIMEOUT_MS = 60_000;
+
+/** `vsce package` runs vscode:prepublish (the production build); the dev build is restored after. */
+async function packageVsix(outDir: string): Promise<string> {
+  const vsix = path.join(outDir, 'sandbox-explorer.vsix');
+  fs.rmSync(vsix, { force: true });
+  try {
+    // The flags live in the `package` script. stdin is closed, so a vsce question fails the
+    // run instead of waiting for an answer.
+    await runCommand(process.execPath, [npmCli(), 'run', 'package', '--', '--out', vsix], {
+      label: 'npm run package (vsce)',
+      timeoutMs: 3 * 60_000,
+      cwd: REPO_ROOT,
+      logFile: path.join(outDir, 'vsce.log'),
+    });
+  } finally {
+    await runCommand(process.execPath, [path.join(REPO_ROOT, 'esbuild.mjs')], { label: 'dev build (esbuild)', timeoutMs: 2 * 60_000, cwd: REPO_ROOT });
+  }
+  if (!fs.existsSync(vsix)) throw new Error(`vsce package did not write ${vsix}`);
+  return vsix;
+}
+
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  findChromium(); // fail fast, before anything is started
+  const install = await ensureCodeServer();
+  const outDir = resultsDir('e2e');
+  for (const f of fs.readdirSync(outDir)) if (f.endsWith('.png')) fs.rmSync(path.join(outDir, f));
+
+  let sandbox: SandboxHost | undefined;
+  let profile: Profile | undefined;
+  let server: CodeServer | undefined;
+  let browser: BrowserSession | undefined;
+  // Called by the interrupt handler and by finally: runs once.
+  let cleaning: Promise<void> | undefined;
+  const cleanup = () => (cleaning ??= stopAll());
+  const stopAll = async () => {
+    await browser?.close();
+    await server?.stop();
+    await sandbox?.stop();
+    if (server) fs.writeFileSync(path.join(outDir, 'code-server.log'), server.log());
+    profile?.remove();
+    browser = server = sandbox = profile = undefined;
+  };
+  const removeInterruptHandler = onInterrupt(cleanup);
+  try {
+    const vsix = await packageVsix(outDir);
+    console.log(`e2e: packaged ${path.relative(REPO_ROOT, vsix)} (${Math.round(fs.statSync(vsix).size / 1024)} KiB)`);
+    profile = createProfile('sbx-e2e-');
+    const installed = await installExtension(install, profile, vsix);
+    if (!/successfully installed/i.test(installed)) throw new Error(`code-server did not install the VSIX:\n${installed}`);
+    sandbox = await startSandboxHost();
+    writeUserSettings(profile.userDataDir, sandbox.settings());
+    server = await startCodeServer(install, profile, { offline: true });
+    browser = await launchBrowser(profile.env);
+    const { page } = browser;
+    const browserLog = fs.createWriteStream(path.join(outDir, 'browser-console.log'));
+    page.on('console', (m) => browserLog.write(`[${m.type()}] ${m.text()}\n`));
+    page.on('pageerror', (e) => browserLog.write(`[pageerror] ${e.stack ?? e}\n`));
+    page.setDefaultTimeout(30_000);
+    await page.goto(server.workbenchUrl(sandbox.sshd.root), { timeout: 60_000 });
+    console.log(`e2e: code-server ${install.version} at ${server.url}, sandbox sshd on port ${sandbox.sshd.port}`);
+
+    const context: ScenarioContext = { page, sandbox: sandbox.setting, screenshot: async (name) => {
+      const file = path.join(outDir, `${name}.png`);
+      await page.screenshot({ path: file });
+      return file;
+    } };
+    const results: TestResult[] = [];
+    let index = 0;
+    for (const scenario of scenarios) {
+      index++;
+      if (scenario.pending) {
+        results.push({ title: scenario.title, state: 'pending' });
+        console.log(`  - ${scenario.title} (pending: ${scenario.pending})`);
+        continue;
+      }
+      const t0 = Date.now();
+      try {
+        await Promise.race([
+          scenario.run(context),
+          new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${SCENARIO_TIMEOUT_MS / 1000} s`)), SCENARIO_TIMEOUT_MS).unref()),
+        ]);
+        results.push({ title: scenario.title, state: 'passed', durationMs: Date.now() - t0 });
+        console.log(`  ✔ ${scenario.title} (${Date.now() - t0} ms)`);
+      } catch (e) {
+        const file = path.join(outDir, `${String(index).padStart(2, '0')}-${slug(scenario.title)}-failed.png`);
+        await page.screenshot({ path: file }).catch(() => undefined);
+        results.push({ title: scenario.title, state: 'failed', durationMs: Date.now() - t0, error: String((e as Error).stack ?? e) });
+        console.log(`  ✘ ${scenario.title}\n      ${(e as Error).message.split('\n').join('\n      ')}\n      screenshot: ${path.relative(REPO_ROOT, file)}`);
+      }
+    }
+    browserLog.end();
+
+    const count = (s: TestResult['state']) => results.filter((r) => r.state === s).length;
+    const summary: TestResults = {
+      passed: count('passed'),
+      failed: count('failed'),
+      pending: count('pending'),
+      durationMs: Date.now() - started,
+      environment: { codeServer: install.version, browser: browser.browser.version() },
+      tests: results,
+    };
+    fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(summary, null, 2) + '\n');
+    const hostsShot = path.join(outDir, '02-hosts-view.png');
+    if (process.env.SBX_UPDATE_README_SCREENSHOT === '1' && summary.failed === 0 && fs.existsSync(hostsShot)) {
+      fs.copyFileSync(hostsShot, path.join(REPO_ROOT, 'media', 'screenshot-hosts.png'));
+      console.log('e2e: updated media/screenshot-hosts.png (the README screenshot)');
+    }
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    console.log(`e2e: screenshots in ${path.relative(REPO_ROOT, outDir)}/`);
+    console.log(`e2e: ${summary.passed} passed, ${summary.failed} failed${summary.pending ? `, ${summary.pending} pending` : ''} in ${seconds} s`);
+    return summary.failed > 0 || summary.passed === 0 ? 1 : 0;
+  } finally {
+    await cleanup();
+    removeInterruptHandler();
+    const left = runningGroups();
+    if (left.length) console.error(`e2e: processes still running after teardown: ${JSON.stringify(left)}`);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: Error) => {
+    console.error(`e2e: ${e.message}`);
+    console.log('e2e: 0 passed, 1 failed');
+    process.exit(1);
+  },
+);

@@ -1,0 +1,190 @@
+// The sbx:// provider through vscode.workspace.fs in a real extension host, against real sshd.
+// The "remote" disk is this machine, so every result is checked on disk too.
+import * as assert from 'assert';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { addTestHost, rejectsWith, removeTestHosts, TestHost } from './fsHosts';
+
+const wfs = vscode.workspace.fs;
+const text = (s: string) => new TextEncoder().encode(s);
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+describe('sbx:// file system', function () {
+  this.timeout(60000);
+  let host: TestHost;
+  let readonlyHost: TestHost;
+
+  before(async () => {
+    host = await addTestHost('fs-box');
+    // internal-sftp -R: the server itself refuses every write with PERMISSION_DENIED.
+    readonlyHost = await addTestHost('fs-readonly', { extraConfig: ['ForceCommand internal-sftp -R'] });
+  });
+  after(() => removeTestHosts());
+
+  it('stats, lists and reads files', async () => {
+    const dir = host.folder('basics');
+    fs.writeFileSync(path.join(dir, 'a.txt'), 'alpha');
+    fs.mkdirSync(path.join(dir, 'sub'));
+    const stat = await wfs.stat(host.uri(`${dir}/a.txt`));
+    assert.strictEqual(stat.type, vscode.FileType.File);
+    assert.strictEqual(stat.size, 5);
+    assert.strictEqual(Math.floor(stat.mtime / 1000), Math.floor(fs.statSync(path.join(dir, 'a.txt')).mtimeMs / 1000));
+    const entries = new Map(await wfs.readDirectory(host.uri(dir)));
+    assert.strictEqual(entries.get('a.txt'), vscode.FileType.File);
+    assert.strictEqual(entries.get('sub'), vscode.FileType.Directory);
+    assert.strictEqual(new TextDecoder().decode(await wfs.readFile(host.uri(`${dir}/a.txt`))), 'alpha');
+  });
+
+  it('follows the create/overwrite/error contract of FileSystemProvider', async () => {
+    const dir = host.folder('contract');
+    const file = host.uri(`${dir}/new.txt`);
+    await wfs.writeFile(file, text('one'));
+    assert.strictEqual(fs.readFileSync(path.join(dir, 'new.txt'), 'utf8'), 'one');
+    await wfs.writeFile(file, text('two'));
+    assert.strictEqual(fs.readFileSync(path.join(dir, 'new.txt'), 'utf8'), 'two');
+    await rejectsWith(wfs.readFile(host.uri(`${dir}/missing.txt`)), 'FileNotFound');
+    await rejectsWith(wfs.stat(host.uri(`${dir}/missing.txt`)), 'FileNotFound');
+    // workspace.fs.writeFile creates missing parents itself (the provider's FileNotFound is for direct callers).
+    await wfs.writeFile(host.uri(`${dir}/made-by-editor/x.txt`), text('x'));
+    assert.strictEqual(fs.readFileSync(path.join(dir, 'made-by-editor/x.txt'), 'utf8'), 'x');
+    await rejectsWith(wfs.readFile(host.uri(dir)), 'FileIsADirectory');
+    await rejectsWith(wfs.readDirectory(file), 'FileNotADirectory');
+    await wfs.createDirectory(host.uri(`${dir}/made`));
+    assert.ok(fs.statSync(path.join(dir, 'made')).isDirectory());
+    // workspace.fs.createDirectory is mkdir -p: an existing folder is fine.
+    await wfs.createDirectory(host.uri(`${dir}/made`));
+    await rejectsWith(wfs.rename(file, host.uri(`${dir}/made`), { overwrite: false }), 'FileExists');
+    await rejectsWith(wfs.copy(file, host.uri(`${dir}/made`), { overwrite: false }), 'FileExists');
+    await rejectsWith(wfs.rename(host.uri(`${dir}/missing.txt`), host.uri(`${dir}/y.txt`)), 'FileNotFound');
+    await rejectsWith(wfs.delete(host.uri(`${dir}/missing.txt`)), 'FileNotFound');
+  });
+
+  it('renames and copies files and folders, with and without overwrite', async () => {
+    const dir = host.folder('rename-copy');
+    fs.writeFileSync(path.join(dir, 'a.txt'), 'A');
+    fs.writeFileSync(path.join(dir, 'b.txt'), 'B');
+    await wfs.rename(host.uri(`${dir}/a.txt`), host.uri(`${dir}/b.txt`), { overwrite: true });
+    assert.ok(!fs.existsSync(path.join(dir, 'a.txt')));
+    assert.strictEqual(fs.readFileSync(path.join(dir, 'b.txt'), 'utf8'), 'A');
+    await wfs.copy(host.uri(`${dir}/b.txt`), host.uri(`${dir}/c.txt`), { overwrite: false });
+    assert.strictEqual(fs.readFileSync(path.join(dir, 'c.txt'), 'utf8'), 'A');
+    fs.mkdirSync(path.join(dir, 'tree/deep'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'tree/deep/f.txt'), 'deep');
+    await wfs.copy(host.uri(`${dir}/tree`), host.uri(`${dir}/tree2`), { overwrite: false });
+    assert.strictEqual(fs.readFileSync(path.join(dir, 'tree2/deep/f.txt'), 'utf8'), 'deep');
+    await wfs.rename(host.uri(`${dir}/tree2`), host.uri(`${dir}/tree3`), { overwrite: false });
+    assert.ok(fs.existsSync(path.join(dir, 'tree3/deep/f.txt')));
+  });
+
+  it('deletes folders recursively without following symlinks', async () => {
+    const dir = host.folder('delete');
+    const outside = host.folder('delete-outside');
+    fs.writeFileSync(path.join(outside, 'keep.txt'), 'keep');
+    fs.mkdirSync(path.join(dir, 'victim/inner'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'victim/inner/x.txt'), 'x');
+    fs.symlinkSync(outside, path.join(dir, 'victim/link-to-outside'));
+    await rejectsWith(wfs.delete(host.uri(`${dir}/victim`), { recursive: false }), 'Unknown');
+    await wfs.delete(host.uri(`${dir}/victim`), { recursive: true });
+    assert.ok(!fs.existsSync(path.join(dir, 'victim')));
+    assert.strictEqual(fs.readFileSync(path.join(outside, 'keep.txt'), 'utf8'), 'keep', 'the link target survives');
+  });
+
+  it('reports symlinks with their target type, and survives a link loop', async () => {
+    const dir = host.folder('links');
+    fs.writeFileSync(path.join(dir, 'target.txt'), 'target');
+    fs.mkdirSync(path.join(dir, 'targetdir'));
+    fs.symlinkSync('target.txt', path.join(dir, 'file-link'));
+    fs.symlinkSync('targetdir', path.join(dir, 'dir-link'));
+    fs.symlinkSync('loop-b', path.join(dir, 'loop-a'));
+    fs.symlinkSync('loop-a', path.join(dir, 'loop-b'));
+    fs.symlinkSync('nowhere', path.join(dir, 'dangling'));
+    const entries = new Map(await wfs.readDirectory(host.uri(dir)));
+    assert.strictEqual(entries.get('file-link'), vscode.FileType.SymbolicLink | vscode.FileType.File);
+    assert.strictEqual(entries.get('dir-link'), vscode.FileType.SymbolicLink | vscode.FileType.Directory);
+    assert.strictEqual(entries.get('loop-a'), vscode.FileType.SymbolicLink);
+    assert.strictEqual(entries.get('dangling'), vscode.FileType.SymbolicLink);
+    const stat = await wfs.stat(host.uri(`${dir}/file-link`));
+    assert.strictEqual(stat.type, vscode.FileType.SymbolicLink | vscode.FileType.File);
+    assert.strictEqual(stat.size, 6);
+    assert.strictEqual((await wfs.stat(host.uri(`${dir}/loop-a`))).type, vscode.FileType.SymbolicLink);
+  });
+
+  it('lists a 10,000-entry directory', async () => {
+    const dir = host.folder('big');
+    for (let i = 0; i < 10_000; i++) fs.writeFileSync(path.join(dir, `f${i}`), '');
+    const entries = await wfs.readDirectory(host.uri(dir));
+    assert.strictEqual(entries.length, 10_000);
+    assert.ok(entries.every(([, t]) => t === vscode.FileType.File));
+  });
+
+  it('serves 100 concurrent reads of different files byte-exact', async () => {
+    const dir = host.folder('concurrent');
+    const expected: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const data = Buffer.alloc(1000 + i * 3001, i);
+      fs.writeFileSync(path.join(dir, `f${i}`), data);
+      expected.push(sha(data));
+    }
+    const got = await Promise.all(expected.map((_, i) => wfs.readFile(host.uri(`${dir}/f${i}`))));
+    assert.deepStrictEqual(got.map(sha), expected);
+  });
+
+  it('keeps the mode across a save (0640 stays 0640) and leaves no temp file', async () => {
+    const dir = host.folder('mode');
+    const file = path.join(dir, 'secret.conf');
+    fs.writeFileSync(file, 'old');
+    fs.chmodSync(file, 0o640);
+    await wfs.readFile(host.uri(file));
+    await wfs.writeFile(host.uri(file), text('new content'));
+    assert.strictEqual(fs.statSync(file).mode & 0o777, 0o640);
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), 'new content');
+    assert.deepStrictEqual(fs.readdirSync(dir), ['secret.conf']);
+  });
+
+  it('refuses a save when the remote changed since it was read, keeping the remote content', async () => {
+    const dir = host.folder('conflict');
+    const file = path.join(dir, 'shared.txt');
+    fs.writeFileSync(file, 'v1');
+    await wfs.readFile(host.uri(file));
+    // Someone else edits the file on the remote (different size and mtime).
+    fs.writeFileSync(file, 'edited remotely');
+    fs.utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    await assert.rejects(Promise.resolve(wfs.writeFile(host.uri(file), text('mine'))), /changed on the remote/);
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), 'edited remotely');
+  });
+
+  it('lists non-UTF-8 names and never writes under the lossy name', async () => {
+    const dir = host.folder('latin1');
+    const raw = Buffer.concat([Buffer.from(dir + '/caf'), Buffer.from([0xe9]), Buffer.from('.txt')]);
+    fs.writeFileSync(raw, 'latin-1 name');
+    const entries = await wfs.readDirectory(host.uri(dir));
+    assert.strictEqual(entries.length, 1);
+    const [name] = entries[0];
+    assert.ok(name.includes('\uFFFD'), `listed as ${JSON.stringify(name)}`);
+    await rejectsWith(wfs.writeFile(host.uri(`${dir}/${name}`), text('x')), 'NoPermissions');
+    // The original bytes are still the only name in the folder.
+    assert.deepStrictEqual(fs.readdirSync(dir, { encoding: 'buffer' }).map((b) => b.toString('hex')), [Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2e, 0x74, 0x78, 0x74]).toString('hex')]);
+  });
+
+  it('maps a server that refuses writes to NoPermissions and marks files read-only where it can tell', async () => {
+    const dir = readonlyHost.folder('ro');
+    fs.writeFileSync(path.join(dir, 'locked.txt'), 'locked');
+    fs.chmodSync(path.join(dir, 'locked.txt'), 0o444);
+    await rejectsWith(wfs.writeFile(readonlyHost.uri(`${dir}/new.txt`), text('x')), 'NoPermissions');
+    await rejectsWith(wfs.createDirectory(readonlyHost.uri(`${dir}/d`)), 'NoPermissions');
+    await rejectsWith(wfs.delete(readonlyHost.uri(`${dir}/locked.txt`)), 'NoPermissions');
+    const stat = await wfs.stat(readonlyHost.uri(`${dir}/locked.txt`));
+    // Root may write anything; mode bits decide only where `id` cannot be run (ForceCommand here).
+    assert.strictEqual(stat.permissions, vscode.FilePermission.Readonly);
+  });
+
+  it('normalises paths and rejects NUL', async () => {
+    const dir = host.folder('norm');
+    fs.writeFileSync(path.join(dir, 'n.txt'), 'n');
+    const data = await wfs.readFile(host.uri(`${dir}/sub/../n.txt`));
+    assert.strictEqual(new TextDecoder().decode(data), 'n');
+    await rejectsWith(wfs.readFile(host.uri(`${dir}/bad\0name`)), 'FileNotFound');
+  });
+});
