@@ -82,6 +82,8 @@ export interface SshdOptions {
   /** Run sshd inside this network namespace (see netns.ts), listening on `listenAddress`. */
   netns?: string;
   listenAddress?: string;
+  /** Mount a tmpfs of this many KiB at `root` in sshd's own mount namespace (a small disk that fills up). */
+  tmpfsRootKiB?: number;
 }
 
 export interface Sshd {
@@ -155,11 +157,11 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     // -D: stay in the foreground so the PID we hold is sshd's; -E: log to a file.
     const args = ['-D', '-f', configPath, '-E', logPath];
     // `ip netns exec` execs sshd in place, so the PID we hold is still sshd's.
-    child = track(
-      options.netns
-        ? spawn('ip', ['netns', 'exec', options.netns, sshd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
-        : spawn(sshd, args, { stdio: ['ignore', 'ignore', 'pipe'] }),
-    );
+    let argv = [sshd, ...args];
+    // unshare + sh exec in place too: the tmpfs exists only in sshd's mount namespace.
+    if (options.tmpfsRootKiB) argv = ['unshare', '-m', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs -o size=${options.tmpfsRootKiB}k tmpfs "$0" && exec "$@"`, root, ...argv];
+    if (options.netns) argv = ['ip', 'netns', 'exec', options.netns, ...argv];
+    child = track(spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] }));
     let stderr = '';
     child.stderr?.on('data', (d) => (stderr += d));
     const exited = new Promise<never>((_, reject) =>

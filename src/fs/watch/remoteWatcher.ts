@@ -193,6 +193,7 @@ class HostWatch {
     channel.once('close', () => {
       if (this.disposed || !this.channels.includes(channel)) return;
       this.channels = this.channels.filter((c) => c !== channel);
+      if (this.polling) return this.scheduleRestart(100);
       // Changes made while we were not watching (a reconnect) are unknown: refresh the roots.
       for (const root of [...this.recursive.keys(), ...this.flat.keys()]) this.coalescer.add({ kind: 'changed', path: root });
       this.retryLater();

@@ -99,7 +99,8 @@ export function globPaths(pattern: string, cfs: ConfigFs): string[] {
         continue;
       }
       const re = segmentRegExp(segment);
-      for (const name of cfs.readDir(base === '' ? '/' : base) ?? []) {
+      // '' is the root of `/x`, `C:` the root of `C:/x`.
+      for (const name of cfs.readDir(base === '' || base.endsWith(':') ? `${base}/` : base) ?? []) {
         // A leading dot must be matched explicitly, as in the shell.
         if (name.startsWith('.') && !segment.startsWith('.')) continue;
         if (re.test(name)) next.push(`${base}/${name}`);
@@ -125,8 +126,9 @@ export interface IncludeContext {
 /** The files one Include argument names, in the order ssh reads them. Throws on a `~` in system config. */
 export function includeTargets(arg: string, ctx: IncludeContext): string[] {
   if (arg.startsWith('~') && !ctx.userConfig) throw new Error(`bad include path ${arg}`);
-  let pattern = arg;
-  if (!path.isAbsolute(arg) && !arg.startsWith('~')) pattern = ctx.userConfig ? `~/.ssh/${arg}` : `${ctx.systemDir}/${arg}`;
+  // Windows paths may use either separator; glob patterns here use `/` (so no `\` escapes there).
+  let pattern = process.platform === 'win32' ? arg.replace(/\\/g, '/') : arg;
+  if (!path.isAbsolute(pattern) && !pattern.startsWith('~')) pattern = ctx.userConfig ? `~/.ssh/${pattern}` : `${ctx.systemDir}/${pattern}`;
   if (pattern === '~' || pattern.startsWith('~/')) pattern = ctx.globHome + pattern.slice(1);
   else if (pattern.startsWith('~')) {
     const slash = pattern.indexOf('/');

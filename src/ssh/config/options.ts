@@ -56,9 +56,9 @@ function setFirst(o: ConfigOptions, key: string, value: string, active: boolean)
 
 const text: Handler = (o, line, active) => setFirst(o, line.keyword, single(line), active);
 
-const number = (parse: (s: string) => number | undefined, what: string): Handler => (o, line, active) => {
+const number = (parse: (s: string) => number | undefined, what: 'port' | 'integer' | 'time'): Handler => (o, line, active) => {
   const arg = single(line);
-  // `none` for a time leaves it unset, so a later line can still set it.
+  // `none` for a time leaves it unset, so a later line can still set it (readconf.c parse_time).
   if (what === 'time' && arg === 'none') return;
   const n = parse(arg);
   if (n === undefined) fail(`invalid ${what} for ${line.keyword}: "${line.args[0]}"`);

@@ -9,7 +9,10 @@ export interface ResolvedHost {
   readonly hostname: string;
   readonly port: number;
   readonly user: string;
-  /** Expanded paths, in the order OpenSSH would try them. Empty: use OpenSSH's default list. */
+  /**
+   * Expanded paths, in the order OpenSSH would try them: the configured ones, else OpenSSH's
+   * default list (see identityFilesAreDefaults). Empty only after `IdentityFile none`.
+   */
   readonly identityFiles: string[];
   /** True when IdentityFile was not set and identityFiles holds OpenSSH's defaults. */
   readonly identityFilesAreDefaults: boolean;
