@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { registerFsCommands } from './fs/fsCommands';
 import { RemoteRoots } from './fs/remoteRoots';
 import { RemoteSessions } from './fs/remoteSessions';
+import { registerTransferCommands } from './fs/transferCommands';
 import { SCHEME } from './fs/remotePath';
 import { SbxFileSystemProvider } from './fs/sbxFileSystemProvider';
 import { RemoteWatcher } from './fs/watch/remoteWatcher';
@@ -54,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     registerHostCommands({ tree, registry, pool, channel }),
     registerFsCommands({ hosts: () => registry.hosts(), roots }),
+    registerTransferCommands({ hosts: () => registry.hosts(), roots, sessions, changed: (uri) => files.fire([{ type: vscode.FileChangeType.Changed, uri }]) }),
   );
   log.info(`Sandbox Explorer activated (VS Code ${vscode.version}, Node ${process.version})`);
 }

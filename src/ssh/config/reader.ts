@@ -38,23 +38,34 @@ export interface FileMode {
   readonly neverMatch: boolean;
 }
 
+/** A config error that already names its file (and line), so an including file does not wrap it again. */
+class LocatedConfigError extends SshError {
+  constructor(message: string, cause?: unknown) {
+    super(message, 'config', { cause });
+  }
+}
+
 /** Reads `file` into `pass.options`; false when it does not exist. `state.active` is shared with the including file. */
 export function readConfigFile(file: string, pass: PassContext, mode: FileMode, state: { active: boolean }, depth = 0): boolean {
-  if (depth > MAX_INCLUDE_DEPTH) throw new SshError(`${file}: too many recursive configuration includes`, 'config');
-  const text = pass.fs.readFile(file);
+  if (depth > MAX_INCLUDE_DEPTH) throw new LocatedConfigError(`${file}: too many recursive configuration includes`);
+  let text: string | undefined;
+  try {
+    text = pass.fs.readFile(file);
+  } catch (err) {
+    throw new LocatedConfigError(`can't open config file ${file}: ${(err as Error).message}`, err);
+  }
   if (text === undefined) return false;
   if (mode.checkPerm) {
     const problem = permissionProblem(file, pass.fs);
-    if (problem) throw new SshError(problem, 'config');
+    if (problem) throw new LocatedConfigError(problem);
   }
   text.split('\n').forEach((raw, i) => {
     try {
       const line = lexLine(raw);
       if (line) processLine(line, pass, mode, state, depth);
     } catch (err) {
-      if (err instanceof LexError || err instanceof ConfigSyntaxError) throw new SshError(`${file} line ${i + 1}: ${err.message}`, 'config', { cause: err });
-      if (SshError.is(err) && !/ line \d+: /.test(err.message)) throw new SshError(`${file} line ${i + 1}: ${err.message}`, 'config', { cause: err });
-      throw err;
+      if (err instanceof LocatedConfigError || !(err instanceof LexError || err instanceof ConfigSyntaxError || err instanceof SshError)) throw err;
+      throw new LocatedConfigError(`${file} line ${i + 1}: ${err.message}`, err);
     }
   });
   return true;
