@@ -1,49 +1,10 @@
 // Host name matching as OpenSSH does it for known_hosts (match.c, hostfile.c):
 // comma-separated patterns with `*` and `?`, `!` negation, and hashed names.
 import { createHmac, randomBytes, timingSafeEqual } from 'crypto';
+import { matchPatternList } from '../config/patterns';
 
-/** `*` matches any run of characters, `?` exactly one; everything else literally. */
-export function matchPattern(text: string, pattern: string): boolean {
-  // Iterative glob match with single-star backtracking: linear-ish, no regex blow-up.
-  let t = 0;
-  let p = 0;
-  let starP = -1;
-  let starT = 0;
-  while (t < text.length) {
-    const c = pattern[p];
-    if (c === '?' || (c !== undefined && c !== '*' && c === text[t])) {
-      t++;
-      p++;
-    } else if (c === '*') {
-      starP = p++;
-      starT = t;
-    } else if (starP >= 0) {
-      p = starP + 1;
-      t = ++starT;
-    } else {
-      return false;
-    }
-  }
-  while (pattern[p] === '*') p++;
-  return p === pattern.length;
-}
-
-/**
- * OpenSSH's match_pattern_list with lower-casing: 1 when some pattern matches, -1 when a
- * negated pattern matches (that wins over any positive match), 0 otherwise.
- * `name` must already be lower case (OpenSSH lower-cases host names and HostKeyAlias).
- */
-export function matchPatternList(name: string, list: string): 1 | 0 | -1 {
-  let positive = false;
-  for (const raw of list.split(',')) {
-    const negated = raw.startsWith('!');
-    const pattern = (negated ? raw.slice(1) : raw).toLowerCase();
-    if (!matchPattern(name, pattern)) continue;
-    if (negated) return -1;
-    positive = true;
-  }
-  return positive ? 1 : 0;
-}
+// One implementation of match.c for ssh_config and known_hosts alike.
+export { matchPattern } from '../config/patterns';
 
 const HASH_MAGIC = '|1|';
 /** HMAC-SHA1 output and salt length in hashed known_hosts names. */
@@ -74,5 +35,6 @@ export function matchHashedName(name: string, field: string): boolean {
  */
 export function hostFieldMatches(name: string, field: string): boolean {
   if (field.startsWith('|')) return matchHashedName(name, field);
-  return matchPatternList(name, field) === 1;
+  // `name` is already lower case (OpenSSH lower-cases host names and HostKeyAlias); patterns are lowered here.
+  return matchPatternList(name, field, true) === 1;
 }

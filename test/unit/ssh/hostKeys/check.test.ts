@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { checkHostKey, knownHostKeyTypes } from '../../../../src/ssh/hostKeys/check';
-import { matchPattern, matchPatternList } from '../../../../src/ssh/hostKeys/hostPatterns';
+import { matchPattern, matchPatternList } from '../../../../src/ssh/config/patterns';
 import { fingerprintSha256, keyTypeOfBlob } from '../../../../src/ssh/hostKeys/keyBlob';
 import { knownHostsName, parseKnownHosts } from '../../../../src/ssh/hostKeys/knownHosts';
 import { hashWithSshKeygen, keygen, KeySpec, knownHostsFile, tempDir, TestKey } from './keys';
@@ -57,11 +57,11 @@ describe('host keys: known_hosts lookup', () => {
     });
 
     it('negation wins over a positive match in the same list, wherever it is', () => {
-      assert.strictEqual(matchPatternList('a.example.com', '*.example.com,!a.example.com'), -1);
-      assert.strictEqual(matchPatternList('a.example.com', '!a.example.com,*.example.com'), -1);
-      assert.strictEqual(matchPatternList('b.example.com', '*.example.com,!a.example.com'), 1);
-      assert.strictEqual(matchPatternList('b.example.com', '!a.example.com'), 0);
-      assert.strictEqual(matchPatternList('box', 'BOX'), 1, 'patterns are compared lower-cased');
+      assert.strictEqual(matchPatternList('a.example.com', '*.example.com,!a.example.com', true), -1);
+      assert.strictEqual(matchPatternList('a.example.com', '!a.example.com,*.example.com', true), -1);
+      assert.strictEqual(matchPatternList('b.example.com', '*.example.com,!a.example.com', true), 1);
+      assert.strictEqual(matchPatternList('b.example.com', '!a.example.com', true), 0);
+      assert.strictEqual(matchPatternList('box', 'BOX', true), 1, 'patterns are compared lower-cased');
     });
   });
 

@@ -252,6 +252,8 @@ describe('host keys: against a real sshd', function () {
       }
       // sshd saw four key exchanges, each ended by our KEY_EXCHANGE_FAILED (3) disconnect while it
       // still waited for the client's NEWKEYS: no encrypted packet, so no userauth request, was sent.
+      // sshd writes its log asynchronously: give the last connection's lines a moment to land.
+      for (let i = 0; i < 40 && (rotated.log().slice(logBefore).match(/Received disconnect from/g)?.length ?? 0) < 4; i++) await new Promise((r) => setTimeout(r, 50));
       const after = rotated.log().slice(logBefore);
       if (process.env.SBX_PRINT_SSHD_LOG) console.log(after);
       assert.strictEqual(after.match(/Connection from 127\.0\.0\.1/g)?.length, 4, after);
