@@ -39,6 +39,14 @@ async function waitForText(locator: Locator, pattern: RegExp, timeoutMs: number)
   throw new Error(`text ${JSON.stringify(text.slice(0, 300))} never matched ${pattern}`);
 }
 
+/** Shows the Sandbox Explorer side bar; clicking its icon while it is showing would hide it. */
+async function showSandboxExplorer(page: Page): Promise<void> {
+  const title = page.locator(`${SIDEBAR} .composite.title`, { hasText: /Sandbox Explorer/i });
+  if (await title.isVisible()) return;
+  await page.locator(ACTIVITY_ITEM).click();
+  await title.waitFor({ state: 'visible' });
+}
+
 export const scenarios: Scenario[] = [
   {
     title: 'the workbench shows Sandbox Explorer in the activity bar',
@@ -85,15 +93,22 @@ export const scenarios: Scenario[] = [
     },
   },
   {
-    title: 'clicking local-sandbox opens its remote folder and README.md',
-    pending: 'needs the sbx file system and sandboxExplorer.fs.openFolder (later issues)',
+    title: 'clicking local-sandbox lists its remote files, and clicking README.md opens it',
     async run({ page, sandbox, screenshot }) {
-      await page.locator(ACTIVITY_ITEM).click();
-      await page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: sandbox.name }).first().click();
-      const readme = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'README.md' });
-      await readme.first().waitFor({ state: 'visible' });
-      await readme.first().click();
-      await page.locator('.editor-instance .view-lines', { hasText: 'Local sandbox' }).waitFor({ state: 'visible' });
+      await showSandboxExplorer(page);
+      const hostRow = page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: sandbox.name }).first();
+      await hostRow.click();
+      // Expanding the host connects over SSH and lists remoteDirectory (sample files from sandboxHost.ts).
+      const readme = page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: 'README.md' }).first();
+      await readme.waitFor({ state: 'visible', timeout: 30_000 });
+      const rows = await rowTexts(page, SIDEBAR);
+      for (const name of ['README.md', 'src']) assert.ok(rows.some((r) => r.startsWith(name)), `no ${name} under ${sandbox.name}: ${JSON.stringify(rows)}`);
+      assert.strictEqual(await hostRow.getAttribute('aria-expanded'), 'true');
+      await readme.click();
+      const tab = page.locator('.part.editor .tabs-container .tab', { hasText: 'README.md' });
+      await tab.first().waitFor({ state: 'visible' });
+      const text = await waitForText(page.locator('.part.editor .editor-instance .view-lines').first(), /# Local sandbox/, 20_000);
+      assert.match(text, /throwaway sshd/);
       await screenshot('04-remote-file');
     },
   },

@@ -123,7 +123,7 @@ async function main(): Promise<number> {
       tests: results,
     };
     fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(summary, null, 2) + '\n');
-    const hostsShot = path.join(outDir, '02-hosts-view.png');
+    const hostsShot = path.join(outDir, '04-remote-file.png');
     if (process.env.SBX_UPDATE_README_SCREENSHOT === '1' && summary.failed === 0 && fs.existsSync(hostsShot)) {
       fs.copyFileSync(hostsShot, path.join(REPO_ROOT, 'media', 'screenshot-hosts.png'));
       console.log('e2e: updated media/screenshot-hosts.png (the README screenshot)');
