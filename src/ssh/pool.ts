@@ -173,7 +173,8 @@ export class ConnectionPool {
     const keepaliveIntervalMs = target.serverAliveInterval > 0 ? target.serverAliveInterval * 1000 : settings.keepaliveIntervalMs;
     const keepaliveCountMax = target.serverAliveInterval > 0 ? target.serverAliveCountMax : settings.keepaliveCountMax;
     log.info(`connecting to ${target.user}@${target.hostname}:${target.port}${target.proxyJump.length ? ` via ${target.proxyJump.join(',')}` : ''}${target.proxyCommand ? ' via ProxyCommand' : ''}`);
-    return SshConnection.open({
+    const started = Date.now();
+    const connection = await SshConnection.open({
       label: name,
       user: target.user,
       transport,
@@ -188,6 +189,8 @@ export class ConnectionPool {
       log,
       signal,
     });
+    log.info(`connected in ${Date.now() - started} ms`);
+    return connection;
   }
 
   private async openTransport(name: string, target: ResolvedHost, timeoutMs: number, log: Logger, signal: AbortSignal): Promise<Transport> {

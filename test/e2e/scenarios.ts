@@ -2,6 +2,8 @@
 // must see. Run in order by test/harness/runE2e.ts against one workbench: each scenario
 // starts where the previous one left off. Assertions read the DOM, never just "no error".
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import type { Locator, Page } from 'playwright-core';
 import type { SandboxHostSetting } from '../harness/sandboxHost';
 
@@ -110,6 +112,40 @@ export const scenarios: Scenario[] = [
       const text = await waitForText(page.locator('.part.editor .editor-instance .view-lines').first(), /# Local sandbox/, 20_000);
       assert.match(text, /throwaway sshd/);
       await screenshot('04-remote-file');
+    },
+  },
+  {
+    title: 'typing in README.md and saving with Ctrl+S writes those bytes on the sandbox',
+    async run({ page, sandbox, screenshot }) {
+      const file = path.join(sandbox.remoteDirectory, 'README.md');
+      const before = fs.readFileSync(file, 'utf8');
+      const lines = page.locator('.part.editor .editor-instance .view-lines').first();
+      await lines.click();
+      await page.keyboard.press('Control+End');
+      await page.keyboard.type('Edited in the browser over SSH.');
+      await page.keyboard.press('Control+S');
+      const deadline = Date.now() + 20_000;
+      let after = before;
+      while (Date.now() < deadline && after === before) {
+        await new Promise((r) => setTimeout(r, 200));
+        after = fs.readFileSync(file, 'utf8');
+      }
+      assert.strictEqual(after, `${before}Edited in the browser over SSH.`);
+      // The tab loses its dirty marker once the provider reports the save done.
+      await page.locator('.part.editor .tabs-container .tab.dirty').waitFor({ state: 'detached', timeout: 10_000 });
+      assert.deepStrictEqual(fs.readdirSync(sandbox.remoteDirectory).filter((n) => n.includes('.sbx-')), [], 'no temp file left');
+      await screenshot('05-saved');
+    },
+  },
+  {
+    title: 'a change made on the sandbox by someone else shows up in the open editor',
+    async run({ page, sandbox, screenshot }) {
+      // Give the remote watcher a moment to be in place after the save.
+      await new Promise((r) => setTimeout(r, 1500));
+      fs.writeFileSync(path.join(sandbox.remoteDirectory, 'README.md'), '# Local sandbox\n\nRewritten by an agent on the sandbox.\n');
+      const text = await waitForText(page.locator('.part.editor .editor-instance .view-lines').first(), /Rewritten by an agent on the sandbox/, 30_000);
+      assert.doesNotMatch(text, /Edited in the browser/);
+      await screenshot('06-remote-change');
     },
   },
 ];

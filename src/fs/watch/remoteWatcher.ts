@@ -22,7 +22,8 @@ type Fire = (events: vscode.FileChangeEvent[]) => void;
 
 export class RemoteWatcher implements RemoteWatching, vscode.Disposable {
   private readonly hosts = new Map<string, HostWatch>();
-  private readonly own = new Map<string, number>();
+  /** Our own recent writes: each swallows the one (coalesced) event it causes, not later ones. */
+  private readonly own = new Map<string, { count: number; at: number }>();
 
   constructor(
     private readonly pool: ConnectionPool,
@@ -49,7 +50,15 @@ export class RemoteWatcher implements RemoteWatching, vscode.Disposable {
   }
 
   noteOwnChange(uri: vscode.Uri): void {
-    this.own.set(`${uri.authority}\n${uri.path}`, Date.now());
+    const key = `${uri.authority}\n${uri.path}`;
+    this.own.set(key, { count: (this.own.get(key)?.count ?? 0) + 1, at: Date.now() });
+  }
+
+  private consumeOwn(key: string): boolean {
+    const own = this.own.get(key);
+    if (!own) return false;
+    if (--own.count <= 0) this.own.delete(key);
+    return true;
   }
 
   dispose(): void {
@@ -59,9 +68,9 @@ export class RemoteWatcher implements RemoteWatching, vscode.Disposable {
 
   private deliver(authority: string, changes: RemoteChange[]): void {
     const now = Date.now();
-    for (const [key, at] of this.own) if (now - at > OWN_CHANGE_MS) this.own.delete(key);
+    for (const [key, own] of this.own) if (now - own.at > OWN_CHANGE_MS) this.own.delete(key);
     const events = changes
-      .filter((c) => !isTempPath(c.path) && !this.own.has(`${authority}\n${c.path}`))
+      .filter((c) => !isTempPath(c.path) && !this.consumeOwn(`${authority}\n${c.path}`))
       .map((c) => ({
         type: c.kind === 'created' ? vscode.FileChangeType.Created : c.kind === 'deleted' ? vscode.FileChangeType.Deleted : vscode.FileChangeType.Changed,
         uri: vscode.Uri.from({ scheme: SCHEME, authority, path: c.path }),
