@@ -24,6 +24,8 @@ export interface ConnectParams {
   readonly keepaliveCountMax: number;
   /** Bound on handshake + authentication, excluding time spent waiting for the user. */
   readonly readyTimeoutMs: number;
+  /** True while a passphrase, password or keyboard-interactive prompt is open. */
+  readonly isWaitingForUser?: () => boolean;
   readonly scheduler: ChannelScheduler;
   readonly log: Logger;
   readonly signal?: AbortSignal;
@@ -121,15 +123,15 @@ export class SshConnection {
           );
         },
       } as never);
-      // The handshake deadline pauses while a person is asked to confirm the host key.
+      // The deadline pauses while a person is asked something (host key, passphrase, password).
       let remaining = params.readyTimeoutMs;
       const tick = 250;
       const timer = setInterval(() => {
         if (settled) return clearInterval(timer);
-        if (!verifying) remaining -= tick;
+        if (!verifying && !params.isWaitingForUser?.()) remaining -= tick;
         if (remaining <= 0) {
           clearInterval(timer);
-          finish(new SshError(`connect to ${params.label}: no SSH handshake within ${params.readyTimeoutMs / 1000} s`, 'unavailable'));
+          finish(new SshError(`connect to ${params.label}: not connected and authenticated within ${params.readyTimeoutMs / 1000} s`, 'unavailable'));
         }
       }, tick);
       timer.unref?.();

@@ -159,6 +159,7 @@ export class ConnectionPool {
     const transport = await this.openTransport(name, target, timeoutMs, log, signal);
     const hostKey = this.deps.hostKeys(target);
     const agentSocket = target.identityAgent ?? this.deps.agentSocket;
+    const prompts = countPrompts(this.deps.credentials);
     const authenticator = createAuthenticator({
       host: target.hostKeyAlias ?? target.hostname,
       user: target.user,
@@ -167,7 +168,7 @@ export class ConnectionPool {
       identitiesOnly: target.identitiesOnly,
       agentSocket,
       preferredAuthentications: target.preferredAuthentications,
-      credentials: this.deps.credentials,
+      credentials: prompts.credentials,
       log,
     });
     const keepaliveIntervalMs = target.serverAliveInterval > 0 ? target.serverAliveInterval * 1000 : settings.keepaliveIntervalMs;
@@ -185,6 +186,7 @@ export class ConnectionPool {
       keepaliveIntervalMs,
       keepaliveCountMax,
       readyTimeoutMs: timeoutMs,
+      isWaitingForUser: () => prompts.open > 0,
       scheduler,
       log,
       signal,
@@ -202,7 +204,9 @@ export class ConnectionPool {
       const jump = await this.acquire(hop, signal);
       try {
         const connection = await jump.connection(signal);
-        const channel = await connection.forwardOut('127.0.0.1', 0, target.hostname, target.port);
+        // The jump host's own connect to the target can take minutes to fail: bound it like a TCP connect.
+        const forwarding = connection.forwardOut('127.0.0.1', 0, target.hostname, target.port);
+        const channel = await withTimeout(forwarding, timeoutMs, `connect to ${target.hostname}:${target.port} through ${hop}`, (late) => late.destroy());
         return {
           stream: channel,
           dispose: () => {
@@ -252,6 +256,52 @@ export function parseJumpSpec(spec: string): { user?: string; host: string; port
   const m = /^([^:]+)(?::(\d+))?$/.exec(rest);
   if (!m) throw new SshError(`invalid ProxyJump host "${spec}"`, 'config');
   return { user, host: m[1], port: m[2] ? Number(m[2]) : undefined };
+}
+
+/** Wraps credentials to know when a prompt is open, so connect deadlines do not run while a person types. */
+function countPrompts(inner: Credentials): { credentials: Credentials; readonly open: number } {
+  let open = 0;
+  const track = <A, R>(ask: (a: A) => Promise<R>) => async (a: A): Promise<R> => {
+    open++;
+    try {
+      return await ask(a);
+    } finally {
+      open--;
+    }
+  };
+  return {
+    credentials: {
+      password: track((r) => inner.password(r)),
+      passphrase: track((r) => inner.passphrase(r)),
+      keyboardInteractive: track((r) => inner.keyboardInteractive(r)),
+      rejected: (s) => inner.rejected(s),
+      accepted: (s) => inner.accepted(s),
+    },
+    get open() {
+      return open;
+    },
+  };
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string, discardLate: (value: T) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let expired = false;
+    const timer = setTimeout(() => {
+      expired = true;
+      reject(new SshError(`${what}: timed out after ${ms} ms`, 'unavailable'));
+    }, ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        if (expired) discardLate(value);
+        else resolve(value);
+      },
+      (err) => {
+        clearTimeout(timer);
+        if (!expired) reject(err);
+      },
+    );
+  });
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
