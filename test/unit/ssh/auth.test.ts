@@ -123,4 +123,24 @@ describe('authentication against an ssh2 Server', function () {
       await server.stop();
     }
   });
+
+  it('does not count the time a person spends typing a password against the connect timeout', async () => {
+    const server = await startFakeServer({ authenticate: (ctx) => (ctx.method === 'password' && ctx.password === 'slow' ? ctx.accept() : ctx.reject(['password'])) });
+    const slowTyping: Credentials = {
+      password: () => new Promise((r) => setTimeout(() => r('slow'), 1500)),
+      passphrase: async () => undefined,
+      keyboardInteractive: async () => undefined,
+      rejected: () => {},
+      accepted: () => {},
+    };
+    const pool = testPool({ targets: { gw: targetFor(server) }, hostKeys: [server.hostKey.publicKey], credentials: slowTyping, settings: { connectTimeoutMs: 1000 } });
+    try {
+      const ref = await pool.acquire('gw');
+      assert.strictEqual(pool.state('gw').state, 'connected');
+      ref.release();
+    } finally {
+      await pool.dispose();
+      await server.stop();
+    }
+  });
 });
