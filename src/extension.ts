@@ -17,6 +17,7 @@ import { ConnectionPool } from './ssh/pool';
 import { hostKeyPrompt } from './ui/hostKeyPrompt';
 import { inPlaceSavePrompt } from './ui/inPlaceSavePrompt';
 import { outputChannelLogger } from './ui/logChannel';
+import { registerSecretCommands } from './ui/secretCommands';
 import { SecretCredentials } from './ui/secretCredentials';
 import { settings } from './ui/settings';
 
@@ -28,10 +29,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const registry = new HostRegistry(sshConfigSource, log);
   context.subscriptions.push(registry);
 
+  const credentials = new SecretCredentials(context.secrets);
   const pool = new ConnectionPool(
     poolDependencies({
       resolve: (name) => registry.resolve(name),
-      credentials: new SecretCredentials(context.secrets),
+      credentials,
       hostKeyPrompt,
       trustFile: () => settings.trustFile(context.globalStorageUri),
       settings: () => settings.pool(),
@@ -54,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   context.subscriptions.push(
     registerHostCommands({ tree, registry, pool, channel }),
+    registerSecretCommands(credentials),
     registerFsCommands({ hosts: () => registry.hosts(), roots }),
     registerTransferCommands({ hosts: () => registry.hosts(), roots, sessions, changed: (uri) => files.fire([{ type: vscode.FileChangeType.Changed, uri }]) }),
   );

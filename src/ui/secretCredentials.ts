@@ -3,6 +3,9 @@
 import * as vscode from 'vscode';
 import { Credentials, KeyboardInteractiveRequest, PassphraseRequest, PasswordRequest, SecretKind } from '../ssh/credentials';
 
+/** The list of stored secrets' keys (not values), so they can be listed and forgotten. */
+const INDEX_KEY = 'sandboxExplorer.storedSecrets';
+
 function storageKey(secret: SecretKind): string {
   return secret.kind === 'password' ? `sandboxExplorer.password:${secret.user}@${secret.host}` : `sandboxExplorer.passphrase:${secret.keyPath}`;
 }
@@ -49,7 +52,7 @@ export class SecretCredentials implements Credentials {
 
   rejected(secret: SecretKind): void {
     const key = storageKey(secret);
-    if (this.origin.get(key) === 'stored') void this.secrets.delete(key);
+    if (this.origin.get(key) === 'stored') void this.forget([key]);
     this.origin.delete(key);
     this.typed.delete(key);
   }
@@ -62,14 +65,27 @@ export class SecretCredentials implements Credentials {
     this.origin.delete(key);
     const what = secret.kind === 'password' ? `the password for ${secret.user}@${secret.host}` : `the passphrase for ${secret.keyPath}`;
     // Not awaited: the login goes on while the offer is shown.
-    void vscode.window.showInformationMessage(`Remember ${what} in the editor's secret storage?`, 'Remember', 'Not Now').then((choice) => {
-      if (choice === 'Remember') void this.secrets.store(key, value);
+    void vscode.window.showInformationMessage(`Remember ${what} in the editor's secret storage?`, 'Remember', 'Not Now').then(async (choice) => {
+      if (choice !== 'Remember') return;
+      await this.secrets.store(key, value);
+      await this.updateIndex((keys) => [...new Set([...keys, key])]);
     });
   }
 
-  /** Forgets every stored password and passphrase (a command offers this). */
-  async forget(secret: SecretKind): Promise<void> {
-    await this.secrets.delete(storageKey(secret));
+  /** Stored secrets as "password for user@host" / "passphrase for <key>" labels with their keys. */
+  async stored(): Promise<Array<{ label: string; key: string }>> {
+    const keys: string[] = JSON.parse((await this.secrets.get(INDEX_KEY)) ?? '[]');
+    return keys.map((key) => ({ key, label: key.replace(/^sandboxExplorer\.(password|passphrase):/, '$1 for ') }));
+  }
+
+  async forget(keys: string[]): Promise<void> {
+    for (const key of keys) await this.secrets.delete(key);
+    await this.updateIndex((all) => all.filter((k) => !keys.includes(k)));
+  }
+
+  private async updateIndex(change: (keys: string[]) => string[]): Promise<void> {
+    const keys: string[] = JSON.parse((await this.secrets.get(INDEX_KEY)) ?? '[]');
+    await this.secrets.store(INDEX_KEY, JSON.stringify(change(keys)));
   }
 
   private async obtain(secret: SecretKind, attempt: number, box: { title: string; prompt: string }): Promise<string | undefined> {
