@@ -29,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const registry = new HostRegistry(sshConfigSource, log);
   context.subscriptions.push(registry);
 
-  const credentials = new SecretCredentials(context.secrets);
+  const credentials = new SecretCredentials(context.secrets, log);
   const pool = new ConnectionPool(
     poolDependencies({
       resolve: (name) => registry.resolve(name),

@@ -1,6 +1,7 @@
 // Credentials for the connection core: asked with input boxes and, only when the user
 // agrees after a successful login, kept in SecretStorage. Never in settings, state or logs.
 import * as vscode from 'vscode';
+import { Logger } from '../common/log';
 import { Credentials, KeyboardInteractiveRequest, PassphraseRequest, PasswordRequest, SecretKind } from '../ssh/credentials';
 
 /** The list of stored secrets' keys (not values), so they can be listed and forgotten. */
@@ -16,7 +17,10 @@ export class SecretCredentials implements Credentials {
   /** Typed values waiting for the login result, so they can be offered for storage. */
   private readonly typed = new Map<string, string>();
 
-  constructor(private readonly secrets: vscode.SecretStorage) {}
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly log: Logger,
+  ) {}
 
   async password(request: PasswordRequest): Promise<string | undefined> {
     const secret: SecretKind = { kind: 'password', host: request.host, user: request.user };
@@ -69,6 +73,7 @@ export class SecretCredentials implements Credentials {
       if (choice !== 'Remember') return;
       await this.secrets.store(key, value);
       await this.updateIndex((keys) => [...new Set([...keys, key])]);
+      this.log.info(`kept ${what} in the editor's secret storage`);
     });
   }
 

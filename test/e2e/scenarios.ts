@@ -10,6 +10,10 @@ import type { SandboxHostSetting } from '../harness/sandboxHost';
 export interface ScenarioContext {
   readonly page: Page;
   readonly sandbox: SandboxHostSetting;
+  /** A host (in-process ssh2 server) that takes only this password and whose key nobody has trusted yet. */
+  readonly passwordHost: { name: string; port: number; user: string; password: string };
+  /** code-server's user data: settings, global storage (the extension's trust file). */
+  readonly userDataDir: string;
   /** Saves test-results/e2e/<name>.png and returns its path. */
   screenshot(name: string): Promise<string>;
 }
@@ -146,6 +150,55 @@ export const scenarios: Scenario[] = [
       const text = await waitForText(page.locator('.part.editor .editor-instance .view-lines').first(), /Rewritten by an agent on the sandbox/, 30_000);
       assert.doesNotMatch(text, /Edited in the browser/);
       await screenshot('06-remote-change');
+    },
+  },
+  {
+    title: 'a new host asks to trust its key, then for a password, which never lands in settings, logs or state',
+    async run({ page, passwordHost, userDataDir, screenshot }) {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill('>Sandbox Explorer: Connect');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Sandbox Explorer: Connect' }).first().waitFor({ state: 'visible' });
+      await page.keyboard.press('Enter');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: passwordHost.name }).first().waitFor({ state: 'visible' });
+      await input.fill(passwordHost.name);
+      await page.keyboard.press('Enter');
+
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+      const dialogText = (await dialog.textContent()) ?? '';
+      assert.match(dialogText, /authenticity of host "127\.0\.0\.1:\d+" can't be established/);
+      assert.match(dialogText, /SHA256:[A-Za-z0-9+/]{43}/, 'the modal shows the SHA256 fingerprint');
+      await screenshot('07-trust-host-key');
+      await dialog.locator('.monaco-button', { hasText: 'Trust and Connect' }).click();
+
+      const password = page.locator('.quick-input-widget input[type="password"]');
+      await password.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.match((await page.locator('.quick-input-widget').textContent()) ?? '', new RegExp(`Password for ${passwordHost.user.replace(/[#]/g, '.')}@127\.0\.0\.1`));
+      await password.fill(passwordHost.password);
+      await page.keyboard.press('Enter');
+
+      await showSandboxExplorer(page);
+      const row = page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: passwordHost.name }).first();
+      await waitForText(row, /connected/, 20_000);
+      await screenshot('07-password-host-connected');
+
+      // The key went to the extension's own trust file; the password went nowhere on disk in clear.
+      const files: string[] = [];
+      const walk = (dir: string) => {
+        for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+          const p = path.join(dir, e.name);
+          if (e.isDirectory()) walk(p);
+          else if (e.isFile()) files.push(p);
+        }
+      };
+      walk(userDataDir);
+      const trust = files.find((f) => f.endsWith(`${path.sep}known_hosts`) && f.includes('globalStorage'));
+      assert.ok(trust, 'a known_hosts file in the extension global storage');
+      assert.match(fs.readFileSync(trust, 'utf8'), new RegExp(`^\\[127\\.0\\.0\\.1\\]:${passwordHost.port} ssh-ed25519 `, 'm'));
+      const leaks = files.filter((f) => /settings\.json$|\.log$|state\.vscdb$|\.json$/.test(f) && fs.readFileSync(f).includes(passwordHost.password));
+      assert.deepStrictEqual(leaks, [], 'the password is in no settings, log or state file');
     },
   },
 ];

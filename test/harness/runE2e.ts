@@ -11,11 +11,13 @@ import { CodeServer, createProfile, installExtension, Profile, startCodeServer }
 import { ensureCodeServer, findChromium, npmCli } from './editorTools';
 import { REPO_ROOT, resultsDir } from './paths';
 import { SandboxHost, startSandboxHost } from './sandboxHost';
+import { FakeServer, startFakeServer } from '../support/ssh2Server';
 import { scenarios, ScenarioContext } from '../e2e/scenarios';
 import { TestResult, TestResults } from './testResults';
 import { writeUserSettings } from './userSettings';
 
 const SCENARIO_TIMEOUT_MS = 60_000;
+const E2E_PASSWORD = 'e2e-Pa55word-only-in-secret-storage';
 
 /** `vsce package` runs vscode:prepublish (the production build); the dev build is restored after. */
 async function packageVsix(outDir: string): Promise<string> {
@@ -49,6 +51,7 @@ async function main(): Promise<number> {
   for (const f of fs.readdirSync(outDir)) if (f.endsWith('.png')) fs.rmSync(path.join(outDir, f));
 
   let sandbox: SandboxHost | undefined;
+  let passwordServer: FakeServer | undefined;
   let profile: Profile | undefined;
   let server: CodeServer | undefined;
   let browser: BrowserSession | undefined;
@@ -59,9 +62,10 @@ async function main(): Promise<number> {
     await browser?.close();
     await server?.stop();
     await sandbox?.stop();
+    await passwordServer?.stop();
     if (server) fs.writeFileSync(path.join(outDir, 'code-server.log'), server.log());
     profile?.remove();
-    browser = server = sandbox = profile = undefined;
+    browser = server = sandbox = profile = passwordServer = undefined;
   };
   const removeInterruptHandler = onInterrupt(cleanup);
   try {
@@ -71,7 +75,11 @@ async function main(): Promise<number> {
     const installed = await installExtension(install, profile, vsix);
     if (!/successfully installed/i.test(installed)) throw new Error(`code-server did not install the VSIX:\n${installed}`);
     sandbox = await startSandboxHost();
-    writeUserSettings(profile.userDataDir, sandbox.settings());
+    // A second host that only takes a password and is not in any known_hosts file yet.
+    passwordServer = await startFakeServer({ authenticate: (ctx) => (ctx.method === 'password' && ctx.password === E2E_PASSWORD ? ctx.accept() : ctx.reject(['password'])) });
+    const passwordHost = { name: 'password-box', host: '127.0.0.1', port: passwordServer.port, user: passwordServer.user };
+    const settings = sandbox.settings();
+    writeUserSettings(profile.userDataDir, { ...settings, 'sandboxExplorer.hosts': [...(settings['sandboxExplorer.hosts'] as unknown[]), passwordHost] });
     server = await startCodeServer(install, profile, { offline: true });
     browser = await launchBrowser(profile.env);
     const { page } = browser;
@@ -82,7 +90,7 @@ async function main(): Promise<number> {
     await page.goto(server.workbenchUrl(sandbox.sshd.root), { timeout: 60_000 });
     console.log(`e2e: code-server ${install.version} at ${server.url}, sandbox sshd on port ${sandbox.sshd.port}`);
 
-    const context: ScenarioContext = { page, sandbox: sandbox.setting, screenshot: async (name) => {
+    const context: ScenarioContext = { page, sandbox: sandbox.setting, passwordHost: { ...passwordHost, password: E2E_PASSWORD }, userDataDir: profile.userDataDir, screenshot: async (name) => {
       const file = path.join(outDir, `${name}.png`);
       await page.screenshot({ path: file });
       return file;
