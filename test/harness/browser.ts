@@ -1,5 +1,6 @@
 // Debian Chromium driven by playwright-core. The browser gets its own HOME and TMPDIR and
 // is stopped by the PID of its process group even if Playwright's close() hangs.
+import { isAlive } from '../support/processes';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { stopGroup, withTimeout } from './childProcesses';
 import { findChromium } from './editorTools';
@@ -51,11 +52,3 @@ export async function launchBrowser(env: NodeJS.ProcessEnv, viewport = { width: 
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

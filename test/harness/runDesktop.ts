@@ -4,6 +4,7 @@
 //
 // VS Code is started here rather than by runTests() so that it runs in its own process
 // group with a timeout and is stopped by PID, like every other tool of the harness.
+import { runTier } from './tierMain';
 import { download } from '@vscode/test-electron';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -101,11 +102,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: Error) => {
-    console.error(`desktop: ${e.message}`);
-    console.log('desktop: 0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+runTier('desktop', main);

@@ -3,6 +3,7 @@
 // Chromium: clicks, the Command Palette, and what the DOM shows afterwards.
 //
 // Prints `e2e: N passed, N failed`; screenshots land in test-results/e2e/.
+import { runTier } from './tierMain';
 import * as fs from 'fs';
 import * as path from 'path';
 import { BrowserSession, launchBrowser } from './browser';
@@ -148,11 +149,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: Error) => {
-    console.error(`e2e: ${e.message}`);
-    console.log('e2e: 0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+runTier('e2e', main);

@@ -4,6 +4,7 @@
 //
 // Prints `integration: N passed, N failed`; exits non-zero on a failure, on zero tests and
 // on a timeout. Everything it starts (sshd, code-server, Chromium) is stopped by PID.
+import { runTier } from './tierMain';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as util from 'util';
@@ -112,11 +113,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: Error) => {
-    console.error(`integration: ${e.message}`);
-    console.log('integration: 0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+runTier('integration', main);

@@ -5,6 +5,7 @@
 // Ctrl-C stops everything it started, by PID, and removes its temp dirs.
 //
 // `npm start -- --code-server` uses code-server even when `code` is available.
+import { isAlive } from '../support/processes';
 import * as fs from 'fs';
 import * as path from 'path';
 import { requireSshd } from '../support/sshd';
@@ -19,14 +20,6 @@ function onPath(command: string): string | undefined {
   return (process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, command)).find((p) => fs.existsSync(p));
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A folder to open, so the window is not empty; the sandbox's own files are reached over SSH. */
 function makeWelcomeFolder(root: string, sandbox: SandboxHost): string {
