@@ -7,24 +7,21 @@
 // writeback of one step's dirty pages (sftp put leaves 512 MiB of them; our save fsyncs,
 // which is timed) must not land inside the next step's time.
 //
-//   npx tsc -p test/tsconfig.json && node out/test/bench/fs.js [--size MiB] [--rounds N]
+//   npm run bench -- fs (or: npx tsc -p test/tsconfig.json && node out/test/bench/fs.js) [--size MiB] [--rounds N]
 //     [--entries N] [--nagle-size MiB (0 skips the SSH FS-as-shipped line)] [--pin] [--verbose]
 //
 // --pin puts sshd on CPU 1 and this process (and the OpenSSH clients it starts) on CPU 0, as
 // if client and server were separate machines; without it, on a 2-core box the three busy
 // processes of a transfer (client, sshd, sftp-server) fight for two cores and deep write
 // pipelines look worse than they are on a real link.
-import { spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import { randomFillSync } from 'crypto';
-import * as esbuild from 'esbuild';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type * as FsClient from './fsClient';
+import { interleave, loadShippedBundle, metric, MiB, numberArg, report, time, timeProcess } from './common';
 import { startSshd, Sshd } from '../support/sshd';
-
-const MiB = 1024 * 1024;
-const ROOT = path.resolve(__dirname, '../../..');
 
 interface Args {
   sizeMiB: number;
@@ -36,73 +33,8 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const get = (name: string, fallback: number) => {
-    const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-    if (i < 0) return fallback;
-    const raw = argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} wants a number, got ${raw}`);
-    return n;
-  };
+  const get = (name: string, fallback: number) => numberArg(argv, name, fallback);
   return { sizeMiB: get('size', 512), rounds: Math.max(1, get('rounds', 5)), entries: get('entries', 10_000), nagleSizeMiB: get('nagle-size', 8), pin: argv.includes('--pin'), verbose: argv.includes('--verbose') };
-}
-
-/** Same as esbuild.mjs: native-addon requires become modules that throw, as in the shipped bundle. */
-const noNativeAddons: esbuild.Plugin = {
-  name: 'no-native-addons',
-  setup(build) {
-    build.onResolve({ filter: /(^cpu-features$)|(\.node$)/ }, (args) => ({ path: args.path, namespace: 'missing-native' }));
-    build.onLoad({ filter: /.*/, namespace: 'missing-native' }, (args) => ({
-      contents: `throw new Error(${JSON.stringify(`native addon ${args.path} is not bundled`)});`,
-      loader: 'js',
-    }));
-  },
-};
-
-async function loadShippedClient(dir: string): Promise<typeof FsClient> {
-  const outfile = path.join(dir, 'fsClient.bundle.js');
-  await esbuild.build({
-    absWorkingDir: ROOT,
-    entryPoints: [path.join(ROOT, 'test/bench/fsClient.ts')],
-    bundle: true,
-    outfile,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    external: ['vscode'],
-    logLevel: 'warning',
-    plugins: [noNativeAddons],
-  });
-  return require(outfile) as typeof FsClient;
-}
-
-function settle(): void {
-  spawnSync('sync');
-}
-
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  settle();
-  const start = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-/** Runs an OpenSSH client to completion (stdout discarded); seconds from spawn to exit. */
-function timeProcess(cmd: string, args: string[], input = ''): Promise<number> {
-  settle();
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(cmd, args, { stdio: ['pipe', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const s = Number(process.hrtime.bigint() - start) / 1e9;
-      if (code === 0) resolve(s);
-      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr}`));
-    });
-    child.stdin!.end(input);
-  });
 }
 
 /** taskset -a: every thread (libuv pool, GC) of the process, and what it forks later. */
@@ -114,21 +46,6 @@ function pin(sshd: Sshd): void {
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-interface Metric {
-  name: string;
-  base: string;
-  /** Bytes moved, for the MiB/s columns; 0 for readdir. */
-  bytes: number;
-  ours: number[];
-  baseline: number[];
-}
-
 export async function run(argv: string[] = process.argv.slice(2)): Promise<void> {
   const args = parseArgs(argv);
   const loadBefore = os.loadavg()[0].toFixed(2); // other work on this machine skews every number
@@ -136,7 +53,7 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
   const nagleSize = Math.round(args.nagleSizeMiB * MiB);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sbx-bench-fs-'));
   let sshd: Sshd | undefined;
-  const client = await loadShippedClient(work);
+  const client = await loadShippedBundle<typeof FsClient>('test/bench/fsClient.ts', work);
   const conns: FsClient.BenchConnection[] = [];
   try {
     if (client.nativeAddonLoaded()) throw new Error('the bench bundle loaded ssh2 native addon; it must measure the shipped pure-JS path');
@@ -165,7 +82,7 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
     const sshfsShipped = args.nagleSizeMiB > 0 ? await client.connect(sshd, false) : undefined;
     if (sshfsShipped) conns.push(sshfsShipped);
 
-    const m = (name: string, base: string, bytes: number): Metric => ({ name, base, bytes, ours: [], baseline: [] });
+    const m = metric;
     const read = m('fs.read', 'sftp get (net of connect)', size);
     const readCat = m('fs.read_vs_cat', 'ssh cat > /dev/null (net of connect)', size);
     const readSshFs = m('fs.read_vs_sshfs', 'ssh2 createReadStream, 1 in flight, noDelay (SSH FS at best)', size);
@@ -177,7 +94,7 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
     const check = (n: number, want: number, what: string) => {
       if (n !== want) throw new Error(`${what}: got ${n} bytes/entries, expected ${want}`);
     };
-    for (let round = 1; round <= args.rounds; round++) {
+    await interleave(args.rounds, async () => {
       const sftpNoop = await sftpCmd('');
       const sshNoop = await sshCmd('true');
 
@@ -194,31 +111,19 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
       }
 
       save.ours.push(await time(() => ours.session.writeFileAtomic(path.join(sshd!.root, 'saved-ours.bin'), data)));
-      save.baseline.push((await sftpCmd(`put ${local} ${path.join(sshd.root, 'saved-put.bin')}\n`)) - sftpNoop);
+      save.baseline.push((await sftpCmd(`put ${local} ${path.join(sshd!.root, 'saved-put.bin')}\n`)) - sftpNoop);
 
       readdir.ours.push(await time(async () => check((await ours.session.readdir(dir)).length, args.entries, 'readdir')));
       readdir.baseline.push((await sftpCmd(`ls -l ${dir}\n`)) - sftpNoop);
-      process.stderr.write(`round ${round}/${args.rounds} done\n`);
-    }
+    });
     if (fs.statSync(path.join(sshd.root, 'saved-ours.bin')).size !== size) throw new Error('safe save wrote the wrong size');
 
-    const rate = (bytes: number, s: number) => (bytes ? `${(bytes / MiB / s).toFixed(0)} MiB/s` : '');
-    const rows = metrics.map((x) => {
-      const o = median(x.ours);
-      const b = median(x.baseline);
-      return { x, o, b, ratio: b / o };
-    });
-    console.log(`\nfs bench: ${args.sizeMiB} MiB files, ${args.entries} entries, ${args.rounds} rounds, medians; ssh2 without native addon; node ${process.version}; ${os.cpus().length} CPUs${args.pin ? ' (pinned: sshd on 1, client on 0)' : ''}; 1-min load before start ${loadBefore}`);
-    console.log(['metric'.padEnd(26), 'ours s'.padStart(9), 'base s'.padStart(9), 'ours'.padStart(11), 'base'.padStart(11), 'ratio'.padStart(7), '  baseline'].join(' '));
-    for (const { x, o, b, ratio } of rows) {
-      console.log([x.name.padEnd(26), o.toFixed(4).padStart(9), b.toFixed(4).padStart(9), rate(x.bytes, o).padStart(11), rate(x.bytes, b).padStart(11), ratio.toFixed(3).padStart(7), `  ${x.base}`].join(' '));
-    }
-    if (args.verbose) {
-      for (const { x } of rows) console.log(`${x.name}: ours ${x.ours.map((v) => v.toFixed(3)).join(' ')} | base ${x.baseline.map((v) => v.toFixed(3)).join(' ')}`);
-    }
-    for (const { x, o, b, ratio } of rows) {
-      console.log(`BENCH ${JSON.stringify({ name: x.name, ours_s: +o.toFixed(4), base_s: +b.toFixed(4), base: x.base, ratio: +ratio.toFixed(3), rounds: args.rounds })}`);
-    }
+    report(
+      `\nfs bench: ${args.sizeMiB} MiB files, ${args.entries} entries, ${args.rounds} rounds, medians; ssh2 without native addon; node ${process.version}; ${os.cpus().length} CPUs${args.pin ? ' (pinned: sshd on 1, client on 0)' : ''}; 1-min load before start ${loadBefore}`,
+      metrics,
+      args.rounds,
+      args.verbose,
+    );
   } finally {
     for (const c of conns) await c.close().catch(() => undefined);
     await sshd?.stop();

@@ -6,11 +6,7 @@ import { connectSsh2, TestConnection } from '../support/ssh2Client';
 import type { Sshd } from '../support/sshd';
 
 export { SftpSession };
-
-/** True if ssh2 loaded sshcrypto.node; the shipped bundle must say false. */
-export function nativeAddonLoaded(): boolean {
-  return !!require('ssh2/lib/protocol/crypto.js').bindingAvailable;
-}
+export { nativeAddonLoaded } from './addon';
 
 export interface BenchConnection {
   readonly conn: TestConnection;
