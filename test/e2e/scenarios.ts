@@ -153,7 +153,7 @@ export const scenarios: Scenario[] = [
     },
   },
   {
-    title: 'a new host asks to trust its key, then for a password, which never lands in settings, logs or state',
+    title: 'a new host asks to trust its key, then for a password, which is kept only in secret storage',
     async run({ page, passwordHost, userDataDir, screenshot }) {
       await page.keyboard.press('F1');
       const input = page.locator('.quick-input-widget input');
@@ -179,6 +179,19 @@ export const scenarios: Scenario[] = [
       await password.fill(passwordHost.password);
       await page.keyboard.press('Enter');
 
+      // After the login works, and only then, the extension offers to keep the password. This
+      // headless workbench shows no toasts, so the offer is taken from the notification center.
+      await page.getByText(/Remember the password for/).first().waitFor({ state: 'attached', timeout: 20_000 });
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').fill('>Notifications: Show Notifications');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Show Notifications' }).first().waitFor({ state: 'visible' });
+      await page.keyboard.press('Enter');
+      const offer = page.locator('.notifications-center .notification-list-item', { hasText: 'Remember the password' }).first();
+      await offer.waitFor({ state: 'visible', timeout: 10_000 });
+      await screenshot('07-remember-offer');
+      await offer.getByRole('button', { name: 'Remember', exact: true }).click();
+      await offer.waitFor({ state: 'hidden', timeout: 10_000 });
+
       await showSandboxExplorer(page);
       const row = page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: passwordHost.name }).first();
       await waitForText(row, /connected/, 20_000);
@@ -199,6 +212,15 @@ export const scenarios: Scenario[] = [
       assert.match(fs.readFileSync(trust, 'utf8'), new RegExp(`^\\[127\\.0\\.0\\.1\\]:${passwordHost.port} ssh-ed25519 `, 'm'));
       const leaks = files.filter((f) => /settings\.json$|\.log$|state\.vscdb$|\.json$/.test(f) && fs.readFileSync(f).includes(passwordHost.password));
       assert.deepStrictEqual(leaks, [], 'the password is in no settings, log or state file');
+      // It is in secret storage: the Forget command lists it.
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').fill('>Sandbox Explorer: Forget Saved');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Forget Saved' }).first().waitFor({ state: 'visible' });
+      await page.keyboard.press('Enter');
+      const stored = page.locator('.quick-input-list .monaco-list-row', { hasText: `password for ${passwordHost.user}@127.0.0.1` });
+      await stored.first().waitFor({ state: 'visible', timeout: 10_000 });
+      await screenshot('07-forget-list');
+      await page.keyboard.press('Escape');
     },
   },
 ];

@@ -91,6 +91,8 @@ class HostWatch {
   private snapshots = new Map<string, Map<string, string>>();
   private disposed = false;
   private failures = 0;
+  /** The inotifywait runs now active, to skip restarts that would change nothing. */
+  private runningSignature: string | undefined;
 
   constructor(
     private readonly host: string,
@@ -122,7 +124,7 @@ class HostWatch {
     this.disposed = true;
     clearTimeout(this.restartTimer);
     clearTimeout(this.pollTimer);
-    this.stopChannels();
+    this.stopChannels().forEach((c) => c.close());
     this.coalescer.dispose();
     void this.ref?.then((r) => r?.release());
   }
@@ -135,7 +137,6 @@ class HostWatch {
 
   private async restart(): Promise<void> {
     if (this.disposed) return;
-    this.stopChannels();
     // A reference keeps the connection (and its reconnects) alive while anything is watched.
     this.ref ??= this.pool.acquire(this.host).catch(() => undefined);
     const ref = await this.ref;
@@ -152,11 +153,18 @@ class HostWatch {
       const runs: Array<[string[], boolean]> = [];
       if (recursiveRoots.length) runs.push([recursiveRoots, true]);
       if (flatPaths.length) runs.push([flatPaths, false]);
+      // Editors drop and re-add the same watches often (e.g. around a save): keep what runs.
+      const signature = JSON.stringify(runs);
+      if (signature === this.runningSignature && this.channels.length === runs.length) return;
+      // Start the new watchers before stopping the old ones, so no change falls into a gap.
+      const previous = this.stopChannels();
       for (const [paths, recursive] of runs) {
         const channel = await connection.exec(inotifyCommand(paths, recursive, shellQuote), {});
         this.channels.push(channel);
         this.follow(channel, recursive);
       }
+      this.runningSignature = signature;
+      setTimeout(() => previous.forEach((c) => c.close()), 500);
       this.failures = 0;
     } catch (err) {
       this.log.debug(`watch ${this.host}: ${err instanceof Error ? err.message : String(err)}`);
@@ -242,9 +250,11 @@ class HostWatch {
     this.pollTimer = setTimeout(() => void this.poll(), POLL_MS);
   }
 
-  private stopChannels(): void {
+  /** Forgets the running watchers and returns them; the caller closes them (now, or once replaced). */
+  private stopChannels(): ClientChannel[] {
     const channels = this.channels;
     this.channels = [];
-    for (const c of channels) c.close();
+    this.runningSignature = undefined;
+    return channels;
   }
 }
