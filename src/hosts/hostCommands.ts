@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { SshError } from '../ssh/errors';
 import { ConnectionPool, ConnectionRef } from '../ssh/pool';
 import { HostRegistry } from './hostRegistry';
 import { HostsTreeProvider } from './hostsTreeProvider';
@@ -19,15 +20,20 @@ export function registerHostCommands(deps: { tree: HostsTreeProvider; registry: 
       try {
         const ref = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: `Connecting to ${host.name}…`, cancellable: true },
-          (_p, token) => {
+          async (_p, token) => {
             const controller = new AbortController();
-            token.onCancellationRequested(() => controller.abort());
-            return deps.pool.acquire(host.name, controller.signal);
+            const sub = token.onCancellationRequested(() => controller.abort());
+            try {
+              return await deps.pool.acquire(host.name, controller.signal);
+            } finally {
+              sub.dispose();
+            }
           },
         );
         held.get(host.name)?.release();
         held.set(host.name, ref);
       } catch (err) {
+        if (SshError.is(err, 'cancelled')) return;
         void vscode.window.showErrorMessage(`Could not connect to ${host.name}: ${err instanceof Error ? err.message : String(err)}`, 'Show Log').then((c) => c && deps.channel.show());
       }
     }),
