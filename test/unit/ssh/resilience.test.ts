@@ -58,6 +58,27 @@ describe('a connection that dies', function () {
     }
   });
 
+  it('gives up reconnecting after the configured attempts and says so', async () => {
+    const server = await startSshd();
+    const pool = testPool({
+      targets: { box: targetFor(server) },
+      hostKeys: [server.hostKey.publicKey],
+      settings: { connectTimeoutMs: 2000, reconnect: { initialDelayMs: 50, maxDelayMs: 100, maxAttempts: 3 } },
+    });
+    try {
+      const ref = await pool.acquire('box');
+      await server.kill();
+      await waitForState(pool, 'box', 'failed', 20000);
+      assert.match(pool.state('box').reason ?? '', /gave up reconnecting after 3 attempts/);
+      // A failed host is tried again on the next use, and fails fast while the server is down.
+      await assert.rejects(ref.connection(), (e: unknown) => SshError.is(e, 'unavailable'));
+      ref.release();
+    } finally {
+      await pool.dispose();
+      await server.stop();
+    }
+  });
+
   describe('network partition (namespace + iptables DROP)', function () {
     const why = netnsAvailable();
     let ns: Netns | undefined;
