@@ -10,6 +10,7 @@ import { SbxFileSystemProvider } from './fs/sbxFileSystemProvider';
 import { RemoteWatcher } from './fs/watch/remoteWatcher';
 import { registerHostCommands } from './hosts/hostCommands';
 import { HostRegistry } from './hosts/hostRegistry';
+import { registerHostSettingsCommands } from './hosts/hostSettingsCommands';
 import { HostsTreeProvider } from './hosts/hostsTreeProvider';
 import { sshConfigSource } from './ssh/config';
 import { poolDependencies } from './ssh/connectionDependencies';
@@ -56,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   context.subscriptions.push(
     registerHostCommands({ tree, registry, pool, channel }),
+    registerHostSettingsCommands(() => registry.hosts()),
     registerSecretCommands(credentials),
     registerFsCommands({ hosts: () => registry.hosts(), roots }),
     registerTransferCommands({ hosts: () => registry.hosts(), roots, sessions, changed: (uri) => files.fire([{ type: vscode.FileChangeType.Changed, uri }]) }),
