@@ -3,6 +3,7 @@
 import { Algorithms, Client, ClientChannel, ExecOptions, PseudoTtyOptions, SFTPWrapper } from 'ssh2';
 import { SftpSession } from './sftp';
 import { Logger } from '../common/log';
+import { DeadlineError, withDeadline } from '../common/deadline';
 import { Emitter } from '../common/event';
 import { Authenticator } from './auth';
 import { ChannelScheduler, Slot } from './channelScheduler';
@@ -159,12 +160,23 @@ export class SshConnection {
     for (;;) {
       this.assertOpen(what);
       const slot = await this.params.scheduler.acquire(signal);
+      const opening = this.call<T>(what, (cb) => open(this.client, cb));
+      let channel: T;
       try {
-        const channel = await this.call<T>(what, (cb) => open(this.client, cb));
-        channel.once('close', () => slot.release());
-        if (signal?.aborted) throw abortError(what);
-        return channel;
+        // A server that never answers the open must not hold the caller forever.
+        channel = await withDeadline(opening, {
+          ms: this.params.readyTimeoutMs,
+          signal,
+          what: `${what} on ${this.params.label}`,
+          // Opened after we gave up: close it; the slot comes back when it has closed.
+          discardLate: (late) => {
+            late.once('close', () => slot.release());
+            closeChannel(late);
+          },
+          onAbandon: (settled) => void settled.then(() => undefined, () => slot.release()),
+        });
       } catch (err) {
+        if (err instanceof DeadlineError) throw new SshError(err.message, err.kind === 'timeout' ? 'timeout' : 'cancelled');
         if (SshError.is(err, 'channel-refused') && this.params.scheduler.lowerLimitAfterRefusal()) {
           this.params.log.info(`server refused a session channel: limiting ${this.params.label} to ${this.params.scheduler.limit} concurrent sessions`);
           slot.release();
@@ -173,6 +185,8 @@ export class SshConnection {
         slot.release();
         throw err;
       }
+      channel.once('close', () => slot.release());
+      return channel;
     }
   }
 
@@ -285,6 +299,17 @@ export class SshConnection {
 }
 
 export type { Slot };
+
+/** ClientChannel closes with close(), the SFTP wrapper with end(). */
+function closeChannel(channel: unknown): void {
+  const c = channel as { close?: () => void; end?: () => void };
+  try {
+    if (c.close) c.close();
+    else c.end?.();
+  } catch {
+    /* the connection is already gone */
+  }
+}
 
 /**
  * Sends a signal to a session channel's process. ssh2's `channel.signal()` does nothing once

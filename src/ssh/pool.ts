@@ -2,6 +2,7 @@
 // `acquire` hands out references (like VS Code's ReferenceCollection); the last
 // release starts an idle timer. ProxyJump hops are pooled connections too.
 import { Algorithms } from 'ssh2';
+import { DeadlineError, withDeadline } from '../common/deadline';
 import { Emitter } from '../common/event';
 import { Logger, prefixed } from '../common/log';
 import { createAuthenticator } from './auth';
@@ -206,7 +207,14 @@ export class ConnectionPool {
         const connection = await jump.connection(signal);
         // The jump host's own connect to the target can take minutes to fail: bound it like a TCP connect.
         const forwarding = connection.forwardOut('127.0.0.1', 0, target.hostname, target.port);
-        const channel = await withTimeout(forwarding, timeoutMs, `connect to ${target.hostname}:${target.port} through ${hop}`, (late) => late.destroy());
+        const channel = await withDeadline(forwarding, {
+          ms: timeoutMs,
+          signal,
+          what: `connect to ${target.hostname}:${target.port} through ${hop}`,
+          discardLate: (late) => late.destroy(),
+        }).catch((err) => {
+          throw err instanceof DeadlineError ? new SshError(err.message, err.kind === 'timeout' ? 'unavailable' : 'cancelled') : err;
+        });
         return {
           stream: channel,
           dispose: () => {
@@ -281,27 +289,6 @@ function countPrompts(inner: Credentials): { credentials: Credentials; readonly 
       return open;
     },
   };
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number, what: string, discardLate: (value: T) => void): Promise<T> {
-  return new Promise((resolve, reject) => {
-    let expired = false;
-    const timer = setTimeout(() => {
-      expired = true;
-      reject(new SshError(`${what}: timed out after ${ms} ms`, 'unavailable'));
-    }, ms);
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        if (expired) discardLate(value);
-        else resolve(value);
-      },
-      (err) => {
-        clearTimeout(timer);
-        if (!expired) reject(err);
-      },
-    );
-  });
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -11,6 +11,8 @@ export interface FakeServerOptions {
   authenticate?(ctx: AuthContext, connectionIndex: number): void;
   /** Close these connections (0-based) right after the first auth request, like a gateway whose sandbox is not ready. */
   closeEarly?: (connectionIndex: number) => boolean;
+  /** Never answer session channel opens (a stalled peer). */
+  stallSessions?: boolean;
   /** Answer for `exec`; default echoes the command. */
   exec?(command: string, channel: ServerChannel): void;
 }
@@ -50,6 +52,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
     });
     client.on('ready', () => {
       client.on('session', (accept) => {
+        if (options.stallSessions) return;
         const session = accept();
         session.on('exec', (acceptExec, _reject, info) => {
           const channel = acceptExec();

@@ -143,4 +143,19 @@ describe('authentication against an ssh2 Server', function () {
       await server.stop();
     }
   });
+
+  it('gives up on a channel the server never answers, within the connect timeout', async () => {
+    const server = await startFakeServer({ stallSessions: true, authenticate: (ctx) => (ctx.method === 'none' ? ctx.accept() : ctx.reject()) });
+    const pool = testPool({ targets: { stall: targetFor(server) }, hostKeys: [server.hostKey.publicKey], settings: { connectTimeoutMs: 500 } });
+    try {
+      const ref = await pool.acquire('stall');
+      const connection = await ref.connection();
+      await assert.rejects(exec(connection, 'true', {}, memoryLog()), (e: unknown) => SshError.is(e, 'timeout'));
+      await assert.rejects(connection.sftp(), (e: unknown) => SshError.is(e, 'timeout'));
+      ref.release();
+    } finally {
+      await pool.dispose();
+      await server.stop();
+    }
+  });
 });
