@@ -3,16 +3,17 @@
 // Chromium: clicks, the Command Palette, and what the DOM shows afterwards.
 //
 // Prints `e2e: N passed, N failed`; screenshots land in test-results/e2e/.
+import { recordBrowserConsole, Teardown } from './teardown';
 import { runTier } from './tierMain';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BrowserSession, launchBrowser } from './browser';
-import { onInterrupt, runCommand, runningGroups } from './childProcesses';
-import { CodeServer, createProfile, installExtension, Profile, startCodeServer } from './codeServer';
+import { launchBrowser } from './browser';
+import { runCommand, runningGroups } from './childProcesses';
+import { createProfile, installExtension, startCodeServer } from './codeServer';
 import { ensureCodeServer, findChromium, npmCli } from './editorTools';
 import { REPO_ROOT, resultsDir } from './paths';
-import { SandboxHost, startSandboxHost } from './sandboxHost';
-import { FakeServer, startFakeServer } from '../support/ssh2Server';
+import { startSandboxHost } from './sandboxHost';
+import { startFakeServer } from '../support/ssh2Server';
 import { scenarios, ScenarioContext } from '../e2e/scenarios';
 import { TestResult, TestResults } from './testResults';
 import { writeUserSettings } from './userSettings';
@@ -51,42 +52,26 @@ async function main(): Promise<number> {
   const outDir = resultsDir('e2e');
   for (const f of fs.readdirSync(outDir)) if (f.endsWith('.png')) fs.rmSync(path.join(outDir, f));
 
-  let sandbox: SandboxHost | undefined;
-  let passwordServer: FakeServer | undefined;
-  let profile: Profile | undefined;
-  let server: CodeServer | undefined;
-  let browser: BrowserSession | undefined;
-  // Called by the interrupt handler and by finally: runs once.
-  let cleaning: Promise<void> | undefined;
-  const cleanup = () => (cleaning ??= stopAll());
-  const stopAll = async () => {
-    await browser?.close();
-    await server?.stop();
-    await sandbox?.stop();
-    await passwordServer?.stop();
-    if (server) fs.writeFileSync(path.join(outDir, 'code-server.log'), server.log());
-    profile?.remove();
-    browser = server = sandbox = profile = passwordServer = undefined;
-  };
-  const removeInterruptHandler = onInterrupt(cleanup);
+  const teardown = new Teardown();
   try {
     const vsix = await packageVsix(outDir);
     console.log(`e2e: packaged ${path.relative(REPO_ROOT, vsix)} (${Math.round(fs.statSync(vsix).size / 1024)} KiB)`);
-    profile = createProfile('sbx-e2e-');
+    const profile = teardown.add(createProfile('sbx-e2e-'), (p) => p.remove());
     const installed = await installExtension(install, profile, vsix);
     if (!/successfully installed/i.test(installed)) throw new Error(`code-server did not install the VSIX:\n${installed}`);
-    sandbox = await startSandboxHost();
+    const sandbox = teardown.add(await startSandboxHost(), (s) => s.stop());
     // A second host that only takes a password and is not in any known_hosts file yet.
-    passwordServer = await startFakeServer({ authenticate: (ctx) => (ctx.method === 'password' && ctx.password === E2E_PASSWORD ? ctx.accept() : ctx.reject(['password'])) });
+    const passwordServer = teardown.add(await startFakeServer({ authenticate: (ctx) => (ctx.method === 'password' && ctx.password === E2E_PASSWORD ? ctx.accept() : ctx.reject(['password'])) }), (s) => s.stop());
     const passwordHost = { name: 'password-box', host: '127.0.0.1', port: passwordServer.port, user: passwordServer.user };
     const settings = sandbox.settings();
     writeUserSettings(profile.userDataDir, { ...settings, 'sandboxExplorer.hosts': [...(settings['sandboxExplorer.hosts'] as unknown[]), passwordHost] });
-    server = await startCodeServer(install, profile, { offline: true });
-    browser = await launchBrowser(profile.env);
+    const server = teardown.add(await startCodeServer(install, profile, { offline: true }), async (s) => {
+      await s.stop();
+      fs.writeFileSync(path.join(outDir, 'code-server.log'), s.log());
+    });
+    const browser = teardown.add(await launchBrowser(profile.env), (b) => b.close());
     const { page } = browser;
-    const browserLog = fs.createWriteStream(path.join(outDir, 'browser-console.log'));
-    page.on('console', (m) => browserLog.write(`[${m.type()}] ${m.text()}\n`));
-    page.on('pageerror', (e) => browserLog.write(`[pageerror] ${e.stack ?? e}\n`));
+    const browserLog = recordBrowserConsole(page, outDir);
     page.setDefaultTimeout(30_000);
     await page.goto(server.workbenchUrl(sandbox.sshd.root), { timeout: 60_000 });
     console.log(`e2e: code-server ${install.version} at ${server.url}, sandbox sshd on port ${sandbox.sshd.port}`);
@@ -142,8 +127,7 @@ async function main(): Promise<number> {
     console.log(`e2e: ${summary.passed} passed, ${summary.failed} failed${summary.pending ? `, ${summary.pending} pending` : ''} in ${seconds} s`);
     return summary.failed > 0 || summary.passed === 0 ? 1 : 0;
   } finally {
-    await cleanup();
-    removeInterruptHandler();
+    await teardown.run();
     const left = runningGroups();
     if (left.length) console.error(`e2e: processes still running after teardown: ${JSON.stringify(left)}`);
   }

@@ -4,16 +4,17 @@
 //
 // Prints `integration: N passed, N failed`; exits non-zero on a failure, on zero tests and
 // on a timeout. Everything it starts (sshd, code-server, Chromium) is stopped by PID.
+import { recordBrowserConsole, Teardown } from './teardown';
 import { runTier } from './tierMain';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as util from 'util';
-import { launchBrowser, BrowserSession } from './browser';
-import { onInterrupt, runningGroups, withTimeout } from './childProcesses';
-import { CodeServer, createProfile, Profile, startCodeServer } from './codeServer';
+import { launchBrowser } from './browser';
+import { runningGroups, withTimeout } from './childProcesses';
+import { createProfile, startCodeServer } from './codeServer';
 import { ensureCodeServer, findChromium } from './editorTools';
 import { INTEGRATION_SUITE, REPO_ROOT, RESULTS_ENV, resultsDir } from './paths';
-import { SandboxHost, startSandboxHost } from './sandboxHost';
+import { startSandboxHost } from './sandboxHost';
 import { printNotable, readResults } from './testResults';
 import { writeUserSettings } from './userSettings';
 
@@ -31,33 +32,18 @@ async function main(): Promise<number> {
   const resultsFile = path.join(outDir, 'results.json');
   fs.rmSync(resultsFile, { force: true });
 
-  let sandbox: SandboxHost | undefined;
-  let profile: Profile | undefined;
-  let server: CodeServer | undefined;
-  let browser: BrowserSession | undefined;
-  // Called by the interrupt handler and by finally: runs once.
-  let cleaning: Promise<void> | undefined;
-  const cleanup = () => (cleaning ??= stopAll());
-  const stopAll = async () => {
-    await browser?.close();
-    await server?.stop();
-    await sandbox?.stop();
-    if (server) fs.writeFileSync(path.join(outDir, 'code-server.log'), server.log());
-    profile?.remove();
-    browser = server = sandbox = profile = undefined;
-  };
-  const removeInterruptHandler = onInterrupt(cleanup);
+  const teardown = new Teardown();
   try {
-    sandbox = await startSandboxHost();
-    profile = createProfile('sbx-integration-');
+    const sandbox = teardown.add(await startSandboxHost(), (s) => s.stop());
+    const profile = teardown.add(createProfile('sbx-integration-'), (p) => p.remove());
     writeUserSettings(profile.userDataDir, sandbox.settings());
-    server = await startCodeServer(install, profile, { offline: true, env: { ...sandbox.env, [RESULTS_ENV]: resultsFile } });
-    browser = await launchBrowser(profile.env);
+    const server = teardown.add(await startCodeServer(install, profile, { offline: true, env: { ...sandbox.env, [RESULTS_ENV]: resultsFile } }), async (s) => {
+      await s.stop();
+      fs.writeFileSync(path.join(outDir, 'code-server.log'), s.log());
+    });
+    const browser = teardown.add(await launchBrowser(profile.env), (b) => b.close());
     const { page } = browser;
-
-    const browserLog = fs.createWriteStream(path.join(outDir, 'browser-console.log'));
-    page.on('console', (m) => browserLog.write(`[${m.type()}] ${m.text()}\n`));
-    page.on('pageerror', (e) => browserLog.write(`[pageerror] ${e.stack ?? e}\n`));
+    const browserLog = recordBrowserConsole(page, outDir);
 
     // The workbench calls these when the extension test run ends (enable-smoke-test-driver).
     let suiteStarted = false;
@@ -106,8 +92,7 @@ async function main(): Promise<number> {
     }
     return failed > 0 || exitCode !== 0 ? 1 : 0;
   } finally {
-    await cleanup();
-    removeInterruptHandler();
+    await teardown.run();
     const left = runningGroups();
     if (left.length) console.error(`integration: processes still running after teardown: ${JSON.stringify(left)}`);
   }
