@@ -9,6 +9,11 @@ export class RemoteRoots {
 
   constructor(private readonly sessions: RemoteSessions) {}
 
+  /** Host settings changed: a name may now point at another machine. */
+  forget(): void {
+    this.homes.clear();
+  }
+
   async rootUri(host: HostEntry): Promise<vscode.Uri> {
     const dir = host.remoteDirectory;
     if (dir && dir.startsWith('/')) return this.uri(host.name, dir);

@@ -18,7 +18,11 @@ export interface SshConfigSource {
 /** Every host the user can pick (settings first, then ssh config), how to reach it, and its state. */
 export class HostRegistry implements HostsModel, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
+  /** Hosts or their connection states changed (what the tree shows). */
   readonly onDidChange = this.changed.event;
+  private readonly hostsChanged = new vscode.EventEmitter<void>();
+  /** The set of hosts or their settings changed. */
+  readonly onDidChangeHosts = this.hostsChanged.event;
   private readonly subscriptions: vscode.Disposable[] = [];
   private pool: ConnectionPool | undefined;
 
@@ -28,9 +32,9 @@ export class HostRegistry implements HostsModel, vscode.Disposable {
   ) {
     this.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (settings.affectsHosts(e)) this.changed.fire();
+        if (settings.affectsHosts(e)) this.fireHostsChanged();
       }),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.fireHostsChanged()),
     );
   }
 
@@ -39,6 +43,11 @@ export class HostRegistry implements HostsModel, vscode.Disposable {
     this.pool = pool;
     const sub = pool.onDidChangeState(() => this.changed.fire());
     this.subscriptions.push({ dispose: () => sub.dispose() });
+  }
+
+  private fireHostsChanged(): void {
+    this.hostsChanged.fire();
+    this.changed.fire();
   }
 
   async hosts(): Promise<HostEntry[]> {
@@ -84,5 +93,6 @@ export class HostRegistry implements HostsModel, vscode.Disposable {
   dispose(): void {
     this.subscriptions.forEach((d) => d.dispose());
     this.changed.dispose();
+    this.hostsChanged.dispose();
   }
 }
