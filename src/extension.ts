@@ -52,7 +52,13 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(files, watcher, vscode.workspace.registerFileSystemProvider(SCHEME, files, { isCaseSensitive: true }));
 
   const roots = new RemoteRoots(sessions);
-  context.subscriptions.push(registry.onDidChangeHosts(() => roots.forget()));
+  // Changed host settings may fix what failed: look roots up again and retry refused hosts.
+  context.subscriptions.push(
+    registry.onDidChangeHosts(() => {
+      roots.forget();
+      pool.retry();
+    }),
+  );
   const tree = new HostsTreeProvider(registry, (host) => roots.rootUri(host));
   context.subscriptions.push(tree, vscode.window.createTreeView('sandboxExplorer.hosts', { treeDataProvider: tree, showCollapseAll: true }));
 

@@ -11,12 +11,16 @@ export function registerHostCommands(deps: { tree: HostsTreeProvider; registry: 
   const hosts = () => deps.registry.hosts();
   return vscode.Disposable.from(
     { dispose: () => held.forEach((ref) => ref.release()) },
-    vscode.commands.registerCommand('sandboxExplorer.hosts.refresh', () => deps.tree.refresh()),
+    vscode.commands.registerCommand('sandboxExplorer.hosts.refresh', () => {
+      deps.pool.retry();
+      deps.tree.refresh();
+    }),
     vscode.commands.registerCommand('sandboxExplorer.hosts.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', 'sandboxExplorer.hosts')),
     vscode.commands.registerCommand('sandboxExplorer.log.show', () => deps.channel.show()),
     vscode.commands.registerCommand('sandboxExplorer.hosts.connect', async (arg?: unknown) => {
       const host = await hostFromArgument(arg, hosts, 'Connect to which host?');
       if (!host) return;
+      deps.pool.retry(host.name);
       try {
         const ref = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: `Connecting to ${host.name}…`, cancellable: true },

@@ -41,6 +41,11 @@ export class HostConnection {
   private retryAttempt = 0;
   private abort = new AbortController();
   private disposed = false;
+  /**
+   * A refusal that retrying will not heal (auth, host key, config). Later uses fail with it at
+   * once instead of reconnecting (and prompting) again and again; `retry()` clears it.
+   */
+  private refusal: SshError | undefined;
   readonly scheduler: ChannelScheduler;
 
   constructor(
@@ -84,12 +89,18 @@ export class HostConnection {
     if (this.disposed) return Promise.reject(new SshError(`${this.name}: closed`, 'unavailable'));
     if (this.current?.isOpen) return Promise.resolve(this.current);
     if (this.pending) return withSignal(this.pending, signal, this.name);
+    if (this.refusal) return Promise.reject(this.refusal);
     if (this.stateValue === 'reconnecting' && this.retryTimer) {
       // A user action during the backoff wait tries at once instead of waiting for the timer.
       clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
     }
     return withSignal(this.attempt(), signal, this.name);
+  }
+
+  /** The user asks to try again (Connect, Refresh, changed settings): forget a previous refusal. */
+  retry(): void {
+    this.refusal = undefined;
   }
 
   /** Closes the connection and stops reconnecting; references stay valid and reconnect on next use. */
@@ -100,6 +111,7 @@ export class HostConnection {
     this.retryAttempt = 0;
     this.abort.abort();
     this.abort = new AbortController();
+    this.refusal = undefined;
     const current = this.current;
     this.current = undefined;
     this.setState('disconnected');
@@ -152,6 +164,7 @@ export class HostConnection {
     const message = err instanceof Error ? err.message : String(err);
     // Auth and host-key refusals do not heal by retrying; the user must act.
     const permanent = SshError.is(err) && (err.reason === 'auth-failed' || err.reason === 'host-key' || err.reason === 'config');
+    if (permanent) this.refusal = err;
     if (this.stateValue === 'reconnecting' && !permanent && this.refs > 0) this.scheduleReconnect(message);
     else this.setState('failed', message);
   }

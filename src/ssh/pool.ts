@@ -97,6 +97,12 @@ export class ConnectionPool {
     return host ? { state: host.state, reason: host.reason } : { state: 'disconnected' };
   }
 
+  /** Forget refusals (auth, host key, config) so the next use tries again; all hosts without a name. */
+  retry(name?: string): void {
+    if (name) this.hosts.get(name)?.retry();
+    else this.hosts.forEach((h) => h.retry());
+  }
+
   async disconnect(name: string): Promise<void> {
     await this.hosts.get(name)?.disconnect();
   }

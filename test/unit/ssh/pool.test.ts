@@ -113,6 +113,28 @@ describe('connection pool against real sshd', function () {
     assert.strictEqual(pool.state('box').state, 'failed');
   });
 
+  it('fails later uses at once after a refusal, until retry() (no prompt storms)', async () => {
+    const logged = await startSshd({ debugLog: true });
+    const connections = () => (logged.log().match(/Connection from 127\.0\.0\.1/g) ?? []).length;
+    const other = generateKey(path.join(logged.dir, 'other_host'));
+    pool = testPool({ targets: { box: targetFor(logged) }, hostKeys: [other.publicKey], log });
+    try {
+      const before = connections();
+      await assert.rejects(pool.acquire('box'), (e: unknown) => SshError.is(e, 'host-key'));
+      await assert.rejects(pool.acquire('box'), (e: unknown) => SshError.is(e, 'host-key'));
+      await new Promise((r) => setTimeout(r, 200));
+      assert.strictEqual(connections() - before, 1, 'the second use did not contact the server');
+      pool.retry('box');
+      await assert.rejects(pool.acquire('box'), (e: unknown) => SshError.is(e, 'host-key'));
+      await new Promise((r) => setTimeout(r, 200));
+      assert.strictEqual(connections() - before, 2, 'retry() tries again');
+    } finally {
+      await pool.dispose();
+      pool = undefined;
+      await logged.stop();
+    }
+  });
+
   it('names the methods it tried when authentication fails', async () => {
     const stranger = generateKey(path.join(server.dir, `stranger_${Date.now()}`));
     pool = testPool({ targets: { box: targetFor(server, { identityFiles: [stranger.privatePath] }) }, hostKeys: [server.hostKey.publicKey], log });
