@@ -131,6 +131,15 @@ describe('sbx:// file system', function () {
     assert.deepStrictEqual(got.map(sha), expected);
   });
 
+  it('reads a file over 50 MB (with the cancellable progress notification) byte-exact', async () => {
+    const dir = host.folder('large');
+    const data = Buffer.alloc(60 * 1024 * 1024);
+    for (let i = 0; i < data.length; i += 4096) data.writeUInt32LE(i, i);
+    fs.writeFileSync(path.join(dir, 'model.bin'), data);
+    const got = await wfs.readFile(host.uri(`${dir}/model.bin`));
+    assert.strictEqual(sha(got), sha(data));
+  });
+
   it('keeps the mode across a save (0640 stays 0640) and leaves no temp file', async () => {
     const dir = host.folder('mode');
     const file = path.join(dir, 'secret.conf');
