@@ -23,6 +23,8 @@ export interface CopyOptions extends TransferOptions {
 
 export class SftpSession extends SftpChannel {
   private readonly temps = new TempRegistry();
+  /** The server announced copy-data but refused it once: don't ask again on this session. */
+  private copyDataRefused = false;
 
   constructor(sftp: SFTPWrapper) {
     super(sftp);
@@ -118,8 +120,15 @@ export class SftpSession extends SftpChannel {
       this.temps.add(tempPath);
       tempCreated = true; // set before the OPEN: if its answer is lost, the file may exist all the same
       to = await this.open(tempPath, 'wx', { mode: attrs.mode & 0o777 });
-      if (options.serverSide !== false && this.hasCopyData) {
-        await raceAbort(this.copyData(from, 0, 0, to, 0), options.signal, `copy ${src}`);
+      if (options.serverSide !== false && this.hasCopyData && !this.copyDataRefused) {
+        try {
+          await raceAbort(this.copyData(from, 0, 0, to, 0), options.signal, `copy ${src}`);
+        } catch (err) {
+          if (!SftpError.is(err, STATUS_CODE.PERMISSION_DENIED) && !SftpError.is(err, STATUS_CODE.OP_UNSUPPORTED)) throw err;
+          // Announced but refused by policy (sftp-server -P copy-data): stream, and stop asking.
+          this.copyDataRefused = true;
+          await copyStreamed(this, from, to, options);
+        }
       } else {
         await copyStreamed(this, from, to, options);
       }
