@@ -46,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registry.attachPool(pool);
 
   const sessions = new RemoteSessions(pool, log);
-  const files = new SbxFileSystemProvider(sessions, inPlaceSavePrompt, log);
+  const files = new SbxFileSystemProvider(sessions, inPlaceSavePrompt, { copyWithExec: () => settings.copyWithExec() }, log);
   const watcher = new RemoteWatcher(pool, sessions, (events) => files.fire(events), log);
   files.setWatching(watcher);
   context.subscriptions.push(files, watcher, vscode.workspace.registerFileSystemProvider(SCHEME, files, { isCaseSensitive: true }));

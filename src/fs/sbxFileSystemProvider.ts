@@ -1,7 +1,10 @@
 // The sbx:// file system: VS Code's FileSystemProvider contract over one pooled SFTP
 // session per host. Errors are mapped once, in fsErrors.ts.
 import * as vscode from 'vscode';
+import { randomBytes } from 'crypto';
 import { Logger } from '../common/log';
+import { SshConnection } from '../ssh/connection';
+import { exec, shellQuote } from '../ssh/exec';
 import { Attributes, FileVersion, SftpError, SftpSession } from '../ssh/sftp';
 import { toFileSystemError } from './fsErrors';
 import { normalizeRemotePath, remoteDirname } from './remotePath';
@@ -17,6 +20,11 @@ const LOSSY = '\uFFFD';
 export interface SaveFallback {
   /** The temp-file route is impossible for `uri`: may we overwrite in place? */
   allowInPlace(uri: vscode.Uri, why: string): Promise<boolean>;
+}
+
+export interface FileSystemOptions {
+  /** Copy with `cp` over an exec channel when the server does not offer the copy-data extension. */
+  copyWithExec(): boolean;
 }
 
 export interface RemoteWatching {
@@ -44,6 +52,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
   constructor(
     private readonly sessions: RemoteSessions,
     private readonly saveFallback: SaveFallback,
+    private readonly options: FileSystemOptions,
     private readonly log: Logger,
   ) {}
 
@@ -200,7 +209,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
 
   copy(source: vscode.Uri, destination: vscode.Uri, options: { readonly overwrite: boolean }): Promise<void> {
     this.assertSameHost(source, destination);
-    return this.run(source, async (s, from) => {
+    return this.run(source, async (s, from, connection) => {
       const to = normalizeRemotePath(destination.path);
       refuseLossy(destination, to);
       const attrs = await s.stat(from);
@@ -208,8 +217,10 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
       if (existing && !options.overwrite) throw vscode.FileSystemError.FileExists(destination);
       if (!(await s.tryLstat(remoteDirname(to)))) throw vscode.FileSystemError.FileNotFound(destination.with({ path: remoteDirname(to) }));
       this.watching?.noteOwnChange(destination);
-      if (attrs.isDirectory()) {
-        if (existing) await removeTree(s, to);
+      if (attrs.isDirectory() && existing) await removeTree(s, to);
+      if (!s.hasCopyData && this.options.copyWithExec()) {
+        await copyWithCp(connection, from, to, this.log);
+      } else if (attrs.isDirectory()) {
         await copyTree(s, from, to);
       } else {
         await s.copy(from, to, { overwrite: options.overwrite });
@@ -228,7 +239,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
     if (a.authority !== b.authority) throw vscode.FileSystemError.Unavailable('copy and rename work within one host');
   }
 
-  private async run<T>(uri: vscode.Uri, op: (s: SftpSession, path: string, connection: import('../ssh/connection').SshConnection) => Promise<T>): Promise<T> {
+  private async run<T>(uri: vscode.Uri, op: (s: SftpSession, path: string, connection: SshConnection) => Promise<T>): Promise<T> {
     try {
       const path = normalizeRemotePath(uri.path);
       return await this.sessions.run(uri.authority, (s, connection) => op(s, path, connection));
@@ -276,6 +287,14 @@ async function copyTree(s: SftpSession, from: string, to: string): Promise<void>
     else if (e.attrs.isSymbolicLink()) await s.symlink(await s.readlink(src), dst);
     else await s.copy(src, dst);
   });
+}
+
+/** Server-side copy with cp(1) into a temp name, then mv: a failed copy leaves no partial target. */
+async function copyWithCp(connection: SshConnection, from: string, to: string, log: Logger): Promise<void> {
+  const temp = `${remoteDirname(to)}/.${to.slice(to.lastIndexOf('/') + 1)}.sbx-${randomBytes(6).toString('hex')}.tmp`;
+  const q = shellQuote;
+  const result = await exec(connection, `cp -pR -- ${q(from)} ${q(temp)} && mv -f -- ${q(temp)} ${q(to)} || { rc=$?; rm -rf -- ${q(temp)}; exit $rc; }`, {}, log);
+  if (result.code !== 0) throw new vscode.FileSystemError(`cp failed on the remote: ${result.stderr.toString().trim() || `exit ${result.code}`}`);
 }
 
 function withCancellableProgress<T>(title: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {

@@ -15,6 +15,7 @@ export const SETTING = {
   maxSessions: 'maxSessions',
   connectTimeoutSeconds: 'connectTimeoutSeconds',
   trustedHostKeysFile: 'trustedHostKeysFile',
+  copyWithExec: 'files.copyWithExec',
 } as const;
 
 function config(): vscode.WorkspaceConfiguration {
@@ -62,6 +63,10 @@ export const settings = {
     return userValue<string>(SETTING.trustedHostKeysFile, 'extension') === 'userKnownHosts'
       ? path.join(os.homedir(), '.ssh', 'known_hosts')
       : path.join(globalStorage.fsPath, 'known_hosts');
+  },
+
+  copyWithExec(): boolean {
+    return config().get<boolean>(SETTING.copyWithExec, false);
   },
 
   affectsHosts(e: vscode.ConfigurationChangeEvent): boolean {

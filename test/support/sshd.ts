@@ -82,6 +82,8 @@ export interface SshdOptions {
   /** Run sshd inside this network namespace (see netns.ts), listening on `listenAddress`. */
   netns?: string;
   listenAddress?: string;
+  /** Options for internal-sftp, e.g. `-P copy-data` (requests the server refuses and does not announce). */
+  sftpOptions?: string;
   /** Mount a tmpfs of this many KiB at `root` in sshd's own mount namespace (a small disk that fills up). */
   tmpfsRootKiB?: number;
 }
@@ -143,7 +145,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     'AllowStreamLocalForwarding yes',
     'PermitUserEnvironment no',
     'AcceptEnv LANG LC_* SBX_*',
-    'Subsystem sftp internal-sftp',
+    `Subsystem sftp internal-sftp${options.sftpOptions ? ' ' + options.sftpOptions : ''}`,
     `MaxSessions ${options.maxSessions ?? 10}`,
     'MaxStartups 100:30:200',
     'LoginGraceTime 30',
