@@ -29,8 +29,11 @@ export interface FileSystemOptions {
 
 export interface RemoteWatching {
   watch(uri: vscode.Uri, options: { recursive: boolean; excludes: readonly string[] }): vscode.Disposable;
-  /** Our own writes, so they are not reported back as external changes. */
-  noteOwnChange(uri: vscode.Uri): void;
+  /**
+   * Our own write to `uri` is starting, so its echo is not reported as an outside change.
+   * Call the returned function when the write has finished (or failed).
+   */
+  noteOwnChange(uri: vscode.Uri): () => void;
 }
 
 function fileType(attrs: Attributes): vscode.FileType {
@@ -154,16 +157,16 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
       }
       const key = uri.toString();
       const expected = existing ? this.versions.get(key) : undefined;
-      this.watching?.noteOwnChange(uri);
-      let written: Attributes;
-      try {
-        written = await s.writeFileAtomic(path, content, { expected });
-      } catch (err) {
-        if (!(SftpError.is(err) && err.reason === 'unsafe-save')) throw err;
-        if (!(await this.saveFallback.allowInPlace(uri, err.message))) throw err;
-        this.log.warn(`saving ${uri.toString(true)} in place: ${err.message}`);
-        written = await s.writeFileInPlace(path, content, { expected });
-      }
+      const written = await this.ownChange([uri], async (): Promise<Attributes> => {
+        try {
+          return await s.writeFileAtomic(path, content, { expected });
+        } catch (err) {
+          if (!(SftpError.is(err) && err.reason === 'unsafe-save')) throw err;
+          if (!(await this.saveFallback.allowInPlace(uri, err.message))) throw err;
+          this.log.warn(`saving ${uri.toString(true)} in place: ${err.message}`);
+          return s.writeFileInPlace(path, content, { expected });
+        }
+      });
       this.versions.set(key, { mtime: written.mtime, size: written.size });
       this.fire([{ type: existing ? vscode.FileChangeType.Changed : vscode.FileChangeType.Created, uri }]);
     });
@@ -172,14 +175,15 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
   delete(uri: vscode.Uri, options: { readonly recursive: boolean }): Promise<void> {
     return this.run(uri, async (s, path) => {
       const attrs = await s.lstat(path);
-      this.watching?.noteOwnChange(uri);
-      if (attrs.isDirectory()) {
-        if (options.recursive) await removeTree(s, path);
-        else await s.rmdir(path);
-      } else {
-        // Links are removed, never followed.
-        await s.unlink(path);
-      }
+      await this.ownChange([uri], async () => {
+        if (attrs.isDirectory()) {
+          if (options.recursive) await removeTree(s, path);
+          else await s.rmdir(path);
+        } else {
+          // Links are removed, never followed.
+          await s.unlink(path);
+        }
+      });
       this.versions.delete(uri.toString());
       this.fire([{ type: vscode.FileChangeType.Deleted, uri }]);
     });
@@ -192,13 +196,13 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
       refuseLossy(newUri, newPath);
       await s.lstat(oldPath);
       if (!(await s.tryLstat(remoteDirname(newPath)))) throw vscode.FileSystemError.FileNotFound(newUri.with({ path: remoteDirname(newPath) }));
-      this.watching?.noteOwnChange(oldUri);
-      this.watching?.noteOwnChange(newUri);
-      try {
-        await s.rename(oldPath, newPath, { overwrite: options.overwrite });
-      } catch (err) {
-        throw toFileSystemError(err, SftpError.is(err) && err.reason === 'exists' ? newUri : oldUri);
-      }
+      await this.ownChange([oldUri, newUri], async () => {
+        try {
+          await s.rename(oldPath, newPath, { overwrite: options.overwrite });
+        } catch (err) {
+          throw toFileSystemError(err, SftpError.is(err) && err.reason === 'exists' ? newUri : oldUri);
+        }
+      });
       this.versions.delete(oldUri.toString());
       this.fire([
         { type: vscode.FileChangeType.Deleted, uri: oldUri },
@@ -216,15 +220,16 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
       const existing = await s.tryLstat(to);
       if (existing && !options.overwrite) throw vscode.FileSystemError.FileExists(destination);
       if (!(await s.tryLstat(remoteDirname(to)))) throw vscode.FileSystemError.FileNotFound(destination.with({ path: remoteDirname(to) }));
-      this.watching?.noteOwnChange(destination);
-      if (attrs.isDirectory() && existing) await removeTree(s, to);
-      if (!s.hasCopyData && this.options.copyWithExec()) {
-        await copyWithCp(connection, from, to, this.log);
-      } else if (attrs.isDirectory()) {
-        await copyTree(s, from, to);
-      } else {
-        await s.copy(from, to, { overwrite: options.overwrite });
-      }
+      await this.ownChange([destination], async () => {
+        if (attrs.isDirectory() && existing) await removeTree(s, to);
+        if (!s.hasCopyData && this.options.copyWithExec()) {
+          await copyWithCp(connection, from, to, this.log);
+        } else if (attrs.isDirectory()) {
+          await copyTree(s, from, to);
+        } else {
+          await s.copy(from, to, { overwrite: options.overwrite });
+        }
+      });
       this.fire([{ type: vscode.FileChangeType.Created, uri: destination }]);
     });
   }
@@ -232,6 +237,16 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
   dispose(): void {
     clearTimeout(this.flushTimer);
     this.changes.dispose();
+  }
+
+  /** Runs our own change to `uris`, telling the watcher when it starts and when it is over. */
+  private async ownChange<T>(uris: vscode.Uri[], work: () => Promise<T>): Promise<T> {
+    const settled = uris.map((uri) => this.watching?.noteOwnChange(uri));
+    try {
+      return await work();
+    } finally {
+      settled.forEach((settle) => settle?.());
+    }
   }
 
   private assertSameHost(a: vscode.Uri, b: vscode.Uri): void {

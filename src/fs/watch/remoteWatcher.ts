@@ -13,7 +13,8 @@ import { SCHEME } from '../remotePath';
 import { RemoteSessions } from '../remoteSessions';
 import { ChangeCoalescer, coveringRoots, inotifyCommand, parseInotifyLine, RemoteChange } from './inotifyEvents';
 
-const OWN_CHANGE_MS = 3000;
+/** How long after our own write finished its echo may still arrive (inotify → ssh → coalescing). */
+const OWN_ECHO_MS = 1000;
 const POLL_MS = 5000;
 /** Folders listed per poll tick at most: polling cost stays bounded whatever is watched. */
 const POLL_MAX_DIRS = 50;
@@ -22,8 +23,12 @@ type Fire = (events: vscode.FileChangeEvent[]) => void;
 
 export class RemoteWatcher implements RemoteWatching, vscode.Disposable {
   private readonly hosts = new Map<string, HostWatch>();
-  /** Our own recent writes: each swallows the one (coalesced) event it causes, not later ones. */
-  private readonly own = new Map<string, { count: number; at: number }>();
+  /**
+   * Our own writes in progress or just finished: each swallows the one (coalesced) event it
+   * causes. A token lives only until shortly after its write, so a missed echo (the watcher
+   * was not running yet) cannot swallow someone else's change later.
+   */
+  private readonly own = new Map<string, { count: number; active: number; until: number }>();
 
   constructor(
     private readonly pool: ConnectionPool,
@@ -49,9 +54,19 @@ export class RemoteWatcher implements RemoteWatching, vscode.Disposable {
     });
   }
 
-  noteOwnChange(uri: vscode.Uri): void {
+  noteOwnChange(uri: vscode.Uri): () => void {
     const key = `${uri.authority}\n${uri.path}`;
-    this.own.set(key, { count: (this.own.get(key)?.count ?? 0) + 1, at: Date.now() });
+    const token = this.own.get(key) ?? { count: 0, active: 0, until: Infinity };
+    token.count++;
+    token.active++;
+    token.until = Infinity;
+    this.own.set(key, token);
+    let settled = false;
+    return () => {
+      if (settled) return;
+      settled = true;
+      if (--token.active === 0) token.until = Date.now() + OWN_ECHO_MS;
+    };
   }
 
   private consumeOwn(key: string): boolean {
@@ -68,7 +83,7 @@ export class RemoteWatcher implements RemoteWatching, vscode.Disposable {
 
   private deliver(authority: string, changes: RemoteChange[]): void {
     const now = Date.now();
-    for (const [key, own] of this.own) if (now - own.at > OWN_CHANGE_MS) this.own.delete(key);
+    for (const [key, own] of this.own) if (now > own.until) this.own.delete(key);
     const events = changes
       .filter((c) => !isTempPath(c.path) && !this.consumeOwn(`${authority}\n${c.path}`))
       .map((c) => ({
