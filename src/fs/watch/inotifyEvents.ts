@@ -7,11 +7,16 @@ export interface RemoteChange {
   readonly path: string;
 }
 
-/** The inotifywait command line for a set of paths; output is `EVENTS<TAB>PATH` per line. */
+/**
+ * The remote command that watches `paths`; output is `EVENTS<TAB>PATH` per line. inotifywait
+ * notices a closed channel only when it next writes (and sshd does not signal non-pty
+ * sessions), so a reader of stdin ends it as soon as the channel or the connection goes away.
+ * Exit code 127 means inotifywait is missing.
+ */
 export function inotifyCommand(paths: string[], recursive: boolean, quote: (s: string) => string): string {
   const events = ['modify', 'close_write', 'attrib', 'create', 'delete', 'moved_from', 'moved_to', 'delete_self', 'move_self'];
-  return [
-    'exec inotifywait -m -q',
+  const watch = [
+    'inotifywait -m -q',
     recursive ? '-r' : '',
     ...events.map((e) => `-e ${e}`),
     `--format '%e\t%w%f'`,
@@ -19,6 +24,9 @@ export function inotifyCommand(paths: string[], recursive: boolean, quote: (s: s
   ]
     .filter(Boolean)
     .join(' ');
+  // fd 3 keeps the channel's stdin for the reader: background jobs get /dev/null as stdin.
+  // If inotifywait ends by itself (it failed to set a watch), `wait` returns and the channel closes.
+  return `command -v inotifywait >/dev/null 2>&1 || exit 127; exec 3<&0; ${watch} </dev/null & w=$!; (cat <&3 >/dev/null 2>&1; kill $w 2>/dev/null) >/dev/null 2>&1 & exec 3<&-; wait $w`;
 }
 
 export function parseInotifyLine(line: string): RemoteChange | undefined {

@@ -1,0 +1,59 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { inotifyCommand, parseInotifyLine, RemoteChange } from '../../../src/fs/watch/inotifyEvents';
+import { shellQuote } from '../../../src/ssh/exec';
+import { startSshd } from '../../support/sshd';
+import { targetFor, testPool } from '../../support/targets';
+
+const hasInotifywait = (() => {
+  try {
+    execFileSync('sh', ['-c', 'command -v inotifywait'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+function inotifywaitFor(dir: string): number {
+  const out = execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l.startsWith('inotifywait') && l.includes(dir)).length;
+}
+
+async function until(what: string, probe: () => boolean, ms = 10000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('the remote inotifywait command (real sshd)', function () {
+  this.timeout(30000);
+
+  it('reports changes, and ends on the remote when its channel closes', async function () {
+    if (!hasInotifywait) this.skip();
+    const server = await startSshd();
+    const pool = testPool({ targets: { box: targetFor(server) }, hostKeys: [server.hostKey.publicKey] });
+    try {
+      const ref = await pool.acquire('box');
+      const connection = await ref.connection();
+      const dir = path.join(server.root, 'watched');
+      fs.mkdirSync(dir);
+      const channel = await connection.exec(inotifyCommand([dir], true, shellQuote), {});
+      const seen: RemoteChange[] = [];
+      channel.on('data', (d: Buffer) => d.toString().split('\n').map(parseInotifyLine).forEach((c) => c && seen.push(c)));
+      await until('inotifywait to start', () => inotifywaitFor(dir) === 1);
+      await new Promise((r) => setTimeout(r, 300));
+      fs.writeFileSync(path.join(dir, 'a.txt'), 'x');
+      await until('a created event', () => seen.some((c) => c.kind === 'created' && c.path === path.join(dir, 'a.txt')));
+      channel.close();
+      await until('inotifywait to end after the channel closed', () => inotifywaitFor(dir) === 0);
+
+      ref.release();
+    } finally {
+      await pool.dispose();
+      await server.stop();
+    }
+  });
+});
