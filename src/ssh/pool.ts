@@ -12,7 +12,7 @@ import { SshConnection } from './connection';
 import { Credentials } from './credentials';
 import { SshError } from './errors';
 import { ConnectionState, DEFAULT_RECONNECT, HostConnection, ReconnectPolicy, StateChange } from './hostConnection';
-import { connectTcp, spawnProxyCommand, Transport } from './transport';
+import { coalesceWrites, connectTcp, spawnProxyCommand, Transport } from './transport';
 
 export interface PoolSettings {
   readonly idleTimeoutMs: number;
@@ -222,7 +222,7 @@ export class ConnectionPool {
           throw err instanceof DeadlineError ? new SshError(err.message, err.kind === 'timeout' ? 'unavailable' : 'cancelled') : err;
         });
         return {
-          stream: channel,
+          stream: coalesceWrites(channel),
           dispose: () => {
             channel.destroy();
             jump.release();

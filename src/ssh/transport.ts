@@ -3,7 +3,7 @@
 // ~40 ms for a delayed ACK), or a ProxyCommand's stdio.
 import { ChildProcess, spawn } from 'child_process';
 import * as net from 'net';
-import { Duplex } from 'stream';
+import { Duplex, Writable } from 'stream';
 import { Logger } from '../common/log';
 import { abortError, SshError } from './errors';
 
@@ -35,9 +35,41 @@ export function connectTcp(host: string, port: number, timeoutMs: number, signal
     socket.once('connect', () => {
       cleanup();
       socket.setNoDelay(true);
+      coalesceWrites(socket);
       resolve({ stream: socket, dispose: () => socket.destroy() });
     });
   });
+}
+
+/**
+ * Without its native addon ssh2 writes every packet as three or four writes (length,
+ * ciphertext, tag); on a TCP_NODELAY socket each one is a syscall and a segment of its own,
+ * and through a jump host each one is a whole SSH packet of the outer connection. Writes made
+ * in one tick are corked and leave together when the tick ends, which adds no latency: the
+ * tick's own work was going to finish first anyway. Streams without a vectored write get one
+ * that joins the chunks.
+ */
+export function coalesceWrites<S extends Writable>(stream: S): S {
+  if (!stream._writev) {
+    stream._writev = function (this: Writable, chunks: { chunk: Buffer }[], done: (err?: Error | null) => void) {
+      this._write(Buffer.concat(chunks.map((c) => c.chunk)), 'buffer' as BufferEncoding, done);
+    };
+  }
+  const write = stream.write;
+  let corked = false;
+  const flush = () => {
+    corked = false;
+    stream.uncork();
+  };
+  stream.write = function (this: S, ...args: Parameters<Writable['write']>) {
+    if (!corked) {
+      corked = true;
+      stream.cork();
+      process.nextTick(flush);
+    }
+    return write.apply(this, args);
+  } as Writable['write'];
+  return stream;
 }
 
 /**
@@ -50,7 +82,7 @@ export function spawnProxyCommand(command: string, log: Logger): Transport {
   child.stderr.on('data', (chunk: string) => {
     for (const line of chunk.split('\n')) if (line.trim()) log.info(`ProxyCommand: ${line.trimEnd()}`);
   });
-  const stream = new ChildStream(child);
+  const stream = coalesceWrites(new ChildStream(child));
   child.once('exit', (code, sig) => {
     log.debug(`ProxyCommand exited (${sig ?? code})`);
     stream.destroy();
@@ -90,6 +122,14 @@ class ChildStream extends Duplex {
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
     this.child.stdin!.write(chunk, done);
+  }
+
+  /** One writev on the pipe for everything written in a tick (see coalesceWrites). */
+  override _writev(chunks: { chunk: Buffer }[], done: (err?: Error | null) => void): void {
+    const stdin = this.child.stdin!;
+    stdin.cork();
+    chunks.forEach((c, i) => stdin.write(c.chunk, i === chunks.length - 1 ? done : undefined));
+    stdin.uncork();
   }
 
   override _final(done: (err?: Error | null) => void): void {

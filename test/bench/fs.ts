@@ -1,8 +1,10 @@
-// fs bench: SftpSession against OpenSSH's own tools on a fresh local sshd, in the shipped
-// configuration (ssh2 bundled by esbuild without its native addon; see shared/PERF.md).
-// Rounds interleave ours and the baseline (A B A B …); medians are reported. OpenSSH
-// baselines start a new process each time, so their connect time (an `sftp`/`ssh` session
-// that does nothing, measured in the same round) is subtracted; ours reuse one connection.
+// fs bench: the extension's pooled connection and SftpSession against OpenSSH's own tools on a
+// fresh local sshd, in the shipped configuration (ssh2 bundled by esbuild without its native
+// addon; see shared/PERF.md).
+// Each metric runs in a phase of its own, its rounds alternating ours and the baseline (A B,
+// B A, …); medians are reported. OpenSSH baselines start a new process each time, so their
+// connect time (an `sftp`/`ssh` session that does nothing, measured right after) is
+// subtracted; ours reuse one pooled connection.
 // An untimed `sync` precedes every timed step: the remote disk is this machine's, and the
 // writeback of one step's dirty pages (sftp put leaves 512 MiB of them; our save fsyncs,
 // which is timed) must not land inside the next step's time.
@@ -20,7 +22,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type * as FsClient from './fsClient';
-import { interleave, loadShippedBundle, metric, MiB, numberArg, report, time, timeProcess } from './common';
+import { interleave, loadShippedBundle, Metric, metric, MiB, numberArg, report, time, timeProcess } from './common';
 import { startSshd, Sshd } from '../support/sshd';
 
 interface Args {
@@ -54,7 +56,7 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sbx-bench-fs-'));
   let sshd: Sshd | undefined;
   const client = await loadShippedBundle<typeof FsClient>('test/bench/fsClient.ts', work);
-  const conns: FsClient.BenchConnection[] = [];
+  const conns: { close(): Promise<void> }[] = [];
   try {
     if (client.nativeAddonLoaded()) throw new Error('the bench bundle loaded ssh2 native addon; it must measure the shipped pure-JS path');
     sshd = await startSshd();
@@ -75,7 +77,7 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
     fs.mkdirSync(dir);
     for (let i = 0; i < args.entries; i++) fs.writeFileSync(path.join(dir, `entry-${i}.txt`), '');
 
-    const ours = await client.connect(sshd, true);
+    const ours = await client.pooledHost(sshd);
     conns.push(ours);
     const sshfs = await client.connect(sshd, true);
     conns.push(sshfs);
@@ -88,34 +90,57 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
     const readSshFs = m('fs.read_vs_sshfs', 'ssh2 createReadStream, 1 in flight, noDelay (SSH FS at best)', size);
     const readSshFsShipped = m('fs.read_vs_sshfs_shipped', `ssh2 createReadStream, 1 in flight, no noDelay (SSH FS as shipped), ${args.nagleSizeMiB} MiB`, Math.min(nagleSize, size));
     const save = m('fs.safe_save', 'sftp put (net of connect)', size);
+    const saveUncoalesced = m('fs.safe_save_vs_uncoalesced', 'same SftpSession on a bare ssh2 client, noDelay, writes not coalesced', size);
     const readdir = m('fs.readdir', 'sftp ls -l (net of connect)', 0);
-    const metrics = [read, readCat, readSshFs, ...(sshfsShipped ? [readSshFsShipped] : []), save, readdir];
+    const metrics = [read, readCat, readSshFs, ...(sshfsShipped ? [readSshFsShipped] : []), save, saveUncoalesced, readdir];
 
     const check = (n: number, want: number, what: string) => {
       if (n !== want) throw new Error(`${what}: got ${n} bytes/entries, expected ${want}`);
     };
-    await interleave(args.rounds, async () => {
-      const sftpNoop = await sftpCmd('');
-      const sshNoop = await sshCmd('true');
-
-      read.ours.push(await time(async () => check((await ours.session.readFile(big)).length, size, 'readFile')));
-      read.baseline.push((await sftpCmd(`get ${big} /dev/null\n`)) - sftpNoop);
-      readCat.ours.push(await time(async () => check((await ours.session.readFile(big)).length, size, 'readFile')));
-      readCat.baseline.push((await sshCmd(`cat ${big}`)) - sshNoop);
-      readSshFs.ours.push(await time(async () => check((await ours.session.readFile(big)).length, size, 'readFile')));
-      readSshFs.baseline.push(await time(async () => check(await client.readLikeSshFs(sshfs.sftp, big), size, 'createReadStream')));
-      if (sshfsShipped) {
-        const n = Math.min(nagleSize, size);
-        readSshFsShipped.ours.push(await time(async () => check((await ours.session.readFile(small)).length, n, 'readFile')));
-        readSshFsShipped.baseline.push(await time(async () => check(await client.readLikeSshFs(sshfsShipped.sftp, small), n, 'createReadStream')));
-      }
-
-      save.ours.push(await time(() => ours.session.writeFileAtomic(path.join(sshd!.root, 'saved-ours.bin'), data)));
-      save.baseline.push((await sftpCmd(`put ${local} ${path.join(sshd!.root, 'saved-put.bin')}\n`)) - sftpNoop);
-
-      readdir.ours.push(await time(async () => check((await ours.session.readdir(dir)).length, args.entries, 'readdir')));
-      readdir.baseline.push((await sftpCmd(`ls -l ${dir}\n`)) - sftpNoop);
-    });
+    const readBig = async () => check((await ours.session.readFile(big)).length, size, 'readFile');
+    const n = Math.min(nagleSize, size);
+    // Each metric gets a phase of its own, so one workload's leftovers (hundreds of MiB of
+    // buffers to collect, dirty pages) do not land in another's time; within a phase ours and
+    // the baseline alternate which goes first (A B, B A, …).
+    const phases: { metric: Metric; ours: () => Promise<number>; baseline: () => Promise<number> }[] = [
+      { metric: read, ours: () => time(readBig), baseline: async () => (await sftpCmd(`get ${big} /dev/null\n`)) - (await sftpCmd('')) },
+      { metric: readCat, ours: () => time(readBig), baseline: async () => (await sshCmd(`cat ${big}`)) - (await sshCmd('true')) },
+      { metric: readSshFs, ours: () => time(readBig), baseline: () => time(async () => check(await client.readLikeSshFs(sshfs.sftp, big), size, 'createReadStream')) },
+      ...(sshfsShipped
+        ? [{
+            metric: readSshFsShipped,
+            ours: () => time(async () => check((await ours.session.readFile(small)).length, n, 'readFile')),
+            baseline: () => time(async () => check(await client.readLikeSshFs(sshfsShipped.sftp, small), n, 'createReadStream')),
+          }]
+        : []),
+      {
+        metric: save,
+        ours: () => time(() => ours.session.writeFileAtomic(path.join(sshd!.root, 'saved-ours.bin'), data)),
+        baseline: async () => (await sftpCmd(`put ${local} ${path.join(sshd!.root, 'saved-put.bin')}\n`)) - (await sftpCmd('')),
+      },
+      {
+        metric: saveUncoalesced,
+        ours: () => time(() => ours.session.writeFileAtomic(path.join(sshd!.root, 'saved-ours.bin'), data)),
+        baseline: () => time(() => sshfs.session.writeFileAtomic(path.join(sshd!.root, 'saved-bare.bin'), data)),
+      },
+      {
+        metric: readdir,
+        ours: () => time(async () => check((await ours.session.readdir(dir)).length, args.entries, 'readdir')),
+        baseline: async () => (await sftpCmd(`ls -l ${dir}\n`)) - (await sftpCmd('')),
+      },
+    ];
+    for (const phase of phases) {
+      process.stderr.write(`${phase.metric.name}: `);
+      await interleave(args.rounds, async (round) => {
+        if (round % 2) {
+          phase.metric.ours.push(await phase.ours());
+          phase.metric.baseline.push(await phase.baseline());
+        } else {
+          phase.metric.baseline.push(await phase.baseline());
+          phase.metric.ours.push(await phase.ours());
+        }
+      });
+    }
     if (fs.statSync(path.join(sshd.root, 'saved-ours.bin')).size !== size) throw new Error('safe save wrote the wrong size');
 
     report(

@@ -7,7 +7,10 @@ import type { Sshd } from '../support/sshd';
 
 export { SftpSession };
 export { nativeAddonLoaded } from './addon';
+/** Ours: the extension's ConnectionPool (transport, algorithms, one SFTP session per host). */
+export { pooledHost } from './connectClient';
 
+/** A bare ssh2 client, for the SSH FS-style baselines. */
 export interface BenchConnection {
   readonly conn: TestConnection;
   readonly sftp: SFTPWrapper;
