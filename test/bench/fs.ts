@@ -10,7 +10,7 @@
 // which is timed) must not land inside the next step's time.
 //
 //   npm run bench -- fs (or: npx tsc -p test/tsconfig.json && node out/test/bench/fs.js) [--size MiB] [--rounds N]
-//     [--entries N] [--nagle-size MiB (0 skips the SSH FS-as-shipped line)] [--pin] [--verbose]
+//     [--entries N] [--nagle-size MiB (0 skips the SSH FS-as-shipped line)] [--pin] [--no-warmup] [--verbose]
 //
 // --pin puts sshd on CPU 1 and this process (and the OpenSSH clients it starts) on CPU 0, as
 // if client and server were separate machines; without it, on a 2-core box the three busy
@@ -31,12 +31,13 @@ interface Args {
   entries: number;
   nagleSizeMiB: number;
   pin: boolean;
+  warmup: boolean;
   verbose: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
   const get = (name: string, fallback: number) => numberArg(argv, name, fallback);
-  return { sizeMiB: get('size', 512), rounds: Math.max(1, get('rounds', 5)), entries: get('entries', 10_000), nagleSizeMiB: get('nagle-size', 8), pin: argv.includes('--pin'), verbose: argv.includes('--verbose') };
+  return { sizeMiB: get('size', 512), rounds: Math.max(1, get('rounds', 5)), entries: get('entries', 10_000), nagleSizeMiB: get('nagle-size', 8), pin: argv.includes('--pin'), warmup: !argv.includes('--no-warmup'), verbose: argv.includes('--verbose') };
 }
 
 /** taskset -a: every thread (libuv pool, GC) of the process, and what it forks later. */
@@ -131,6 +132,8 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
     ];
     for (const phase of phases) {
       process.stderr.write(`${phase.metric.name}: `);
+      // One untimed round first: JIT, first use of each path, memory the VM never touched yet.
+      if (args.warmup) await phase.ours().then(phase.baseline);
       await interleave(args.rounds, async (round) => {
         if (round % 2) {
           phase.metric.ours.push(await phase.ours());
@@ -144,7 +147,7 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
     if (fs.statSync(path.join(sshd.root, 'saved-ours.bin')).size !== size) throw new Error('safe save wrote the wrong size');
 
     report(
-      `\nfs bench: ${args.sizeMiB} MiB files, ${args.entries} entries, ${args.rounds} rounds, medians; ssh2 without native addon; node ${process.version}; ${os.cpus().length} CPUs${args.pin ? ' (pinned: sshd on 1, client on 0)' : ''}; 1-min load before start ${loadBefore}`,
+      `\nfs bench: ${args.sizeMiB} MiB files, ${args.entries} entries, ${args.rounds} rounds${args.warmup ? ' after 1 untimed warm-up' : ''} per metric, medians; ssh2 without native addon; node ${process.version}; ${os.cpus().length} CPUs${args.pin ? ' (pinned: sshd on 1, client on 0)' : ''}; 1-min load before start ${loadBefore}`,
       metrics,
       args.rounds,
       args.verbose,

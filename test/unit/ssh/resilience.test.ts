@@ -1,6 +1,10 @@
 import * as assert from 'assert';
+import { createHash, randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
 import { SshError } from '../../../src/ssh/errors';
 import { exec } from '../../../src/ssh/exec';
+import { SftpError } from '../../../src/ssh/sftp';
 import { StateChange } from '../../../src/ssh/hostConnection';
 import { ConnectionPool } from '../../../src/ssh/pool';
 import { createNetns, netnsAvailable, Netns } from '../../support/netns';
@@ -133,6 +137,57 @@ describe('a connection that dies', function () {
       } finally {
         ns!.heal();
         await pool.dispose();
+      }
+    });
+
+    it('a save cut off by the partition fails within the keepalive bound, leaves the original intact, and its temp file goes after reconnect', async () => {
+      const keepaliveIntervalMs = 1000;
+      const keepaliveCountMax = 2;
+      const bound = keepaliveIntervalMs * (keepaliveCountMax + 1);
+      const pool = testPool({
+        targets: { part: targetFor(server!, { hostname: ns!.address }) },
+        hostKeys: [server!.hostKey.publicKey],
+        settings: { keepaliveIntervalMs, keepaliveCountMax, connectTimeoutMs: 2000, reconnect: { initialDelayMs: 250, maxDelayMs: 1000, maxAttempts: 100 } },
+        log: memoryLog(),
+      });
+      const file = path.join(server!.root, 'partitioned.bin');
+      const original = randomBytes(4 * 1024 * 1024);
+      fs.writeFileSync(file, original);
+      const temps = () => fs.readdirSync(server!.root).filter((n) => n.startsWith('.partitioned.bin.') && n.endsWith('.tmp'));
+      try {
+        const ref = await pool.acquire('part');
+        const session = await (await ref.connection()).sftp();
+        const attrs = await session.stat(file);
+        const saving = session.writeFileAtomic(file, randomBytes(200 * 1024 * 1024), { expected: { mtime: attrs.mtime, size: attrs.size } });
+        const deadline = Date.now() + 20000;
+        while (!temps().some((n) => fs.statSync(path.join(server!.root, n)).size > 1024 * 1024)) {
+          if (Date.now() > deadline) throw new Error('the save never started writing');
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        const cutAt = Date.now();
+        ns!.partition();
+        const outcome = await Promise.race([
+          saving.then(
+            () => 'saved',
+            (e: unknown) => (SftpError.isConnectionLost(e) || SshError.is(e, 'unavailable') ? 'connection lost' : `other: ${(e as Error).message}`),
+          ),
+          new Promise<string>((r) => setTimeout(() => r('still pending'), bound + 1000)),
+        ]);
+        console.log(`      save failed ${Date.now() - cutAt} ms after the cut (bound ${bound} ms + 1 s)`);
+        assert.strictEqual(outcome, 'connection lost');
+        assert.ok(createHash('sha256').update(fs.readFileSync(file)).digest().equals(createHash('sha256').update(original).digest()), 'the original is byte-identical');
+        assert.strictEqual(session.tempFiles.length, 1, 'the interrupted save remembers its temp file');
+
+        ns!.heal();
+        await waitForState(pool, 'part', 'connected', 20000);
+        const again = await (await ref.connection()).sftp();
+        assert.strictEqual((await again.removeTempFiles(session.tempFiles)).length, 1);
+        assert.deepStrictEqual(temps(), []);
+        ref.release();
+      } finally {
+        ns!.heal();
+        await pool.dispose();
+        fs.rmSync(file, { force: true });
       }
     });
   });
