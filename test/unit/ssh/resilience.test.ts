@@ -100,34 +100,45 @@ describe('a connection that dies', function () {
       ns?.destroy();
     });
 
-    it('detects the dead link within the keepalive bound, fails pending work, and reconnects after it heals', async () => {
-      const keepaliveIntervalMs = 1000;
-      const keepaliveCountMax = 2;
-      const bound = keepaliveIntervalMs * (keepaliveCountMax + 1);
-      const log = memoryLog();
-      const pool = testPool({
+    const keepaliveIntervalMs = 1000;
+    const keepaliveCountMax = 2;
+    /** Keepalive declares the link dead after this long; work must fail by then (+ 1 s slack). */
+    const bound = keepaliveIntervalMs * (keepaliveCountMax + 1);
+
+    function partitionPool(log = memoryLog()): ConnectionPool {
+      return testPool({
         targets: { part: targetFor(server!, { hostname: ns!.address }) },
         hostKeys: [server!.hostKey.publicKey],
         settings: { keepaliveIntervalMs, keepaliveCountMax, connectTimeoutMs: 2000, reconnect: { initialDelayMs: 250, maxDelayMs: 1000, maxAttempts: 100 } },
         log,
       });
+    }
+
+    /** Cuts the link and says how `work` ended within the bound + 1 s: `settled` if it succeeded, `failed` names the error class. */
+    async function cutAndWatch(work: Promise<unknown>, failed: (e: unknown) => string | undefined): Promise<{ outcome: string; afterMs: number }> {
+      const cutAt = Date.now();
+      ns!.partition();
+      const outcome = await Promise.race([
+        work.then(
+          () => 'settled',
+          (e: unknown) => failed(e) ?? `other: ${(e as Error).message}`,
+        ),
+        new Promise<string>((r) => setTimeout(() => r('still pending'), bound + 1000)),
+      ]);
+      return { outcome, afterMs: Date.now() - cutAt };
+    }
+
+    it('detects the dead link within the keepalive bound, fails pending work, and reconnects after it heals', async () => {
+      const log = memoryLog();
+      const pool = partitionPool(log);
       try {
         const ref = await pool.acquire('part');
         const connection = await ref.connection();
         assert.strictEqual((await exec(connection, 'echo up', {}, log)).stdout.toString().trim(), 'up');
         const pending = exec(connection, 'sleep 60', {}, log);
         await new Promise((r) => setTimeout(r, 200));
-        const cutAt = Date.now();
-        ns!.partition();
-        const outcome = await Promise.race([
-          pending.then(
-            () => 'resolved',
-            (e: unknown) => (SshError.is(e, 'unavailable') ? 'unavailable' : `other: ${(e as Error).message}`),
-          ),
-          new Promise<string>((r) => setTimeout(() => r('still pending'), bound + 1000)),
-        ]);
-        const detectedMs = Date.now() - cutAt;
-        console.log(`      dead link detected after ${detectedMs} ms (bound ${bound} ms + 1 s)`);
+        const { outcome, afterMs } = await cutAndWatch(pending, (e) => (SshError.is(e, 'unavailable') ? 'unavailable' : undefined));
+        console.log(`      dead link detected after ${afterMs} ms (bound ${bound} ms + 1 s)`);
         assert.strictEqual(outcome, 'unavailable', 'pending work fails within the keepalive bound + 1 s');
         assert.strictEqual(pool.state('part').state, 'reconnecting');
         ns!.heal();
@@ -141,15 +152,7 @@ describe('a connection that dies', function () {
     });
 
     it('a save cut off by the partition fails within the keepalive bound, leaves the original intact, and its temp file goes after reconnect', async () => {
-      const keepaliveIntervalMs = 1000;
-      const keepaliveCountMax = 2;
-      const bound = keepaliveIntervalMs * (keepaliveCountMax + 1);
-      const pool = testPool({
-        targets: { part: targetFor(server!, { hostname: ns!.address }) },
-        hostKeys: [server!.hostKey.publicKey],
-        settings: { keepaliveIntervalMs, keepaliveCountMax, connectTimeoutMs: 2000, reconnect: { initialDelayMs: 250, maxDelayMs: 1000, maxAttempts: 100 } },
-        log: memoryLog(),
-      });
+      const pool = partitionPool();
       const file = path.join(server!.root, 'partitioned.bin');
       const original = randomBytes(4 * 1024 * 1024);
       fs.writeFileSync(file, original);
@@ -164,16 +167,8 @@ describe('a connection that dies', function () {
           if (Date.now() > deadline) throw new Error('the save never started writing');
           await new Promise((r) => setTimeout(r, 5));
         }
-        const cutAt = Date.now();
-        ns!.partition();
-        const outcome = await Promise.race([
-          saving.then(
-            () => 'saved',
-            (e: unknown) => (SftpError.isConnectionLost(e) || SshError.is(e, 'unavailable') ? 'connection lost' : `other: ${(e as Error).message}`),
-          ),
-          new Promise<string>((r) => setTimeout(() => r('still pending'), bound + 1000)),
-        ]);
-        console.log(`      save failed ${Date.now() - cutAt} ms after the cut (bound ${bound} ms + 1 s)`);
+        const { outcome, afterMs } = await cutAndWatch(saving, (e) => (SftpError.isConnectionLost(e) || SshError.is(e, 'unavailable') ? 'connection lost' : undefined));
+        console.log(`      save failed ${afterMs} ms after the cut (bound ${bound} ms + 1 s)`);
         assert.strictEqual(outcome, 'connection lost');
         assert.ok(createHash('sha256').update(fs.readFileSync(file)).digest().equals(createHash('sha256').update(original).digest()), 'the original is byte-identical');
         assert.strictEqual(session.tempFiles.length, 1, 'the interrupted save remembers its temp file');
