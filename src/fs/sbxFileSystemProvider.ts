@@ -87,7 +87,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
       let type = fileType(link);
       if (link.isSymbolicLink()) {
         // A link reports its target's type (and size and times); a dangling link is just a link.
-        const target = await s.stat(path).catch(() => undefined);
+        const target = await linkTarget(s, path);
         if (target) {
           attrs = target;
           type = vscode.FileType.SymbolicLink | fileType(target);
@@ -116,7 +116,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
       // READDIR's attributes describe links themselves: stat only those, a few at a time.
       const links = result.map((_entry, i) => i).filter((i) => entries[i].attrs.isSymbolicLink() && !entries[i].lossyName);
       await forEachLimited(links, STAT_CONCURRENCY, async (i) => {
-        const target = await s.stat(joinPath(path, entries[i].name)).catch(() => undefined);
+        const target = await linkTarget(s, joinPath(path, entries[i].name));
         if (target) result[i][1] = vscode.FileType.SymbolicLink | fileType(target);
       });
       return result;
@@ -135,7 +135,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
     return this.run(uri, async (s, path) => {
       const attrs = await s.stat(path);
       if (attrs.isDirectory()) throw vscode.FileSystemError.FileIsADirectory(uri);
-      const read = (signal?: AbortSignal) => s.readFile(path, { signal });
+      const read = (signal?: AbortSignal) => s.readFile(path, { signal, attrs });
       const data = attrs.size > LARGE_FILE_BYTES ? await withCancellableProgress(`Opening ${uri.path} (${Math.round(attrs.size / 1048576)} MB)`, read) : await read();
       this.versions.set(uri.toString(), { mtime: attrs.mtime, size: attrs.size });
       return data;
@@ -152,7 +152,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
         if (!parent) throw vscode.FileSystemError.FileNotFound(uri.with({ path: remoteDirname(path) }));
       } else {
         if (!options.overwrite) throw vscode.FileSystemError.FileExists(uri);
-        const target = existing.isSymbolicLink() ? await s.stat(path).catch(() => existing) : existing;
+        const target = existing.isSymbolicLink() ? ((await linkTarget(s, path)) ?? existing) : existing;
         if (target.isDirectory()) throw vscode.FileSystemError.FileIsADirectory(uri);
       }
       const key = uri.toString();
@@ -221,7 +221,9 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
       if (existing && !options.overwrite) throw vscode.FileSystemError.FileExists(destination);
       if (!(await s.tryLstat(remoteDirname(to)))) throw vscode.FileSystemError.FileNotFound(destination.with({ path: remoteDirname(to) }));
       await this.ownChange([destination], async () => {
-        if (attrs.isDirectory() && existing) await removeTree(s, to);
+        // What to remove is decided by the destination itself (lstat): a link to a folder is
+        // unlinked, never followed into.
+        if (attrs.isDirectory() && existing) await (existing.isDirectory() ? removeTree(s, to) : s.unlink(to));
         if (!s.hasCopyData && this.options.copyWithExec()) {
           await copyWithCp(connection, from, to, this.log);
         } else if (attrs.isDirectory()) {
@@ -267,6 +269,16 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
 function refuseLossy(uri: vscode.Uri, path: string): void {
   // A name that was not UTF-8 cannot be written back under its decoded form without creating a different file.
   if (path.includes(LOSSY)) throw vscode.FileSystemError.NoPermissions(`${uri.toString(true)}: the remote name is not valid UTF-8 and is read-only here`);
+}
+
+/** A link's target, or undefined when it dangles, loops or is out of reach; a lost connection still fails. */
+async function linkTarget(s: SftpSession, path: string): Promise<Attributes | undefined> {
+  try {
+    return await s.stat(path);
+  } catch (err) {
+    if (SftpError.isConnectionLost(err) || !SftpError.is(err)) throw err;
+    return undefined;
+  }
 }
 
 function joinPath(dir: string, name: string): string {

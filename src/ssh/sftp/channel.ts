@@ -51,6 +51,12 @@ const LOSSY = '\uFFFD';
 export class SftpChannel {
   /** Requests sent and not yet answered; rejected if the channel goes away under them. */
   private readonly pending = new Set<() => void>();
+  /**
+   * Handles whose CLOSE has gone out. sftp-server gives a freed handle number to the very next
+   * OPEN, so a late request on a closed handle (a cancelled copy's last write, a second CLOSE
+   * in a cleanup path) would land on some other operation's file: such requests never leave.
+   */
+  private readonly closedHandles = new WeakSet<SftpHandle>();
   private gone = false;
   private readonly onGone = () => this.markGone();
   private readonly internals: Ssh2SftpInternals;
@@ -214,8 +220,17 @@ export class SftpChannel {
     return { raw, path };
   }
 
+  /** Sends CLOSE once; closing a handle again resolves at once without a request. */
   close(h: SftpHandle): Promise<void> {
+    if (this.closedHandles.has(h)) return Promise.resolve();
+    this.closedHandles.add(h);
     return this.request('close', h.path, (done) => this.sftp.close(h.raw, done));
+  }
+
+  /** A request on an open handle; refused here, unsent, once the handle's CLOSE went out. */
+  private onHandle<T>(op: string, h: SftpHandle, start: (done: Done<T>) => void): Promise<T> {
+    if (this.closedHandles.has(h)) return Promise.reject(sftpError(STATUS_CODE.FAILURE, op, h.path, 'the file handle is already closed'));
+    return this.request(op, h.path, start);
   }
 
   /** Close whose failure does not matter (cleanup after another error, or after a read). */
@@ -224,32 +239,33 @@ export class SftpChannel {
   }
 
   fstat(h: SftpHandle): Promise<Attributes> {
-    return this.request('fstat', h.path, (done) => this.sftp.fstat(h.raw, done));
+    return this.onHandle('fstat', h, (done) => this.sftp.fstat(h.raw, done));
   }
 
   fsetstat(h: SftpHandle, attrs: InputAttributes): Promise<void> {
-    return this.request('fsetstat', h.path, (done) => this.sftp.fsetstat(h.raw, attrs, done));
+    return this.onHandle('fsetstat', h, (done) => this.sftp.fsetstat(h.raw, attrs, done));
   }
 
   /** fsync@openssh.com; callers check hasExtension('fsync@openssh.com') first. */
   fsync(h: SftpHandle): Promise<void> {
-    return this.request('fsync', h.path, (done) => this.sftp.ext_openssh_fsync(h.raw, (err) => done(err)));
+    return this.onHandle('fsync', h, (done) => this.sftp.ext_openssh_fsync(h.raw, (err) => done(err)));
   }
 
   /** Reads into buf[off, off+len) from `position`; resolves the byte count, 0 at end of file. */
   read(h: SftpHandle, buf: Buffer, off: number, len: number, position: number): Promise<number> {
     // ssh2 copies the DATA payload straight into `buf` and turns EOF status into 0 bytes.
-    return this.request('read', h.path, (done) => this.sftp.read(h.raw, buf, off, len, position, (err, n) => done(err, n)));
+    return this.onHandle('read', h, (done) => this.sftp.read(h.raw, buf, off, len, position, (err, n) => done(err, n)));
   }
 
   /** Resolves once the server acknowledged this write with STATUS OK. */
   write(h: SftpHandle, buf: Buffer, off: number, len: number, position: number): Promise<void> {
-    return this.request('write', h.path, (done) => this.sftp.write(h.raw, buf, off, len, position, (err) => done(err)));
+    return this.onHandle('write', h, (done) => this.sftp.write(h.raw, buf, off, len, position, (err) => done(err)));
   }
 
   /** copy-data extension (server-side copy); len 0 copies to the end of the source. */
   copyData(src: SftpHandle, srcOffset: number, len: number, dst: SftpHandle, dstOffset: number): Promise<void> {
-    return this.request('copy-data', src.path, (done) =>
+    if (this.closedHandles.has(dst)) return Promise.reject(sftpError(STATUS_CODE.FAILURE, 'copy-data', dst.path, 'the file handle is already closed'));
+    return this.onHandle('copy-data', src, (done) =>
       this.sftp.ext_copy_data(src.raw, srcOffset, len, dst.raw, dstOffset, (err) => done(err)),
     );
   }
@@ -260,7 +276,7 @@ export class SftpChannel {
 
   /** One READDIR: the next batch of entries (without `.`/`..`), or undefined at the end. */
   readdirBatch(h: SftpHandle): Promise<DirEntry[] | undefined> {
-    return this.request('readdir', h.path, (done) =>
+    return this.onHandle('readdir', h, (done) =>
       this.sftp.readdir(h.raw, (err, list) => {
         if ((err as { code?: number } | undefined)?.code === STATUS_CODE.EOF) return done(undefined, undefined);
         if (err) return done(err);

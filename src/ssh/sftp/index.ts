@@ -2,6 +2,6 @@
 export { Attributes, DirEntry, SftpHandle, SftpLimits } from './channel';
 export { ConflictError, SftpError, SftpErrorReason, SftpStatus, STATUS_CODE } from './errors';
 export { FileVersion, versionOf, WriteOptions } from './safeSave';
-export { CopyOptions, RenameOptions, SftpSession } from './session';
+export { CopyOptions, ReadOptions, RenameOptions, SftpSession } from './session';
 export { isTempPath, TEMP_NAME } from './tempFiles';
 export { DEFAULT_CHUNK, DEFAULT_READ_CONCURRENCY, DEFAULT_WRITE_CONCURRENCY, TransferOptions } from './transfer';

@@ -175,10 +175,15 @@ export async function sweepTempFiles(ch: SftpChannel, dir: string, entries: Iter
   return removed.filter((p): p is string => p !== undefined);
 }
 
-/** Removes temp files by path (e.g. a previous session's registry); non-temp names are refused. */
+/**
+ * Removes temp files by path (e.g. a previous session's registry); non-temp names are refused.
+ * Each is registered here first, so one that cannot be removed now (the link drops again) is
+ * still known to the next session instead of being forgotten with the old one.
+ */
 export async function removeTempFiles(ch: SftpChannel, temps: TempRegistry, paths: Iterable<string>): Promise<string[]> {
   const removed: string[] = [];
   await Promise.all([...paths].filter(isTempPath).map(async (p) => {
+    temps.add(p);
     if (await removeTemp(ch, temps, p)) removed.push(p);
   }));
   return removed;

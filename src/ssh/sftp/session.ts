@@ -15,6 +15,16 @@ export interface RenameOptions {
   readonly overwrite?: boolean;
 }
 
+export interface ReadOptions extends TransferOptions {
+  /** The file's attributes from a STAT the caller has just made (saves one round trip). */
+  readonly attrs?: Attributes;
+}
+
+/** Reads and copies need a regular file: a FIFO would block the server, a device never ends. */
+function assertRegularFile(attrs: Attributes, op: string, path: string): void {
+  if (!attrs.isFile()) throw sftpError(STATUS_CODE.FAILURE, op, path, attrs.isDirectory() ? 'is a directory' : 'not a regular file', 'not-a-file');
+}
+
 export interface CopyOptions extends TransferOptions {
   readonly overwrite?: boolean;
   /** Use the server's copy-data extension when offered (default true). */
@@ -103,20 +113,19 @@ export class SftpSession extends SftpChannel {
    * Server-side (copy-data) when offered, else a pipelined read/write through this client.
    */
   async copy(src: string, dst: string, options: CopyOptions = {}): Promise<void> {
-    // Both go out together; a missing source wins over an existing target, as in cp(1).
-    const [opened, existing] = await Promise.allSettled([this.open(src, 'r'), options.overwrite ? undefined : this.tryLstat(dst)]);
-    if (opened.status === 'rejected') throw opened.reason;
-    const from = opened.value;
-    if (existing.status === 'rejected' || existing.value) {
-      await this.closeQuietly(from);
-      throw existing.status === 'rejected' ? existing.reason : sftpError(STATUS_CODE.FAILURE, 'copy', src, `${dst} exists`, 'exists');
-    }
+    // Both go out together; a missing source wins over an existing target, as in cp(1). The
+    // source is stat'ed before it is opened: opening a FIFO would block the server (readFile).
+    const [source, existing] = await Promise.allSettled([this.stat(src), options.overwrite ? undefined : this.tryLstat(dst)]);
+    if (source.status === 'rejected') throw source.reason;
+    const attrs = source.value;
+    assertRegularFile(attrs, 'copy', src);
+    if (existing.status === 'rejected') throw existing.reason;
+    if (existing.value) throw sftpError(STATUS_CODE.FAILURE, 'copy', src, `${dst} exists`, 'exists');
+    const from = await this.open(src, 'r');
     const tempPath = tempPathFor(dst);
     let to: SftpHandle | undefined;
     let tempCreated = false;
     try {
-      const attrs = await this.fstat(from);
-      if (!attrs.isFile()) throw sftpError(STATUS_CODE.FAILURE, 'copy', src, 'not a regular file', 'not-a-file');
       this.temps.add(tempPath);
       tempCreated = true; // set before the OPEN: if its answer is lost, the file may exist all the same
       to = await this.open(tempPath, 'wx', { mode: attrs.mode & 0o777 });
@@ -146,14 +155,17 @@ export class SftpSession extends SftpChannel {
     }
   }
 
-  /** The whole file in one Buffer: its size from STAT, then pipelined reads straight into it. */
-  async readFile(path: string, options: TransferOptions = {}): Promise<Buffer> {
+  /**
+   * The whole file in one Buffer: STAT, OPEN, then pipelined reads straight into it. The STAT
+   * goes first because sftp-server blocks in open(2) on a FIFO, and every later request on the
+   * channel with it; a caller that has just stat'ed the file passes `attrs` and saves the round
+   * trip. The size is only a hint: readWhole copes with a file that changes meanwhile.
+   */
+  async readFile(path: string, options: ReadOptions = {}): Promise<Buffer> {
     const what = `read ${path}`;
-    // OPEN and STAT go out together: one round trip, not two. The size is only a hint;
-    // readWhole copes with a file that changes (or is replaced) meanwhile.
+    const attrs = options.attrs ?? (await raceAbort(this.stat(path), options.signal, what));
+    assertRegularFile(attrs, 'read', path);
     const opening = this.open(path, 'r');
-    const sizing = this.stat(path);
-    sizing.catch(() => undefined);
     let h: SftpHandle;
     try {
       h = await raceAbort(opening, options.signal, what);
@@ -162,8 +174,6 @@ export class SftpSession extends SftpChannel {
       throw err;
     }
     try {
-      const attrs = await raceAbort(sizing, options.signal, what);
-      if (attrs.isDirectory()) throw sftpError(STATUS_CODE.FAILURE, 'read', path, 'is a directory', 'not-a-file');
       return await readWhole(this, h, attrs.size ?? 0, options);
     } finally {
       // Not awaited: SFTP answers in order, so the handle is closed before anything we send
