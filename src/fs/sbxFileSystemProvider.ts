@@ -190,7 +190,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
   }
 
   rename(oldUri: vscode.Uri, newUri: vscode.Uri, options: { readonly overwrite: boolean }): Promise<void> {
-    this.assertSameHost(oldUri, newUri);
+    if (oldUri.authority !== newUri.authority) return this.moveAcrossHosts(oldUri, newUri, options.overwrite);
     return this.run(oldUri, async (s, oldPath) => {
       const newPath = normalizeRemotePath(newUri.path);
       refuseLossy(newUri, newPath);
@@ -212,7 +212,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
   }
 
   copy(source: vscode.Uri, destination: vscode.Uri, options: { readonly overwrite: boolean }): Promise<void> {
-    this.assertSameHost(source, destination);
+    if (source.authority !== destination.authority) return this.copyAcrossHosts(source, destination, options.overwrite);
     return this.run(source, async (s, from, connection) => {
       const to = normalizeRemotePath(destination.path);
       refuseLossy(destination, to);
@@ -251,9 +251,43 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
     }
   }
 
-  private assertSameHost(a: vscode.Uri, b: vscode.Uri): void {
-    // Across hosts VS Code falls back to read + write when the provider says so.
-    if (a.authority !== b.authority) throw vscode.FileSystemError.Unavailable('copy and rename work within one host');
+  /**
+   * VS Code hands one provider its copies and moves between two of its hosts too (it reads and
+   * writes by itself only between providers), so they go through this machine: files by
+   * readFile + writeFile (each a safe save), folders entry by entry, links recreated as links.
+   */
+  private async copyAcrossHosts(source: vscode.Uri, destination: vscode.Uri, overwrite: boolean): Promise<void> {
+    const [from, existing] = await Promise.all([this.stat(source), this.stat(destination).catch(ifNotFound(undefined))]);
+    if (existing) {
+      if (!overwrite) throw vscode.FileSystemError.FileExists(destination);
+      await this.delete(destination, { recursive: true });
+    }
+    await this.stat(destination.with({ path: remoteDirname(normalizeRemotePath(destination.path)) }));
+    // The source itself is followed, as a copy within a host follows it; links inside folders stay links.
+    await this.copyEntryAcrossHosts(source, destination, from.type & ~vscode.FileType.SymbolicLink);
+  }
+
+  private async copyEntryAcrossHosts(source: vscode.Uri, destination: vscode.Uri, type: vscode.FileType): Promise<void> {
+    if (type & vscode.FileType.SymbolicLink) {
+      const target = await this.run(source, (s, path) => s.readlink(path));
+      await this.run(destination, async (s, path) => {
+        refuseLossy(destination, path);
+        await s.symlink(target, path);
+      });
+      this.fire([{ type: vscode.FileChangeType.Created, uri: destination }]);
+    } else if (type & vscode.FileType.Directory) {
+      await this.createDirectory(destination);
+      for (const [name, childType] of await this.readDirectory(source)) {
+        await this.copyEntryAcrossHosts(childUri(source, name), childUri(destination, name), childType);
+      }
+    } else {
+      await this.writeFile(destination, await this.readFile(source), { create: true, overwrite: false });
+    }
+  }
+
+  private async moveAcrossHosts(source: vscode.Uri, destination: vscode.Uri, overwrite: boolean): Promise<void> {
+    await this.copyAcrossHosts(source, destination, overwrite);
+    await this.delete(source, { recursive: true });
   }
 
   private async run<T>(uri: vscode.Uri, op: (s: SftpSession, path: string, connection: SshConnection) => Promise<T>): Promise<T> {
@@ -279,6 +313,18 @@ async function linkTarget(s: SftpSession, path: string): Promise<Attributes | un
     if (SftpError.isConnectionLost(err) || !SftpError.is(err)) throw err;
     return undefined;
   }
+}
+
+function childUri(parent: vscode.Uri, name: string): vscode.Uri {
+  return parent.with({ path: joinPath(normalizeRemotePath(parent.path), name) });
+}
+
+/** For `.catch`: FileNotFound becomes `value`, anything else is rethrown. */
+function ifNotFound<T>(value: T): (err: unknown) => T {
+  return (err) => {
+    if (err instanceof vscode.FileSystemError && err.code === 'FileNotFound') return value;
+    throw err;
+  };
 }
 
 function joinPath(dir: string, name: string): string {

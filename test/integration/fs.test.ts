@@ -15,9 +15,11 @@ describe('sbx:// file system', function () {
   this.timeout(60000);
   let host: TestHost;
   let readonlyHost: TestHost;
+  let otherHost: TestHost;
 
   before(async () => {
     host = await addTestHost('fs-box');
+    otherHost = await addTestHost('fs-other');
     // internal-sftp -R: the server itself refuses every write with PERMISSION_DENIED.
     readonlyHost = await addTestHost('fs-readonly', { extraConfig: ['ForceCommand internal-sftp -R'] });
   });
@@ -76,6 +78,30 @@ describe('sbx:// file system', function () {
     assert.strictEqual(fs.readFileSync(path.join(dir, 'tree2/deep/f.txt'), 'utf8'), 'deep');
     await wfs.rename(host.uri(`${dir}/tree2`), host.uri(`${dir}/tree3`), { overwrite: false });
     assert.ok(fs.existsSync(path.join(dir, 'tree3/deep/f.txt')));
+  });
+
+  it('copies and moves files and folders between two hosts (VS Code asks the one provider for both)', async () => {
+    const from = host.folder('across-src');
+    const to = otherHost.folder('across-dst');
+    fs.mkdirSync(path.join(from, 'tree/sub'), { recursive: true });
+    fs.writeFileSync(path.join(from, 'tree/a.txt'), 'alpha');
+    fs.writeFileSync(path.join(from, 'tree/sub/b.bin'), Buffer.from([0, 1, 2, 255]));
+    fs.symlinkSync('a.txt', path.join(from, 'tree/link'));
+    fs.chmodSync(path.join(from, 'tree/a.txt'), 0o640);
+
+    await wfs.copy(host.uri(`${from}/tree`), otherHost.uri(`${to}/tree`));
+    assert.strictEqual(fs.readFileSync(path.join(to, 'tree/a.txt'), 'utf8'), 'alpha');
+    assert.deepStrictEqual([...fs.readFileSync(path.join(to, 'tree/sub/b.bin'))], [0, 1, 2, 255]);
+    assert.strictEqual(fs.readlinkSync(path.join(to, 'tree/link')), 'a.txt', 'links stay links');
+    await rejectsWith(wfs.copy(host.uri(`${from}/tree/a.txt`), otherHost.uri(`${to}/tree/a.txt`), { overwrite: false }), 'FileExists');
+    fs.writeFileSync(path.join(from, 'tree/a.txt'), 'alpha 2');
+    await wfs.copy(host.uri(`${from}/tree/a.txt`), otherHost.uri(`${to}/tree/a.txt`), { overwrite: true });
+    assert.strictEqual(fs.readFileSync(path.join(to, 'tree/a.txt'), 'utf8'), 'alpha 2');
+
+    await wfs.rename(host.uri(`${from}/tree`), otherHost.uri(`${to}/moved`));
+    assert.ok(!fs.existsSync(path.join(from, 'tree')), 'the source is gone after a move');
+    assert.strictEqual(fs.readFileSync(path.join(to, 'moved/sub/b.bin')).length, 4);
+    await rejectsWith(wfs.rename(host.uri(`${from}/missing`), otherHost.uri(`${to}/x`)), 'FileNotFound');
   });
 
   it('deletes folders recursively without following symlinks', async () => {
