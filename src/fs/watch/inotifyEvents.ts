@@ -8,18 +8,27 @@ export interface RemoteChange {
 }
 
 /**
- * The remote command that watches `paths`; output is `EVENTS<TAB>PATH` per line. inotifywait
- * notices a closed channel only when it next writes (and sshd does not signal non-pty
- * sessions), so a reader of stdin ends it as soon as the channel or the connection goes away.
- * Exit code 127 means inotifywait is missing.
+ * Ends every record. File names may contain newlines, so a newline alone does not end one; they
+ * never contain '/', and watched paths have no empty segment, so no printed path has `//`.
+ */
+const RECORD_END = '\t//';
+/** More than any real record (PATH_MAX is 4096): output without record ends is not ours. */
+const MAX_RECORD = 65536;
+
+/**
+ * The remote command that watches `paths`; output is `EVENTS<TAB>PATH<TAB>//` per event, and
+ * PATH may span lines. Without -q, inotifywait says "Watches established." on stderr once it
+ * has set every watch. inotifywait notices a closed channel only when it next writes (and sshd
+ * does not signal non-pty sessions), so a reader of stdin ends it as soon as the channel or the
+ * connection goes away. Exit code 127 means inotifywait is missing.
  */
 export function inotifyCommand(paths: string[], recursive: boolean, quote: (s: string) => string): string {
   const events = ['modify', 'close_write', 'attrib', 'create', 'delete', 'moved_from', 'moved_to', 'delete_self', 'move_self'];
   const watch = [
-    'inotifywait -m -q',
+    'inotifywait -m',
     recursive ? '-r' : '',
     ...events.map((e) => `-e ${e}`),
-    `--format '%e\t%w%f'`,
+    `--format '%e\t%w%f${RECORD_END}'`,
     ...paths.map(quote),
   ]
     .filter(Boolean)
@@ -29,16 +38,48 @@ export function inotifyCommand(paths: string[], recursive: boolean, quote: (s: s
   return `command -v inotifywait >/dev/null 2>&1 || exit 127; exec 3<&0; ${watch} </dev/null & w=$!; (cat <&3 >/dev/null 2>&1; kill $w 2>/dev/null) >/dev/null 2>&1 & exec 3<&-; wait $w`;
 }
 
+/** One record (`EVENTS<TAB>PATH`, with or without its RECORD_END) as a change. */
 export function parseInotifyLine(line: string): RemoteChange | undefined {
-  const tab = line.indexOf('\t');
+  return parseRecord(line)?.change;
+}
+
+function parseRecord(record: string): { change: RemoteChange; self: boolean } | undefined {
+  if (record.endsWith(RECORD_END)) record = record.slice(0, -RECORD_END.length);
+  const tab = record.indexOf('\t');
   if (tab < 0) return undefined;
-  const events = line.slice(0, tab).split(',');
-  let path = line.slice(tab + 1);
+  const events = record.slice(0, tab).split(',');
+  let path = record.slice(tab + 1);
   if (!path.startsWith('/')) return undefined;
   if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
-  if (events.some((e) => e === 'DELETE' || e === 'MOVED_FROM' || e === 'DELETE_SELF' || e === 'MOVE_SELF')) return { kind: 'deleted', path };
-  if (events.some((e) => e === 'CREATE' || e === 'MOVED_TO')) return { kind: 'created', path };
-  return { kind: 'changed', path };
+  const self = events.some((e) => e === 'DELETE_SELF' || e === 'MOVE_SELF');
+  if (self || events.some((e) => e === 'DELETE' || e === 'MOVED_FROM')) return { change: { kind: 'deleted', path }, self };
+  if (events.some((e) => e === 'CREATE' || e === 'MOVED_TO')) return { change: { kind: 'created', path }, self };
+  return { change: { kind: 'changed', path }, self };
+}
+
+/**
+ * Turns the output of one inotifyCommand run, chunk by chunk, into changes. Self events
+ * (DELETE_SELF, MOVE_SELF) count only for the run's roots: inside a recursive watch,
+ * inotifywait names a moved folder's own watch by its new path, and the parent's
+ * MOVED_FROM/DELETE already reported it.
+ */
+export class InotifyOutput {
+  private buffer = '';
+
+  constructor(private readonly roots: ReadonlySet<string>) {}
+
+  push(chunk: string): RemoteChange[] {
+    this.buffer += chunk;
+    const changes: RemoteChange[] = [];
+    let end: number;
+    while ((end = this.buffer.indexOf(RECORD_END + '\n')) >= 0) {
+      const parsed = parseRecord(this.buffer.slice(0, end));
+      this.buffer = this.buffer.slice(end + RECORD_END.length + 1);
+      if (parsed && (!parsed.self || this.roots.has(parsed.change.path))) changes.push(parsed.change);
+    }
+    if (this.buffer.length > MAX_RECORD) this.buffer = '';
+    return changes;
+  }
 }
 
 /**

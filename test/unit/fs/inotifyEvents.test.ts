@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { ChangeCoalescer, coveringRoots, parseInotifyLine, RemoteChange } from '../../../src/fs/watch/inotifyEvents';
+import { ChangeCoalescer, coveringRoots, InotifyOutput, parseInotifyLine, RemoteChange } from '../../../src/fs/watch/inotifyEvents';
 
 describe('inotify events', () => {
   it('parses inotifywait lines into created/changed/deleted', () => {
@@ -8,6 +8,29 @@ describe('inotify events', () => {
     assert.deepStrictEqual(parseInotifyLine('CLOSE_WRITE,CLOSE\t/srv/app/a.py'), { kind: 'changed', path: '/srv/app/a.py' });
     assert.deepStrictEqual(parseInotifyLine('DELETE,ISDIR\t/srv/app/old/'), { kind: 'deleted', path: '/srv/app/old' });
     assert.strictEqual(parseInotifyLine('garbage'), undefined);
+  });
+
+  it('reads names with newlines and tabs whole, also when a record spans chunks', () => {
+    const output = new InotifyOutput(new Set(['/r']));
+    assert.deepStrictEqual(output.push('CREATE\t/r/a\nb\t//\nCLOSE_WRITE,CLOSE\t/r/t\tx\t//\n'), [
+      { kind: 'created', path: '/r/a\nb' },
+      { kind: 'changed', path: '/r/t\tx' },
+    ]);
+    assert.deepStrictEqual(output.push('CREATE,ISDIR\t/r/d\n'), []);
+    assert.deepStrictEqual(output.push('ir\t//\nDELETE\t/r/\n'), [{ kind: 'created', path: '/r/d\nir' }]);
+    assert.deepStrictEqual(output.push('x\t//\n'), [{ kind: 'deleted', path: '/r/\nx' }]);
+  });
+
+  it('counts self events only for the watched roots (a renamed folder is reported under its new path)', () => {
+    const output = new InotifyOutput(new Set(['/r', '/s']));
+    // What inotifywait -r prints for `mv /r/sub /r/sub2`, then for the roots going away.
+    const out = output.push('MOVED_FROM,ISDIR\t/r/sub\t//\nMOVED_TO,ISDIR\t/r/sub2\t//\nMOVE_SELF\t/r/sub2/\t//\nDELETE_SELF\t/r/\t//\nMOVE_SELF\t/s/\t//\n');
+    assert.deepStrictEqual(out, [
+      { kind: 'deleted', path: '/r/sub' },
+      { kind: 'created', path: '/r/sub2' },
+      { kind: 'deleted', path: '/r' },
+      { kind: 'deleted', path: '/s' },
+    ]);
   });
 
   it('coalesces a window of events and cancels create+delete pairs', async () => {

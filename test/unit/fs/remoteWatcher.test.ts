@@ -1,0 +1,417 @@
+// One host's watching (HostWatch, the editor-free core of the remote watcher) against real
+// sshd: inotifywait runs (restarts, failures, disposal) and the polling fallback. The
+// "remote" disk is this machine, so tests edit it directly.
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ClientChannel } from 'ssh2';
+import { RemoteSessions } from '../../../src/fs/remoteSessions';
+import { HostWatch } from '../../../src/fs/watch/hostWatch';
+import { ConnectionPool } from '../../../src/ssh/pool';
+import { SftpSession } from '../../../src/ssh/sftp';
+import { startSshd, Sshd, SshdOptions } from '../../support/sshd';
+import { memoryLog, targetFor, testPool } from '../../support/targets';
+
+const hasInotifywait = (() => {
+  try {
+    execFileSync('sh', ['-c', 'command -v inotifywait'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** inotifywait processes watching something under `dir`. */
+function inotifywaitsUnder(dir: string): number {
+  const out = execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l.startsWith('inotifywait') && l.includes(dir)).length;
+}
+
+async function until(what: string, probe: () => boolean, ms = 10000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+type Kind = 'created' | 'changed' | 'deleted';
+
+/** Sees every exec the watcher makes: `open` opens it for real. */
+type ExecHook = (command: string, open: () => Promise<ClientChannel>) => Promise<ClientChannel>;
+/** Sees every readdir the watcher makes, with the number of the sessions.run it belongs to. */
+type ReaddirHook = (dir: string, run: number) => Promise<void> | void;
+
+interface Bench {
+  seen: Array<[Kind, string]>;
+  watch(p: string, recursive: boolean): { dispose(): void };
+  saw(kind: Kind, p: string): boolean;
+  dispose(): Promise<void>;
+}
+
+function bench(server: Sshd, hooks: { exec?: ExecHook; readdir?: ReaddirHook } = {}): Bench {
+  const log = memoryLog();
+  const pool = testPool({ targets: { box: targetFor(server) }, hostKeys: [server.hostKey.publicKey], log });
+  const sessions = new RemoteSessions(pool, log);
+  const seen: Array<[Kind, string]> = [];
+  const watcher = new HostWatch('box', hooks.exec ? hookedExec(pool, hooks.exec) : pool, hooks.readdir ? spiedReaddir(sessions, hooks.readdir) : sessions, (changes) => changes.forEach((c) => seen.push([c.kind, c.path])), log);
+  return {
+    seen,
+    // As RemoteWatcher does: the host's watching ends with its last watch.
+    watch: (p, recursive) => {
+      const remove = watcher.add(p, recursive);
+      return {
+        dispose: () => {
+          remove();
+          if (watcher.empty) watcher.dispose();
+        },
+      };
+    },
+    saw: (kind, p) => seen.some(([k, q]) => k === kind && q === p),
+    async dispose() {
+      watcher.dispose();
+      await pool.dispose();
+    },
+  };
+}
+
+function hookedExec(pool: ConnectionPool, hook: ExecHook): ConnectionPool {
+  return {
+    acquire: async (name: string) => {
+      const ref = await pool.acquire(name);
+      return {
+        release: () => ref.release(),
+        connection: async () => {
+          const c = await ref.connection();
+          return { exec: (command: string, options: object) => hook(command, () => c.exec(command, options)) };
+        },
+      };
+    },
+  } as unknown as ConnectionPool;
+}
+
+function spiedReaddir(sessions: RemoteSessions, hook: ReaddirHook): RemoteSessions {
+  let runs = 0;
+  const spy = (s: SftpSession, run: number) =>
+    new Proxy(s, {
+      get(target, key) {
+        if (key === 'readdir') {
+          return async (dir: string, options?: { readAhead?: number }) => {
+            await hook(dir, run);
+            return target.readdir(dir, options);
+          };
+        }
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  return {
+    run: <T>(host: string, op: (s: SftpSession, c: unknown) => Promise<T>) => {
+      const run = ++runs;
+      return sessions.run(host, (s, c) => op(spy(s, run), c));
+    },
+  } as unknown as RemoteSessions;
+}
+
+describe('the remote watcher over inotifywait (real sshd)', function () {
+  this.timeout(60000);
+  let server: Sshd;
+  let b: Bench | undefined;
+
+  before(async function () {
+    if (!hasInotifywait) this.skip();
+    server = await startSshd();
+  });
+  after(async () => server?.stop());
+  afterEach(async () => {
+    await b?.dispose();
+    b = undefined;
+  });
+
+  function folder(name: string): string {
+    const dir = path.join(server.root, name);
+    fs.mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  it('keeps watching the other roots when one does not exist, and picks it up when its parent shows it', async () => {
+    const a = folder('missing/a');
+    const parent = folder('missing/p');
+    const later = path.join(parent, 'later');
+    b = bench(server);
+    b.watch(a, true);
+    b.watch(parent, false);
+    b.watch(later, true);
+    await until('inotifywait to run', () => inotifywaitsUnder(a) === 1);
+    await sleep(1000);
+    fs.writeFileSync(path.join(a, 'x.txt'), 'x');
+    await until('a created event in the root that exists', () => b!.saw('created', path.join(a, 'x.txt')));
+    fs.mkdirSync(later);
+    await until('the missing root to be watched once created', () => inotifywaitsUnder(later) === 1, 5000);
+    await sleep(1000);
+    fs.writeFileSync(path.join(later, 'y.txt'), 'y');
+    await until('a created event in the root that appeared', () => b!.saw('created', path.join(later, 'y.txt')), 5000);
+  });
+
+  it('looks again for a missing root whose parent nobody watches', async () => {
+    const root = path.join(folder('unwatched-parent'), 'root');
+    b = bench(server);
+    b.watch(root, true);
+    await sleep(1500);
+    fs.mkdirSync(root);
+    await until('the missing root to be watched once created', () => inotifywaitsUnder(root) === 1, 15000);
+    await sleep(1000);
+    fs.writeFileSync(path.join(root, 'z.txt'), 'z');
+    await until('a created event in the root that appeared', () => b!.saw('created', path.join(root, 'z.txt')), 5000);
+  });
+
+  it('watches a root again after it was deleted and created again', async () => {
+    const root = folder('recreated/root');
+    b = bench(server);
+    b.watch(root, true);
+    await until('inotifywait to run', () => inotifywaitsUnder(root) === 1);
+    await sleep(1000);
+    fs.rmSync(root, { recursive: true });
+    await until('the deletion reported', () => b!.saw('deleted', root), 5000);
+    await until('the run without its root to end', () => inotifywaitsUnder(root) === 0, 5000);
+    fs.mkdirSync(root);
+    await until('the root to be watched again', () => inotifywaitsUnder(root) === 1, 15000);
+    await sleep(1000);
+    fs.writeFileSync(path.join(root, 'w.txt'), 'w');
+    await until('a created event in the root created again', () => b!.saw('created', path.join(root, 'w.txt')), 5000);
+    // Deleted and created again at once (`rm -rf out && mkdir out`): the old watch is gone all the same.
+    fs.rmSync(root, { recursive: true });
+    fs.mkdirSync(root);
+    await sleep(2000);
+    fs.writeFileSync(path.join(root, 'v.txt'), 'v');
+    await until('a created event in the root replaced at once', () => b!.saw('created', path.join(root, 'v.txt')), 5000);
+  });
+
+  it('reports a folder renamed inside a recursive watch under its new name, and follows it', async () => {
+    const root = folder('rename');
+    folder('rename/sub');
+    b = bench(server);
+    b.watch(root, true);
+    await until('inotifywait to run', () => inotifywaitsUnder(root) === 1);
+    await sleep(1000);
+    fs.renameSync(path.join(root, 'sub'), path.join(root, 'sub2'));
+    await until('the renamed folder reported as created', () => b!.saw('created', path.join(root, 'sub2')), 5000);
+    assert.ok(b.saw('deleted', path.join(root, 'sub')), JSON.stringify(b.seen));
+    fs.writeFileSync(path.join(root, 'sub2', 'inner.txt'), 'i');
+    await until('a created event inside the renamed folder', () => b!.saw('created', path.join(root, 'sub2', 'inner.txt')), 5000);
+    assert.ok(!b.saw('deleted', path.join(root, 'sub2')), JSON.stringify(b.seen));
+  });
+
+  it('reports a name with a newline whole', async () => {
+    const root = folder('newline');
+    b = bench(server);
+    b.watch(root, true);
+    await until('inotifywait to run', () => inotifywaitsUnder(root) === 1);
+    await sleep(1000);
+    fs.writeFileSync(path.join(root, 'a\nb'), 'x');
+    await until('a created event for the whole name', () => b!.saw('created', path.join(root, 'a\nb')), 5000);
+    assert.ok(!b.seen.some(([, p]) => p === path.join(root, 'a')), JSON.stringify(b.seen));
+  });
+
+  it('closes a run whose channel opened after the watch was disposed', async () => {
+    const root = folder('dispose-open');
+    const opened = deferred();
+    const gate = deferred();
+    b = bench(server, {
+      exec: async (_command, open) => {
+        const channel = await open();
+        opened.resolve();
+        await gate.promise;
+        return channel;
+      },
+    });
+    const watch = b.watch(root, true);
+    await opened.promise;
+    await until('inotifywait to run', () => inotifywaitsUnder(root) === 1);
+    watch.dispose();
+    gate.resolve();
+    await until('inotifywait to end after the watch was disposed', () => inotifywaitsUnder(root) === 0, 5000);
+  });
+
+  it('runs one restart at a time: a restart while another opens its run leaves one inotifywait', async () => {
+    const root = folder('serial');
+    const x = folder('serial/x');
+    const y = folder('serial/y');
+    const firstOpened = deferred();
+    const gate = deferred();
+    let first = true;
+    b = bench(server, {
+      exec: async (_command, open) => {
+        const channel = await open();
+        if (first) {
+          first = false;
+          firstOpened.resolve();
+          await gate.promise;
+        }
+        return channel;
+      },
+    });
+    b.watch(x, true);
+    await firstOpened.promise;
+    b.watch(y, true);
+    await sleep(1500); // the second restart is due after 200 ms
+    gate.resolve();
+    await sleep(2000);
+    assert.strictEqual(inotifywaitsUnder(root), 1);
+    fs.writeFileSync(path.join(y, 'n.txt'), 'n');
+    await until('a created event from the second watch', () => b!.saw('created', path.join(y, 'n.txt')), 5000);
+  });
+
+  it('closes the old runs when opening a new run fails', async () => {
+    const root = folder('exec-fails');
+    const x = folder('exec-fails/x');
+    const f = folder('exec-fails/f');
+    const g = folder('exec-fails/g');
+    let failFolders = false;
+    let execsAfterFailure = -1;
+    b = bench(server, {
+      exec: async (command, open) => {
+        if (execsAfterFailure >= 0) execsAfterFailure++;
+        if (failFolders && !/ -r /.test(command)) {
+          failFolders = false;
+          execsAfterFailure = 0;
+          throw new Error('exec refused (test)');
+        }
+        return open();
+      },
+    });
+    b.watch(x, true);
+    b.watch(f, false);
+    await until('both runs to start', () => inotifywaitsUnder(root) === 2);
+    failFolders = true;
+    b.watch(g, false);
+    await until('the retry to open both runs again', () => execsAfterFailure >= 2, 10000);
+    await sleep(1500);
+    assert.strictEqual(inotifywaitsUnder(root), 2);
+  });
+});
+
+describe('the remote watcher when inotifywait dies at start-up (real sshd)', function () {
+  this.timeout(60000);
+  let server: Sshd;
+  let b: Bench | undefined;
+  let runs: string;
+
+  before(async () => {
+    // An inotifywait that fails like one given a path it cannot watch.
+    const bin = fs.mkdtempSync('/tmp/sbx-fake-inotifywait-');
+    runs = path.join(bin, 'runs.log');
+    fs.writeFileSync(path.join(bin, 'inotifywait'), `#!/bin/sh\necho run >> '${runs}'\necho "Couldn't watch $0: No such file or directory" >&2\nexit 1\n`, { mode: 0o755 });
+    const options: SshdOptions = { extraConfig: [`SetEnv PATH=${bin}:/usr/bin:/bin`] };
+    server = await startSshd(options);
+  });
+  after(async () => {
+    await server?.stop();
+    if (runs) fs.rmSync(path.dirname(runs), { recursive: true, force: true });
+  });
+  afterEach(async () => {
+    await b?.dispose();
+    b = undefined;
+  });
+
+  it('backs off between restarts and reports no changes for runs that never started', async () => {
+    const root = path.join(server.root, 'dies');
+    fs.mkdirSync(root);
+    b = bench(server);
+    b.watch(root, true);
+    await sleep(9000);
+    const started = fs.existsSync(runs) ? fs.readFileSync(runs, 'utf8').split('\n').filter(Boolean).length : 0;
+    assert.ok(started >= 2, `inotifywait ran ${started} times`);
+    // Backing off (2 s, 4 s, 8 s …) there is room for 3 runs in 9 s; a fixed 2 s has 5.
+    assert.ok(started <= 3, `inotifywait ran ${started} times in 9 s`);
+    assert.deepStrictEqual(b.seen, []);
+  });
+});
+
+describe('the remote watcher polling, without inotifywait (real sshd)', function () {
+  this.timeout(60000);
+  let server: Sshd;
+  let b: Bench | undefined;
+
+  before(async () => {
+    server = await startSshd({ extraConfig: ['SetEnv PATH=/nonexistent'] });
+  });
+  after(async () => server?.stop());
+  afterEach(async () => {
+    await b?.dispose();
+    b = undefined;
+  });
+
+  function folder(name: string): string {
+    const dir = path.join(server.root, name);
+    fs.mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  it('polls the folder of a file watched on its own, and reports only that file', async () => {
+    const dir = folder('poll-file');
+    const file = path.join(dir, 'notes.md');
+    fs.writeFileSync(file, 'first\n');
+    let listed = 0;
+    b = bench(server, { readdir: () => void listed++ });
+    b.watch(file, false);
+    await until('the first poll', () => listed > 0);
+    await sleep(500);
+    fs.writeFileSync(file, 'changed by a build\n');
+    fs.writeFileSync(path.join(dir, 'other.txt'), 'o');
+    await until('a changed event for the file', () => b!.saw('changed', file), 15000);
+    assert.ok(!b.seen.some(([, p]) => p.endsWith('/other.txt')), JSON.stringify(b.seen));
+  });
+
+  it('polls every watched folder in turn, at most 50 per tick', async () => {
+    const names = Array.from({ length: 60 }, (_, i) => `d${String(i).padStart(2, '0')}`);
+    const dirs = names.map((n) => folder(`poll-many/${n}`));
+    const last = dirs[dirs.length - 1];
+    const perRun = new Map<number, number>();
+    let lastListed = false;
+    b = bench(server, {
+      readdir: (dir, run) => {
+        perRun.set(run, (perRun.get(run) ?? 0) + 1);
+        if (dir === last) lastListed = true;
+      },
+    });
+    for (const dir of dirs) b.watch(dir, false);
+    await until('the 60th folder to be polled', () => lastListed, 15000);
+    fs.writeFileSync(path.join(last, 'new.txt'), 'n');
+    await until('a created event in the 60th folder', () => b!.saw('created', path.join(last, 'new.txt')), 15000);
+    assert.ok(Math.max(...perRun.values()) <= 50, `one tick listed ${Math.max(...perRun.values())} folders`);
+  });
+
+  it('reports nothing and stops polling when disposed while a poll is running', async () => {
+    const dir = folder('poll-dispose');
+    const secondPoll = deferred();
+    const gate = deferred();
+    let listed = 0;
+    b = bench(server, {
+      readdir: async () => {
+        if (++listed !== 2) return;
+        secondPoll.resolve();
+        await gate.promise;
+      },
+    });
+    const watch = b.watch(dir, false);
+    await until('the first poll', () => listed === 1);
+    await sleep(500);
+    fs.writeFileSync(path.join(dir, 'late.txt'), 'l');
+    await secondPoll.promise;
+    watch.dispose();
+    gate.resolve();
+    await sleep(6500); // longer than a poll interval
+    assert.deepStrictEqual(b.seen, []);
+    assert.strictEqual(listed, 2);
+  });
+});
