@@ -69,6 +69,19 @@ describe('remote changes reach the editor', function () {
     await waitFor('the editor to reload', 15000, () => (doc.getText() === 'changed by a build on the sandbox\n' ? true : undefined));
   });
 
+  it('reloads an open editor after a checkout-sized burst of changes in its folder', async () => {
+    const dir = host.folder('checkout');
+    const file = path.join(dir, 'main.ts');
+    fs.writeFileSync(file, 'before checkout\n');
+    const doc = await vscode.workspace.openTextDocument(host.uri(file));
+    await vscode.window.showTextDocument(doc);
+    await new Promise((r) => setTimeout(r, 1500));
+    // Like `git checkout`: thousands of files change at once, the open one among them.
+    for (let i = 0; i < 3000; i++) fs.writeFileSync(path.join(dir, `gen-${i}.ts`), `export const n = ${i};\n`);
+    fs.writeFileSync(file, 'after checkout\n');
+    await waitFor('the editor to reload after the burst', 20000, () => (doc.getText() === 'after checkout\n' ? true : undefined));
+  });
+
   it('does not echo our own save back as an outside change', async () => {
     const dir = host.folder('own');
     fs.writeFileSync(path.join(dir, 'mine.txt'), 'v1');

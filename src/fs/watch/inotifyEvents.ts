@@ -82,19 +82,34 @@ export class InotifyOutput {
   }
 }
 
+export interface CoalescerLimits {
+  /** Changes collected before a batch goes out, so a burst is deduplicated first. */
+  readonly windowMs: number;
+  /** Changes per delivery; bigger sets go out in chunks this size, `chunkDelayMs` apart. */
+  readonly chunk: number;
+  readonly chunkDelayMs: number;
+  /** Undelivered changes beyond this collapse into one `changed` per parent folder. */
+  readonly maxQueued: number;
+}
+
+/** VS Code's own file watcher hands the editor 500 events per 200 ms and buffers 30,000. */
+export const DEFAULT_COALESCER_LIMITS: CoalescerLimits = { windowMs: 100, chunk: 500, chunkDelayMs: 200, maxQueued: 30_000 };
+
 /**
- * Collects changes for a short window and hands them over deduplicated. A storm (a
- * `git checkout` of 10,000 files) collapses into one `changed` per parent folder, capped,
- * so the editor refreshes folders instead of processing every file.
+ * Collects changes for a short window and hands them over deduplicated. A storm (a `git
+ * checkout` of 10,000 files) goes out as exact changes, a bounded number at a time: the
+ * editor reloads an open file and refreshes the Explorer only for exact paths, and is never
+ * flooded. Only past `maxQueued` do the rest collapse into their parent folders.
  */
 export class ChangeCoalescer {
   private pending = new Map<string, ChangeKind>();
   private timer: NodeJS.Timeout | undefined;
+  private queue: RemoteChange[] = [];
+  private drainTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deliver: (changes: RemoteChange[]) => void,
-    private readonly windowMs = 100,
-    private readonly stormThreshold = 500,
+    private readonly limits: CoalescerLimits = DEFAULT_COALESCER_LIMITS,
   ) {}
 
   add(change: RemoteChange): void {
@@ -104,27 +119,40 @@ export class ChangeCoalescer {
     else if (before === 'deleted' && change.kind === 'created') this.pending.set(change.path, 'changed');
     else if (before === 'created' && change.kind === 'changed') return;
     else this.pending.set(change.path, change.kind);
-    this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+    this.timer ??= setTimeout(() => this.flush(), this.limits.windowMs);
   }
 
+  /** Ends the window now: its changes join the queue, whose first chunk goes out at once. */
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     const pending = this.pending;
     this.pending = new Map();
-    if (pending.size === 0) return;
-    if (pending.size <= this.stormThreshold) {
-      this.deliver([...pending].map(([path, kind]) => ({ path, kind })));
-      return;
-    }
-    const parents = new Set<string>();
-    for (const path of pending.keys()) parents.add(path.slice(0, path.lastIndexOf('/')) || '/');
-    this.deliver([...parents].slice(0, this.stormThreshold).map((path) => ({ path, kind: 'changed' })));
+    for (const [path, kind] of pending) this.queue.push({ path, kind });
+    if (this.queue.length > this.limits.maxQueued) this.collapse();
+    if (!this.drainTimer) this.drain();
   }
 
   dispose(): void {
     clearTimeout(this.timer);
+    clearTimeout(this.drainTimer);
+    this.timer = this.drainTimer = undefined;
     this.pending.clear();
+    this.queue = [];
+  }
+
+  private drain(): void {
+    this.drainTimer = undefined;
+    if (this.queue.length === 0) return;
+    this.deliver(this.queue.splice(0, this.limits.chunk));
+    if (this.queue.length) this.drainTimer = setTimeout(() => this.drain(), this.limits.chunkDelayMs);
+  }
+
+  /** Keeps the first maxQueued - (room for the folders) exact; the rest become their folders. */
+  private collapse(): void {
+    const parents = new Set<string>();
+    for (const change of this.queue.slice(this.limits.maxQueued / 2)) parents.add(change.path.slice(0, change.path.lastIndexOf('/')) || '/');
+    this.queue = [...this.queue.slice(0, this.limits.maxQueued / 2), ...[...parents].slice(0, this.limits.maxQueued / 2).map((path) => ({ path, kind: 'changed' as const }))];
   }
 }
 

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { ChangeCoalescer, coveringRoots, InotifyOutput, parseInotifyLine, RemoteChange } from '../../../src/fs/watch/inotifyEvents';
+import { ChangeCoalescer, coveringRoots, DEFAULT_COALESCER_LIMITS, InotifyOutput, parseInotifyLine, RemoteChange } from '../../../src/fs/watch/inotifyEvents';
 
 describe('inotify events', () => {
   it('parses inotifywait lines into created/changed/deleted', () => {
@@ -35,7 +35,7 @@ describe('inotify events', () => {
 
   it('coalesces a window of events and cancels create+delete pairs', async () => {
     const delivered: RemoteChange[][] = [];
-    const c = new ChangeCoalescer((changes) => delivered.push(changes), 20);
+    const c = new ChangeCoalescer((changes) => delivered.push(changes), { ...DEFAULT_COALESCER_LIMITS, windowMs: 20 });
     c.add({ kind: 'changed', path: '/a' });
     c.add({ kind: 'changed', path: '/a' });
     c.add({ kind: 'created', path: '/tmp1' });
@@ -47,14 +47,41 @@ describe('inotify events', () => {
     c.dispose();
   });
 
-  it('turns a storm of 10,000 file events into a few folder refreshes', () => {
+  it('hands a storm of 10,000 changes over exact, at most 500 per delivery, one delivery per interval', async () => {
     const delivered: RemoteChange[][] = [];
-    const c = new ChangeCoalescer((changes) => delivered.push(changes), 1000, 500);
-    for (let i = 0; i < 10_000; i++) c.add({ kind: 'changed', path: `/repo/src/dir${i % 7}/file${i}.ts` });
+    const c = new ChangeCoalescer((changes) => delivered.push(changes), { windowMs: 1000, chunk: 500, chunkDelayMs: 5, maxQueued: 30_000 });
+    const paths = Array.from({ length: 10_000 }, (_, i) => `/repo/src/dir${i % 7}/file${i}.ts`);
+    for (const path of paths) c.add({ kind: 'changed', path });
     c.flush();
-    assert.strictEqual(delivered.length, 1);
-    assert.deepStrictEqual(delivered[0].map((x) => x.path).sort(), Array.from({ length: 7 }, (_, i) => `/repo/src/dir${i}`).sort());
+    assert.strictEqual(delivered.length, 1, 'only the first chunk goes out at once');
+    const deadline = Date.now() + 5000;
+    while (delivered.flat().length < paths.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.strictEqual(delivered.length, 20);
+    assert.ok(delivered.every((d) => d.length <= 500));
+    assert.deepStrictEqual(delivered.flat().map((x) => x.path), paths, 'every exact path, in order');
     c.dispose();
+  });
+
+  it('collapses what is queued past the bound into one refresh per parent folder', () => {
+    const delivered: RemoteChange[][] = [];
+    const c = new ChangeCoalescer((changes) => delivered.push(changes), { windowMs: 1000, chunk: 100_000, chunkDelayMs: 5, maxQueued: 1000 });
+    for (let i = 0; i < 5000; i++) c.add({ kind: 'changed', path: `/repo/src/dir${i % 7}/file${i}.ts` });
+    c.flush();
+    const [batch] = delivered;
+    assert.strictEqual(batch.length, 500 + 7, 'half the bound exact, then the folders of the rest');
+    assert.deepStrictEqual(batch.slice(500).map((x) => x.path).sort(), Array.from({ length: 7 }, (_, i) => `/repo/src/dir${i}`));
+    assert.ok(batch.slice(500).every((x) => x.kind === 'changed'));
+    c.dispose();
+  });
+
+  it('delivers nothing after dispose, even what was queued', async () => {
+    const delivered: RemoteChange[][] = [];
+    const c = new ChangeCoalescer((changes) => delivered.push(changes), { windowMs: 1000, chunk: 10, chunkDelayMs: 5, maxQueued: 30_000 });
+    for (let i = 0; i < 100; i++) c.add({ kind: 'created', path: `/d/f${i}` });
+    c.flush();
+    c.dispose();
+    await new Promise((r) => setTimeout(r, 50));
+    assert.strictEqual(delivered.flat().length, 10);
   });
 
   it('keeps only the covering roots', () => {
