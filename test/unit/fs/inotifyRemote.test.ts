@@ -1,32 +1,10 @@
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { inotifyCommand, parseInotifyLine, RemoteChange } from '../../../src/fs/watch/inotifyEvents';
 import { shellQuote } from '../../../src/ssh/exec';
 import { startSshd } from '../../support/sshd';
 import { targetFor, testPool } from '../../support/targets';
-
-const hasInotifywait = (() => {
-  try {
-    execFileSync('sh', ['-c', 'command -v inotifywait'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-function inotifywaitFor(dir: string): number {
-  const out = execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' });
-  return out.split('\n').filter((l) => l.startsWith('inotifywait') && l.includes(dir)).length;
-}
-
-async function until(what: string, probe: () => boolean, ms = 10000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { hasInotifywait, inotifywaitsUnder, until } from './watchSupport';
 
 describe('the remote inotifywait command (real sshd)', function () {
   this.timeout(30000);
@@ -43,12 +21,12 @@ describe('the remote inotifywait command (real sshd)', function () {
       const channel = await connection.exec(inotifyCommand([dir], true, shellQuote), {});
       const seen: RemoteChange[] = [];
       channel.on('data', (d: Buffer) => d.toString().split('\n').map(parseInotifyLine).forEach((c) => c && seen.push(c)));
-      await until('inotifywait to start', () => inotifywaitFor(dir) === 1);
+      await until('inotifywait to start', () => inotifywaitsUnder(dir) === 1);
       await new Promise((r) => setTimeout(r, 300));
       fs.writeFileSync(path.join(dir, 'a.txt'), 'x');
       await until('a created event', () => seen.some((c) => c.kind === 'created' && c.path === path.join(dir, 'a.txt')));
       channel.close();
-      await until('inotifywait to end after the channel closed', () => inotifywaitFor(dir) === 0);
+      await until('inotifywait to end after the channel closed', () => inotifywaitsUnder(dir) === 0);
 
       ref.release();
     } finally {

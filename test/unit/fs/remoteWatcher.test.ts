@@ -2,7 +2,6 @@
 // sshd: inotifywait runs (restarts, failures, disposal) and the polling fallback. The
 // "remote" disk is this machine, so tests edit it directly.
 import * as assert from 'assert';
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ClientChannel } from 'ssh2';
@@ -12,31 +11,7 @@ import { ConnectionPool } from '../../../src/ssh/pool';
 import { SftpSession } from '../../../src/ssh/sftp';
 import { startSshd, Sshd, SshdOptions } from '../../support/sshd';
 import { memoryLog, targetFor, testPool } from '../../support/targets';
-
-const hasInotifywait = (() => {
-  try {
-    execFileSync('sh', ['-c', 'command -v inotifywait'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-/** inotifywait processes watching something under `dir`. */
-function inotifywaitsUnder(dir: string): number {
-  const out = execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' });
-  return out.split('\n').filter((l) => l.startsWith('inotifywait') && l.includes(dir)).length;
-}
-
-async function until(what: string, probe: () => boolean, ms = 10000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { hasInotifywait, inotifywaitsUnder, sleep, until } from './watchSupport';
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
