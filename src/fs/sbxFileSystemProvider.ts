@@ -5,7 +5,7 @@ import { randomBytes } from 'crypto';
 import { Logger } from '../common/log';
 import { SshConnection } from '../ssh/connection';
 import { exec, shellQuote } from '../ssh/exec';
-import { Attributes, FileVersion, SftpError, SftpSession } from '../ssh/sftp';
+import { Attributes, DirEntry, FileVersion, SftpError, SftpSession } from '../ssh/sftp';
 import { toFileSystemError } from './fsErrors';
 import { normalizeRemotePath, remoteDirname } from './remotePath';
 import { canWrite, RemoteSessions } from './remoteSessions';
@@ -340,8 +340,20 @@ async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Pro
 }
 
 /** Deletes a directory tree without following symlinks (READDIR attributes are lstat's). */
-async function removeTree(s: SftpSession, dir: string): Promise<void> {
+/**
+ * A folder's entries for a tree operation. ssh2 decodes names as UTF-8 before we see them, so
+ * a name that is not cannot be sent back: refuse the folder before anything in it changes,
+ * rather than fail half-way or create a file under the decoded name.
+ */
+async function treeEntries(s: SftpSession, dir: string, what: string): Promise<DirEntry[]> {
   const entries = (await s.readdir(dir)).filter((e) => e.name !== '.' && e.name !== '..');
+  const lossy = entries.find((e) => e.lossyName);
+  if (lossy) throw vscode.FileSystemError.NoPermissions(`cannot ${what} ${dir}: it holds a name that is not valid UTF-8 (${JSON.stringify(lossy.name)}); do it in a terminal on the remote`);
+  return entries;
+}
+
+async function removeTree(s: SftpSession, dir: string): Promise<void> {
+  const entries = await treeEntries(s, dir, 'delete');
   await forEachLimited(entries, STAT_CONCURRENCY, async (e) => {
     const child = joinPath(dir, e.name);
     if (e.attrs.isDirectory()) await removeTree(s, child);
@@ -351,8 +363,8 @@ async function removeTree(s: SftpSession, dir: string): Promise<void> {
 }
 
 async function copyTree(s: SftpSession, from: string, to: string): Promise<void> {
+  const entries = await treeEntries(s, from, 'copy');
   await s.mkdir(to);
-  const entries = (await s.readdir(from)).filter((e) => e.name !== '.' && e.name !== '..');
   await forEachLimited(entries, 4, async (e) => {
     const src = joinPath(from, e.name);
     const dst = joinPath(to, e.name);

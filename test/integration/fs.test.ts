@@ -201,6 +201,11 @@ describe('sbx:// file system', function () {
     await rejectsWith(wfs.writeFile(host.uri(`${dir}/${name}`), text('x')), 'NoPermissions');
     // The original bytes are still the only name in the folder.
     assert.deepStrictEqual(fs.readdirSync(dir, { encoding: 'buffer' }).map((b) => b.toString('hex')), [Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2e, 0x74, 0x78, 0x74]).toString('hex')]);
+    // A folder holding such a name is refused whole: no copy under the decoded name, no half delete.
+    await rejectsWith(wfs.copy(host.uri(dir), host.uri(`${dir}-copy`)), 'NoPermissions');
+    assert.ok(!fs.existsSync(`${dir}-copy`), 'nothing was created');
+    await rejectsWith(wfs.delete(host.uri(dir), { recursive: true, useTrash: false }), 'NoPermissions');
+    assert.strictEqual(fs.readdirSync(dir).length, 1, 'nothing was deleted');
   });
 
   it('maps a server that refuses writes to NoPermissions and marks files read-only where it can tell', async () => {
