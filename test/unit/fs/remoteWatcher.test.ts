@@ -97,32 +97,46 @@ function spiedReaddir(sessions: RemoteSessions, hook: ReaddirHook): RemoteSessio
   } as unknown as RemoteSessions;
 }
 
-describe('the remote watcher over inotifywait (real sshd)', function () {
-  this.timeout(60000);
-  let server: Sshd;
-  let b: Bench | undefined;
-
+/**
+ * One sshd per describe block, a bench per test (disposed after it), folders under the sshd's
+ * root. `options` runs in `before`, so it may prepare files first.
+ */
+function useWatchServer(options: () => SshdOptions = () => ({}), requireInotifywait = false) {
+  let server: Sshd | undefined;
+  let current: Bench | undefined;
   before(async function () {
-    if (!hasInotifywait) this.skip();
-    server = await startSshd();
+    if (requireInotifywait && !hasInotifywait) this.skip();
+    server = await startSshd(options());
   });
   after(async () => server?.stop());
   afterEach(async () => {
-    await b?.dispose();
-    b = undefined;
+    await current?.dispose();
+    current = undefined;
   });
+  return {
+    get root(): string {
+      return server!.root;
+    },
+    bench(hooks?: { exec?: ExecHook; readdir?: ReaddirHook }): Bench {
+      return (current = bench(server!, hooks));
+    },
+    folder(name: string): string {
+      const dir = path.join(server!.root, name);
+      fs.mkdirSync(dir, { recursive: true });
+      return dir;
+    },
+  };
+}
 
-  function folder(name: string): string {
-    const dir = path.join(server.root, name);
-    fs.mkdirSync(dir, { recursive: true });
-    return dir;
-  }
+describe('the remote watcher over inotifywait (real sshd)', function () {
+  this.timeout(60000);
+  const t = useWatchServer(() => ({}), true);
 
   it('keeps watching the other roots when one does not exist, and picks it up when its parent shows it', async () => {
-    const a = folder('missing/a');
-    const parent = folder('missing/p');
+    const a = t.folder('missing/a');
+    const parent = t.folder('missing/p');
     const later = path.join(parent, 'later');
-    b = bench(server);
+    const b = t.bench();
     b.watch(a, true);
     b.watch(parent, false);
     b.watch(later, true);
@@ -138,8 +152,8 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
   });
 
   it('looks again for a missing root whose parent nobody watches', async () => {
-    const root = path.join(folder('unwatched-parent'), 'root');
-    b = bench(server);
+    const root = path.join(t.folder('unwatched-parent'), 'root');
+    const b = t.bench();
     b.watch(root, true);
     await sleep(1500);
     fs.mkdirSync(root);
@@ -150,8 +164,8 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
   });
 
   it('watches a root again after it was deleted and created again', async () => {
-    const root = folder('recreated/root');
-    b = bench(server);
+    const root = t.folder('recreated/root');
+    const b = t.bench();
     b.watch(root, true);
     await until('inotifywait to run', () => inotifywaitsUnder(root) === 1);
     await sleep(1000);
@@ -172,9 +186,9 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
   });
 
   it('reports a folder renamed inside a recursive watch under its new name, and follows it', async () => {
-    const root = folder('rename');
-    folder('rename/sub');
-    b = bench(server);
+    const root = t.folder('rename');
+    t.folder('rename/sub');
+    const b = t.bench();
     b.watch(root, true);
     await until('inotifywait to run', () => inotifywaitsUnder(root) === 1);
     await sleep(1000);
@@ -187,8 +201,8 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
   });
 
   it('reports a name with a newline whole', async () => {
-    const root = folder('newline');
-    b = bench(server);
+    const root = t.folder('newline');
+    const b = t.bench();
     b.watch(root, true);
     await until('inotifywait to run', () => inotifywaitsUnder(root) === 1);
     await sleep(1000);
@@ -198,10 +212,10 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
   });
 
   it('closes a run whose channel opened after the watch was disposed', async () => {
-    const root = folder('dispose-open');
+    const root = t.folder('dispose-open');
     const opened = deferred();
     const gate = deferred();
-    b = bench(server, {
+    const b = t.bench({
       exec: async (_command, open) => {
         const channel = await open();
         opened.resolve();
@@ -218,13 +232,13 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
   });
 
   it('runs one restart at a time: a restart while another opens its run leaves one inotifywait', async () => {
-    const root = folder('serial');
-    const x = folder('serial/x');
-    const y = folder('serial/y');
+    const root = t.folder('serial');
+    const x = t.folder('serial/x');
+    const y = t.folder('serial/y');
     const firstOpened = deferred();
     const gate = deferred();
     let first = true;
-    b = bench(server, {
+    const b = t.bench({
       exec: async (_command, open) => {
         const channel = await open();
         if (first) {
@@ -247,13 +261,13 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
   });
 
   it('closes the old runs when opening a new run fails', async () => {
-    const root = folder('exec-fails');
-    const x = folder('exec-fails/x');
-    const f = folder('exec-fails/f');
-    const g = folder('exec-fails/g');
+    const root = t.folder('exec-fails');
+    const x = t.folder('exec-fails/x');
+    const f = t.folder('exec-fails/f');
+    const g = t.folder('exec-fails/g');
     let failFolders = false;
     let execsAfterFailure = -1;
-    b = bench(server, {
+    const b = t.bench({
       exec: async (command, open) => {
         if (execsAfterFailure >= 0) execsAfterFailure++;
         if (failFolders && !/ -r /.test(command)) {
@@ -277,31 +291,22 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
 
 describe('the remote watcher when inotifywait dies at start-up (real sshd)', function () {
   this.timeout(60000);
-  let server: Sshd;
-  let b: Bench | undefined;
   let runs: string;
-
-  before(async () => {
+  const t = useWatchServer(() => {
     // An inotifywait that fails like one given a path it cannot watch.
     const bin = fs.mkdtempSync('/tmp/sbx-fake-inotifywait-');
     runs = path.join(bin, 'runs.log');
     fs.writeFileSync(path.join(bin, 'inotifywait'), `#!/bin/sh\necho run >> '${runs}'\necho "Couldn't watch $0: No such file or directory" >&2\nexit 1\n`, { mode: 0o755 });
-    const options: SshdOptions = { extraConfig: [`SetEnv PATH=${bin}:/usr/bin:/bin`] };
-    server = await startSshd(options);
+    return { extraConfig: [`SetEnv PATH=${bin}:/usr/bin:/bin`] };
   });
-  after(async () => {
-    await server?.stop();
+  after(() => {
     if (runs) fs.rmSync(path.dirname(runs), { recursive: true, force: true });
-  });
-  afterEach(async () => {
-    await b?.dispose();
-    b = undefined;
   });
 
   it('backs off between restarts and reports no changes for runs that never started', async () => {
-    const root = path.join(server.root, 'dies');
+    const root = path.join(t.root, 'dies');
     fs.mkdirSync(root);
-    b = bench(server);
+    const b = t.bench();
     b.watch(root, true);
     await sleep(9000);
     const started = fs.existsSync(runs) ? fs.readFileSync(runs, 'utf8').split('\n').filter(Boolean).length : 0;
@@ -314,30 +319,14 @@ describe('the remote watcher when inotifywait dies at start-up (real sshd)', fun
 
 describe('the remote watcher polling, without inotifywait (real sshd)', function () {
   this.timeout(60000);
-  let server: Sshd;
-  let b: Bench | undefined;
-
-  before(async () => {
-    server = await startSshd({ extraConfig: ['SetEnv PATH=/nonexistent'] });
-  });
-  after(async () => server?.stop());
-  afterEach(async () => {
-    await b?.dispose();
-    b = undefined;
-  });
-
-  function folder(name: string): string {
-    const dir = path.join(server.root, name);
-    fs.mkdirSync(dir, { recursive: true });
-    return dir;
-  }
+  const t = useWatchServer(() => ({ extraConfig: ['SetEnv PATH=/nonexistent'] }));
 
   it('polls the folder of a file watched on its own, and reports only that file', async () => {
-    const dir = folder('poll-file');
+    const dir = t.folder('poll-file');
     const file = path.join(dir, 'notes.md');
     fs.writeFileSync(file, 'first\n');
     let listed = 0;
-    b = bench(server, { readdir: () => void listed++ });
+    const b = t.bench({ readdir: () => void listed++ });
     b.watch(file, false);
     await until('the first poll', () => listed > 0);
     await sleep(500);
@@ -349,11 +338,11 @@ describe('the remote watcher polling, without inotifywait (real sshd)', function
 
   it('polls every watched folder in turn, at most 50 per tick', async () => {
     const names = Array.from({ length: 60 }, (_, i) => `d${String(i).padStart(2, '0')}`);
-    const dirs = names.map((n) => folder(`poll-many/${n}`));
+    const dirs = names.map((n) => t.folder(`poll-many/${n}`));
     const last = dirs[dirs.length - 1];
     const perRun = new Map<number, number>();
     let lastListed = false;
-    b = bench(server, {
+    const b = t.bench({
       readdir: (dir, run) => {
         perRun.set(run, (perRun.get(run) ?? 0) + 1);
         if (dir === last) lastListed = true;
@@ -367,11 +356,11 @@ describe('the remote watcher polling, without inotifywait (real sshd)', function
   });
 
   it('reports nothing and stops polling when disposed while a poll is running', async () => {
-    const dir = folder('poll-dispose');
+    const dir = t.folder('poll-dispose');
     const secondPoll = deferred();
     const gate = deferred();
     let listed = 0;
-    b = bench(server, {
+    const b = t.bench({
       readdir: async () => {
         if (++listed !== 2) return;
         secondPoll.resolve();
