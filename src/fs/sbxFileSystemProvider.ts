@@ -5,7 +5,7 @@ import { randomBytes } from 'crypto';
 import { Logger } from '../common/log';
 import { SshConnection } from '../ssh/connection';
 import { exec, shellQuote } from '../ssh/exec';
-import { Attributes, DirEntry, FileVersion, SftpError, SftpSession } from '../ssh/sftp';
+import { Attributes, DirEntry, FileVersion, SftpError, SftpSession, unlessUnreachable } from '../ssh/sftp';
 import { toFileSystemError } from './fsErrors';
 import { normalizeRemotePath, remoteDirname } from './remotePath';
 import { canWrite, RemoteSessions } from './remoteSessions';
@@ -306,13 +306,8 @@ function refuseLossy(uri: vscode.Uri, path: string): void {
 }
 
 /** A link's target, or undefined when it dangles, loops or is out of reach; a lost connection still fails. */
-async function linkTarget(s: SftpSession, path: string): Promise<Attributes | undefined> {
-  try {
-    return await s.stat(path);
-  } catch (err) {
-    if (SftpError.isConnectionLost(err) || !SftpError.is(err)) throw err;
-    return undefined;
-  }
+function linkTarget(s: SftpSession, path: string): Promise<Attributes | undefined> {
+  return unlessUnreachable(s.stat(path));
 }
 
 function childUri(parent: vscode.Uri, name: string): vscode.Uri {

@@ -6,7 +6,7 @@ import { Logger } from '../../common/log';
 import { SshConnection } from '../../ssh/connection';
 import { shellQuote } from '../../ssh/exec';
 import { ConnectionPool, ConnectionRef } from '../../ssh/pool';
-import { DirEntry, SftpError, SftpSession } from '../../ssh/sftp';
+import { DirEntry, SftpSession, unlessUnreachable } from '../../ssh/sftp';
 import { remoteDirname } from '../remotePath';
 import { RemoteSessions } from '../remoteSessions';
 import { ChangeCoalescer, coveringRoots, InotifyOutput, inotifyCommand, RemoteChange } from './inotifyEvents';
@@ -140,7 +140,7 @@ export class HostWatch {
     const roots = coveringRoots(this.recursive.keys());
     const flat = [...this.flat.keys()].filter((p) => !roots.some((r) => r === '/' || p === r || p.startsWith(r + '/')));
     const [rootAttrs, folders] = await this.sessions.run(this.host, (s) =>
-      Promise.all([Promise.all(roots.map((p) => orMissing(s.stat(p)))), Promise.all(flat.map((p) => folderFor(s, p)))]),
+      Promise.all([Promise.all(roots.map((p) => unlessUnreachable(s.stat(p)))), Promise.all(flat.map((p) => folderFor(s, p)))]),
     );
     this.missing = [...roots.filter((_, i) => !rootAttrs[i]), ...flat.filter((_, i) => !folders[i])];
     if (this.missing.length && !this.restartTimer) this.scheduleRestart(MISSING_RECHECK_MS);
@@ -293,24 +293,16 @@ export class HostWatch {
   }
 }
 
-/** Undefined where a path cannot be looked at (missing, not a folder, not allowed); a lost connection still fails. */
-function orMissing<T>(request: Promise<T>): Promise<T | undefined> {
-  return request.catch((err: unknown) => {
-    if (SftpError.isConnectionLost(err)) throw err;
-    return undefined;
-  });
-}
-
 /**
  * A watched file is followed through its folder: saves replace files by rename (ours and
  * most editors'), which would end an inotify watch on the file itself. Undefined: neither exists.
  */
 async function folderFor(s: SftpSession, path: string): Promise<string | undefined> {
-  const attrs = await orMissing(s.stat(path));
+  const attrs = await unlessUnreachable(s.stat(path));
   if (attrs?.isDirectory()) return path;
   const parent = remoteDirname(path);
   if (attrs) return parent;
-  return (await orMissing(s.stat(parent)))?.isDirectory() ? parent : undefined;
+  return (await unlessUnreachable(s.stat(parent)))?.isDirectory() ? parent : undefined;
 }
 
 type Lister = (dir: string) => Promise<DirEntry[] | undefined>;
@@ -320,7 +312,7 @@ function listingsOf(s: SftpSession): Lister {
   const listings = new Map<string, Promise<DirEntry[] | undefined>>();
   return (dir) => {
     let listing = listings.get(dir);
-    if (!listing) listings.set(dir, (listing = orMissing(s.readdir(dir))));
+    if (!listing) listings.set(dir, (listing = unlessUnreachable(s.readdir(dir))));
     return listing;
   };
 }

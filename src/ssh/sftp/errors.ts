@@ -107,3 +107,17 @@ export function sftpError(code: SftpStatus, op: string, path: string | undefined
 export function withReason(err: SftpError, reason: SftpErrorReason): SftpError {
   return new SftpError(err.message, err.code, err.op, err.path, reason, { cause: err.cause ?? err });
 }
+
+/**
+ * For lookups where "cannot look" (missing, not allowed, a symlink loop) means "nothing there":
+ * any SFTP status becomes undefined, but a lost connection, or an error that is not the
+ * server's answer, still fails.
+ */
+export async function unlessUnreachable<T>(request: Promise<T>): Promise<T | undefined> {
+  try {
+    return await request;
+  } catch (err) {
+    if (!SftpError.is(err) || SftpError.isConnectionLost(err)) throw err;
+    return undefined;
+  }
+}

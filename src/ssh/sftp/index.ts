@@ -1,6 +1,6 @@
 // SFTP over one channel: promise-based requests, pipelined transfers, safe saves, typed errors.
 export { Attributes, DirEntry, SftpHandle, SftpLimits } from './channel';
-export { ConflictError, SftpError, SftpErrorReason, SftpStatus, STATUS_CODE } from './errors';
+export { ConflictError, SftpError, SftpErrorReason, SftpStatus, STATUS_CODE, unlessUnreachable } from './errors';
 export { FileVersion, versionOf, WriteOptions } from './safeSave';
 export { CopyOptions, ReadOptions, RenameOptions, SftpSession } from './session';
 export { isTempPath, TEMP_NAME } from './tempFiles';
