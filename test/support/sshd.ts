@@ -120,6 +120,8 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   const dir = makeTempDir('sbx-sshd-');
   const root = path.join(dir, 'root');
   fs.mkdirSync(root);
+  const home = path.join(dir, 'home');
+  fs.mkdirSync(home);
   const hostKeyPath = path.join(dir, 'host_key');
   let hostKey = generateKey(hostKeyPath, options.hostKeyType ?? 'ed25519');
   const userKey = options.userKey ?? generateKey(path.join(dir, 'user_key'));
@@ -150,7 +152,12 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     'MaxStartups 100:30:200',
     'LoginGraceTime 30',
     `LogLevel ${options.debugLog ? 'DEBUG1' : 'INFO'}`,
-    ...(options.extraConfig ?? []),
+    // Remote shells read $HOME/.bashrc (bash does for every sshd login) from a fresh, empty
+    // home: the machine's own rc files (a pyenv init that waits 60 s on a lock a killed
+    // session left behind) must not decide whether a test passes.
+    // sshd takes only the first SetEnv line: the caller's variables join this one.
+    ['SetEnv', `HOME=${home}`, ...(options.extraConfig ?? []).filter((l) => /^SetEnv\s/i.test(l)).map((l) => l.replace(/^SetEnv\s+/i, ''))].join(' '),
+    ...(options.extraConfig ?? []).filter((l) => !/^SetEnv\s/i.test(l)),
   ];
   fs.writeFileSync(configPath, config.join('\n') + '\n');
 
