@@ -34,7 +34,6 @@ export class HostRegistry implements HostsModel, vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (settings.affectsHosts(e)) this.fireHostsChanged();
       }),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => this.fireHostsChanged()),
     );
   }
 

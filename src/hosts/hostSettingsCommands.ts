@@ -2,18 +2,11 @@
 // Only user (global) settings are written: hosts choose where credentials go.
 import * as vscode from 'vscode';
 import { HostEntry, hostFromSettings } from './hostEntry';
+import { settings } from '../ui/settings';
 import { hostFromArgument } from './pickHost';
 
-const SECTION = 'sandboxExplorer';
-
-function userHosts(): Record<string, unknown>[] {
-  const value = vscode.workspace.getConfiguration(SECTION).inspect<unknown[]>('hosts')?.globalValue;
-  return Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
-}
-
-async function writeUserHosts(hosts: Record<string, unknown>[]): Promise<void> {
-  await vscode.workspace.getConfiguration(SECTION).update('hosts', hosts, vscode.ConfigurationTarget.Global);
-}
+const userHosts = () => settings.hosts() as Record<string, unknown>[];
+const writeUserHosts = (hosts: Record<string, unknown>[]) => settings.writeHosts(hosts);
 
 /** `[user@]host[:port]` as typed in the Add Host box. */
 export function parseDestination(text: string): { user?: string; host: string; port?: number } | undefined {

@@ -3,6 +3,7 @@
 // as OpenSSH does.
 import * as fs from 'fs';
 import { BaseAgent, OpenSSHAgent, ParsedKey, utils } from 'ssh2';
+import { LOCAL_FILE_LIMITS, readRegularFileSync } from '../common/localFile';
 import { Logger } from '../common/log';
 
 type IdentitiesCallback = (err: Error | undefined, keys?: ParsedKey[]) => void;
@@ -61,7 +62,7 @@ export async function openAgent(
 function publicBlobOf(file: string): string | undefined {
   for (const candidate of [`${file}.pub`, file]) {
     try {
-      const parsed = utils.parseKey(fs.readFileSync(candidate));
+      const parsed = utils.parseKey(readRegularFileSync(candidate, LOCAL_FILE_LIMITS.key));
       const key = Array.isArray(parsed) ? parsed[0] : parsed;
       if (!(key instanceof Error)) return key.getPublicSSH().toString('base64');
     } catch {

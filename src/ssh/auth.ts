@@ -4,6 +4,7 @@
 // from `Credentials` and are never logged.
 import * as fs from 'fs';
 import { AuthenticationType, BaseAgent, utils } from 'ssh2';
+import { LOCAL_FILE_LIMITS, LocalFileError, readRegularFileSync } from '../common/localFile';
 import { Logger } from '../common/log';
 import { Credentials, SecretKind } from './credentials';
 import { SshError } from './errors';
@@ -103,9 +104,9 @@ async function* publicKeyAttempts(params: AuthParams): AsyncGenerator<Attempt> {
 async function loadPrivateKey(file: string, params: AuthParams): Promise<{ data: Buffer; passphrase?: string } | undefined> {
   let data: Buffer;
   try {
-    data = fs.readFileSync(file);
+    data = readRegularFileSync(file, LOCAL_FILE_LIMITS.key);
   } catch (err) {
-    params.log.warn(`auth: cannot read ${file}: ${(err as NodeJS.ErrnoException).code}`);
+    params.log.warn(`auth: cannot read ${file}: ${err instanceof LocalFileError ? err.message : (err as NodeJS.ErrnoException).code}`);
     return undefined;
   }
   const plain = utils.parseKey(data);

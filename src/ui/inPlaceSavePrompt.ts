@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import { SaveFallback } from '../fs/sbxFileSystemProvider';
+import { settings } from './settings';
 
 /** `sandboxExplorer.files.inPlaceSave`: ask (default), always or never overwrite in place when a safe save is impossible. */
 export const inPlaceSavePrompt: SaveFallback = {
   async allowInPlace(uri, why) {
-    const mode = vscode.workspace.getConfiguration('sandboxExplorer').get<string>('files.inPlaceSave', 'ask');
+    const mode = settings.inPlaceSave();
     if (mode === 'always') return true;
     if (mode === 'never') return false;
     const choice = await vscode.window.showWarningMessage(

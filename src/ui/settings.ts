@@ -1,8 +1,17 @@
-// Setting keys as constants, read through typed getters. Settings that choose hosts or
-// run commands are read from user settings only until the workspace is trusted.
+// Setting keys as constants, read through typed getters.
+//
+// Where a value may come from is decided here, once. VS Code trusts an sbx:// window
+// without asking, and such a window's folder settings (.vscode/settings.json) and a
+// .code-workspace file on the sandbox are written by the sandbox. So:
+// - every setting that picks a host, a command, a key or a file, and every connection
+//   setting, is read from user settings only (package.json gives them `machine` scope
+//   as well; this code does not rely on that);
+// - settings that change what happens to remote files are also taken from a trusted
+//   workspace whose settings live on this machine, never from a sandbox.
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { SCHEME } from '../fs/remotePath';
 import { PoolSettings } from '../ssh/pool';
 
 export const SECTION = 'sandboxExplorer';
@@ -15,32 +24,58 @@ export const SETTING = {
   maxSessions: 'maxSessions',
   connectTimeoutSeconds: 'connectTimeoutSeconds',
   trustedHostKeysFile: 'trustedHostKeysFile',
+  inPlaceSave: 'files.inPlaceSave',
   copyWithExec: 'files.copyWithExec',
 } as const;
+
+/** Settings a trusted workspace on this machine may change; every other one is user-only. */
+export const WORKSPACE_SETTINGS: readonly string[] = [SETTING.inPlaceSave, SETTING.copyWithExec];
 
 function config(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration(SECTION);
 }
 
-/** The value from user (global) settings only, ignoring workspace and folder values. */
+/** The value from user settings only, ignoring workspace and folder values. */
 function userValue<T>(key: string, fallback: T): T {
   const inspected = config().inspect<T>(key);
   return inspected?.globalValue ?? inspected?.defaultValue ?? fallback;
 }
 
-/** Restricted settings: workspace values count only in a trusted workspace. */
-function restricted<T>(key: string, fallback: T): T {
-  return vscode.workspace.isTrusted ? config().get<T>(key, fallback) : userValue(key, fallback);
+/**
+ * True when workspace settings come from this machine and the user trusts them: a trusted
+ * window whose workspace file, or single folder, is not on a sandbox.
+ */
+export function workspaceSettingsAreLocal(): boolean {
+  if (!vscode.workspace.isTrusted) return false;
+  const source = vscode.workspace.workspaceFile ?? (vscode.workspace.workspaceFolders?.length === 1 ? vscode.workspace.workspaceFolders[0].uri : undefined);
+  return source !== undefined && source.scheme !== SCHEME;
+}
+
+/** User value, overridden by a workspace value only when the workspace is local and trusted. Folder values never count. */
+function localWorkspaceValue<T>(key: string, fallback: T): T {
+  const inspected = config().inspect<T>(key);
+  const workspace = workspaceSettingsAreLocal() ? inspected?.workspaceValue : undefined;
+  return workspace ?? inspected?.globalValue ?? inspected?.defaultValue ?? fallback;
+}
+
+function positive(value: unknown, fallback: number, min: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.max(min, value) : fallback;
 }
 
 export const settings = {
   hosts(): unknown[] {
-    const value = restricted<unknown>(SETTING.hosts, []);
+    const value = userValue<unknown>(SETTING.hosts, []);
     return Array.isArray(value) ? value : [];
   },
 
+  /** Replaces the user-level hosts list (the only one ever read). */
+  async writeHosts(hosts: unknown[]): Promise<void> {
+    await config().update(SETTING.hosts, hosts, vscode.ConfigurationTarget.Global);
+  },
+
   sshConfigFiles(): string[] {
-    const extra = restricted<string>(SETTING.sshConfigFile, '').trim();
+    const raw = userValue<unknown>(SETTING.sshConfigFile, '');
+    const extra = typeof raw === 'string' ? raw.trim() : '';
     // Read right after the user's own file, like OpenSSH's user-then-system order: its values
     // lose to ~/.ssh/config and win over /etc/ssh/ssh_config.
     const user = path.join(os.homedir(), '.ssh', 'config');
@@ -48,13 +83,12 @@ export const settings = {
   },
 
   pool(): PoolSettings {
-    const c = config();
     return {
-      idleTimeoutMs: Math.max(0, c.get<number>(SETTING.idleTimeoutSeconds, 60)) * 1000,
-      keepaliveIntervalMs: Math.max(1, c.get<number>(SETTING.keepaliveIntervalSeconds, 15)) * 1000,
-      keepaliveCountMax: Math.max(1, c.get<number>(SETTING.keepaliveCountMax, 3)),
-      maxSessions: Math.max(1, c.get<number>(SETTING.maxSessions, 10)),
-      connectTimeoutMs: Math.max(1, c.get<number>(SETTING.connectTimeoutSeconds, 30)) * 1000,
+      idleTimeoutMs: positive(userValue(SETTING.idleTimeoutSeconds, 60), 60, 0) * 1000,
+      keepaliveIntervalMs: positive(userValue(SETTING.keepaliveIntervalSeconds, 15), 15, 1) * 1000,
+      keepaliveCountMax: positive(userValue(SETTING.keepaliveCountMax, 3), 3, 1),
+      maxSessions: positive(userValue(SETTING.maxSessions, 10), 10, 1),
+      connectTimeoutMs: positive(userValue(SETTING.connectTimeoutSeconds, 30), 30, 1) * 1000,
     };
   },
 
@@ -65,8 +99,13 @@ export const settings = {
       : path.join(globalStorage.fsPath, 'known_hosts');
   },
 
+  inPlaceSave(): 'ask' | 'always' | 'never' {
+    const value = localWorkspaceValue<string>(SETTING.inPlaceSave, 'ask');
+    return value === 'always' || value === 'never' ? value : 'ask';
+  },
+
   copyWithExec(): boolean {
-    return config().get<boolean>(SETTING.copyWithExec, false);
+    return localWorkspaceValue<boolean>(SETTING.copyWithExec, false) === true;
   },
 
   affectsHosts(e: vscode.ConfigurationChangeEvent): boolean {

@@ -78,7 +78,7 @@ function get(url: string, timeoutMs: number): Promise<number> {
   });
 }
 
-export async function startCodeServer(install: CodeServerInstall, profile: Profile, options: { env?: NodeJS.ProcessEnv; startTimeoutMs?: number; offline?: boolean } = {}): Promise<CodeServer> {
+export async function startCodeServer(install: CodeServerInstall, profile: Profile, options: { env?: NodeJS.ProcessEnv; startTimeoutMs?: number; offline?: boolean; workspaceTrust?: boolean } = {}): Promise<CodeServer> {
   const port = await freePort();
   const authority = `127.0.0.1:${port}`;
   const logFile = path.join(profile.root, 'code-server.log');
@@ -96,7 +96,8 @@ export async function startCodeServer(install: CodeServerInstall, profile: Profi
         authority,
         '--disable-telemetry',
         '--disable-update-check',
-        '--disable-workspace-trust',
+        // Tests of the trust boundary run with trust on, as users have it.
+        ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
         // Without it the workbench ignores extensionDevelopmentPath/extensionTestsPath.
         '--vscode-option',
         'enable-smoke-test-driver',
@@ -134,7 +135,10 @@ export async function startCodeServer(install: CodeServerInstall, profile: Profi
     log: readLog,
     remoteUri,
     workbenchUrl(folder, payload) {
-      const query = [`folder=${encodeURIComponent(folder)}`];
+      // A path opens a folder on this server; a URI (sbx://…) opens it as given; a
+      // .code-workspace file opens as a workspace.
+      const kind = /\.code-workspace$/.test(folder) ? 'workspace' : 'folder';
+      const query = [`${kind}=${encodeURIComponent(folder)}`];
       if (payload?.length) query.push(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
       return `${url}/?${query.join('&')}`;
     },

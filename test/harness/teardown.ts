@@ -32,8 +32,8 @@ export class Teardown {
 }
 
 /** The page's console and uncaught errors, into `<outDir>/browser-console.log`. */
-export function recordBrowserConsole(page: Page, outDir: string): fs.WriteStream {
-  const log = fs.createWriteStream(path.join(outDir, 'browser-console.log'));
+export function recordBrowserConsole(page: Page, outDir: string, name = 'browser-console.log'): fs.WriteStream {
+  const log = fs.createWriteStream(path.join(outDir, name));
   page.on('console', (m) => log.write(`[${m.type()}] ${m.text()}\n`));
   page.on('pageerror', (e) => log.write(`[pageerror] ${e.stack ?? e}\n`));
   return log;

@@ -32,7 +32,10 @@ export async function run(): Promise<void> {
     reporter: ResultsReporter as unknown as string,
     reporterOptions: { output, environment },
   });
-  const files = findTests(__dirname);
+  // The hostile-sandbox windows (test/harness/hostileWorkspace.ts) run only hostile/; the main window the rest.
+  const hostilePass = process.env.SBX_INTEGRATION_PASS === 'hostile';
+  const hostileDir = path.join(__dirname, 'hostile') + path.sep;
+  const files = findTests(__dirname).filter((f) => f.startsWith(hostileDir) === hostilePass);
   if (files.length === 0) throw new Error(`no *.test.js files under ${__dirname}`);
   files.forEach((f) => mocha.addFile(f));
   const failures = await new Promise<number>((resolve, reject) => {

@@ -2,6 +2,7 @@
 // `Include` arguments with glob(3) semantics as OpenSSH does (readconf.c oInclude).
 import * as fs from 'fs';
 import * as path from 'path';
+import { LOCAL_FILE_LIMITS, readRegularFileSync } from '../../common/localFile';
 import { passwdHome } from './tokens';
 
 /** File access used by the resolver; tests can pass an in-memory one. */
@@ -18,7 +19,7 @@ export interface ConfigFs {
 export const nodeConfigFs: ConfigFs = {
   readFile(file) {
     try {
-      return fs.readFileSync(file, 'utf8');
+      return readRegularFileSync(file, LOCAL_FILE_LIMITS.config).toString('utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;

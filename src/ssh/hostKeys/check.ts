@@ -1,6 +1,6 @@
 // Looks a presented host key up in known_hosts files, the way ssh's check_host_key does,
 // and says what was found. Deciding what to do about it is policy.ts's job.
-import { promises as fs } from 'fs';
+import { LOCAL_FILE_LIMITS, LocalFileError, readRegularFile } from '../../common/localFile';
 import { Logger, nullLogger } from '../../common/log';
 import { fingerprintSha256, keyTypeOfBlob } from './keyBlob';
 import { entryAppliesTo, HostKeyTarget, KnownHostsEntry, knownHostsName, parseKnownHosts, portlessFallbackName } from './knownHosts';
@@ -108,11 +108,11 @@ async function readEntries(files: readonly string[], log: Logger): Promise<Known
   const texts = await Promise.all(
     unique.map(async (file) => {
       try {
-        return await fs.readFile(file, 'utf8');
+        return (await readRegularFile(file, LOCAL_FILE_LIMITS.knownHosts)).toString('utf8');
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         // ssh skips missing files silently and unreadable ones with a debug line.
-        if (code !== 'ENOENT' && code !== 'ENOTDIR') log.warn(`cannot read known hosts file ${file}: ${code ?? String(err)}`);
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') log.warn(`cannot read known hosts file ${file}: ${err instanceof LocalFileError ? err.message : (code ?? String(err))}`);
         return '';
       }
     }),
