@@ -1,4 +1,4 @@
-// First step of `npm test` and `npm start` (pretest/prestart): runs `npm ci` when
+// First step of `npm test` and `npm start` (test/tools/setup.mjs): runs `npm ci` when
 // node_modules is missing or does not hold what package-lock.json asks for. Plain Node with
 // no dependencies, since it runs before there are any.
 //
@@ -7,13 +7,11 @@
 // same version, and every package of package-lock.json must be there unless it is optional
 // (other platforms' esbuild binaries). Reading two JSON files costs milliseconds, so a
 // second run does nothing and costs well under a second.
-//
-// `--dry-run` says what it would do and changes nothing.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { fileURLToPath } from 'url';
-import { elapsed, fail, isMain, say } from './setupStep.mjs';
+import { elapsed, fail, say } from './setupStep.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -55,9 +53,9 @@ function npmCi() {
   return spawnSync(command, [...args, 'ci', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' });
 }
 
-function main() {
+/** `dryRun`: say what would be done, change nothing. */
+export function ensureDeps({ dryRun = false } = {}) {
   const started = performance.now();
-  const dryRun = process.argv.includes('--dry-run');
   const nodeModules = path.join(ROOT, 'node_modules');
   const lock = readJson(path.join(ROOT, 'package-lock.json'));
   if (!lock) fail('package-lock.json is missing or unreadable');
@@ -77,12 +75,10 @@ function main() {
     say(`would run npm ci: ${reason}`);
     return;
   }
-  say(`installing Node dependencies with npm ci (${reason}; about a minute)`);
+  say(`installing Node dependencies with npm ci (${reason}; a minute or two)`);
   const ci = npmCi();
   if (ci.status !== 0) fail(`npm ci failed (${ci.error?.message ?? `exit code ${ci.status ?? ci.signal}`}) after ${elapsed(started)}`);
   const still = staleReason(lock, readJson(path.join(nodeModules, '.package-lock.json')));
   if (still) fail(`npm ci finished but ${still}`);
   say(`Node dependencies installed in ${elapsed(started)}`);
 }
-
-if (isMain(import.meta.url)) main();

@@ -1,7 +1,8 @@
 // The Debian packages `npm test` and `npm start` need, checked on every run (a few file
 // look-ups) and installed with apt-get when missing: directly when running as root,
-// otherwise it prints the one `sudo apt-get …` line to run and stops. Run by pretest,
-// prestart and .ci/run. Plain Node with no dependencies: it runs before `npm ci`.
+// otherwise it prints the one `sudo apt-get …` line to run and stops. Run by
+// test/tools/setup.mjs (pretest, prestart) and by .ci/run when not root. Plain Node with no
+// dependencies: it runs before `npm ci`.
 //
 //   node test/tools/ensureSystem.mjs test|start [--dry-run]
 //
@@ -81,10 +82,9 @@ function run(argv, dryRun) {
   if (r.status !== 0) fail(`${argv.join(' ')} failed (${r.error?.message ?? `exit code ${r.status ?? r.signal}`}) after ${elapsed(started)}`);
 }
 
-function main() {
+/** Checks, and installs or asks for, what `npm <target>` needs; `dryRun` changes nothing. */
+export function ensureSystem(target, { dryRun = false } = {}) {
   const started = performance.now();
-  const target = process.argv[2];
-  const dryRun = process.argv.includes('--dry-run');
   const pretendMissing = (process.env.SBX_SETUP_PRETEND_MISSING ?? '').split(/[\s,]+/).filter(Boolean);
   let wanted;
   try {
@@ -120,4 +120,4 @@ function main() {
   if (isRoot && !dryRun && wanted.some((p) => p.name === 'openssh-server')) fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
 }
 
-if (isMain(import.meta.url)) main();
+if (isMain(import.meta.url)) ensureSystem(process.argv[2], { dryRun: process.argv.includes('--dry-run') });
