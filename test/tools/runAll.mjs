@@ -13,10 +13,14 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const minutes = (name, fallback) => Number(process.env[`SBX_TIMEOUT_${name.toUpperCase()}_MIN`] ?? fallback) * 60_000;
 const resultsFile = (tier) => path.join(root, 'test-results', tier, 'results.json');
 
+// Named here and in package.json's test:unit, not in .mocharc.unit.json: mocha adds a
+// config's spec to the files named on its command line, so one file could not run alone.
+const UNIT_SPECS = ['out/test/unit/**/*.test.js', 'test/unit/tools/**/*.test.mjs'];
+
 const TIERS = [
   {
     name: 'unit',
-    args: [path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--config', 'test/.mocharc.unit.json', '--reporter', 'out/test/harness/resultsReporter.js'],
+    args: [path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--config', 'test/.mocharc.unit.json', '--reporter', 'out/test/harness/resultsReporter.js', ...UNIT_SPECS],
     env: { SBX_TEST_RESULTS: resultsFile('unit') },
     timeoutMs: minutes('unit', 10),
   },
