@@ -106,9 +106,17 @@ function collect(channel: ClientChannel, options: ExecOptions, signal: AbortSign
       code = c;
       exitSignal = s ?? undefined;
     });
-    channel.once('close', () => {
+    // ssh2 emits 'exit' once, when the request arrives; a command that ends at once can exit
+    // before these listeners exist (its packets parsed in the tick that opened the channel,
+    // e.g. through a jump host). 'close' carries the same status (undefined when none came).
+    channel.once('close', (closeCode?: number | null, closeSignal?: string) => {
       signal.removeEventListener('abort', onAbort);
       if (signal.aborted) return;
+      if (!sawExit && closeCode !== undefined) {
+        sawExit = true;
+        code = closeCode;
+        exitSignal = closeSignal ?? undefined;
+      }
       if (!sawExit) return reject(new SshError('command: channel closed before the command exited (connection lost?)', 'unavailable'));
       resolve({ code, signal: exitSignal, stdout: Buffer.concat(out), stderr: Buffer.concat(err), truncated });
     });

@@ -2,7 +2,7 @@
 // real sshd test bed does not enable (password, keyboard-interactive, early close).
 import * as fs from 'fs';
 import * as path from 'path';
-import { AddressInfo } from 'net';
+import { AddressInfo, Socket } from 'net';
 import { AuthContext, Connection, Server, ServerChannel } from 'ssh2';
 import { generateKey, KeyPair, makeTempDir } from './sshd';
 
@@ -15,6 +15,11 @@ export interface FakeServerOptions {
   stallSessions?: boolean;
   /** Answer for `exec`; default echoes the command. */
   exec?(command: string, channel: ServerChannel): void;
+  /**
+   * Send the exec reply and whatever `exec` writes in one TCP segment, so the client parses
+   * them in one tick (as packets relayed through a jump host arrive).
+   */
+  coalesceExecReplies?: boolean;
 }
 
 export interface FakeServer {
@@ -55,6 +60,10 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
         if (options.stallSessions) return;
         const session = accept();
         session.on('exec', (acceptExec, _reject, info) => {
+          // ssh2 keeps the connection's socket private; a test-only reach for cork().
+          const socket = options.coalesceExecReplies ? (client as unknown as { _sock: Socket })._sock : undefined;
+          socket?.cork();
+          if (socket) process.nextTick(() => socket.uncork());
           const channel = acceptExec();
           if (options.exec) return options.exec(info.command, channel);
           channel.write(info.command + '\n');
