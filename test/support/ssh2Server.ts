@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { AddressInfo } from 'net';
-import { AuthContext, Connection, Server, ServerChannel } from 'ssh2';
+import { AuthContext, Connection, Server, ServerChannel, SFTPWrapper } from 'ssh2';
 import { generateKey, KeyPair, makeTempDir } from './sshd';
 
 export interface FakeServerOptions {
@@ -15,6 +15,8 @@ export interface FakeServerOptions {
   stallSessions?: boolean;
   /** Answer for `exec`; default echoes the command. */
   exec?(command: string, channel: ServerChannel): void;
+  /** Serves the `sftp` subsystem (server-mode SFTPWrapper: answer its OPEN, READDIR, … events); default refuses it. */
+  sftp?(sftp: SFTPWrapper): void;
 }
 
 export interface FakeServer {
@@ -54,6 +56,10 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
       client.on('session', (accept) => {
         if (options.stallSessions) return;
         const session = accept();
+        session.on('sftp', (acceptSftp, rejectSftp) => {
+          if (!options.sftp) return rejectSftp();
+          options.sftp(acceptSftp());
+        });
         session.on('exec', (acceptExec, _reject, info) => {
           const channel = acceptExec();
           if (options.exec) return options.exec(info.command, channel);
