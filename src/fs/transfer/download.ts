@@ -43,11 +43,16 @@ function remoteChild(dir: string, name: string): string {
 export function intoFolder(folder: string, remotes: readonly string[]): { items: DownloadItem[]; skipped: { path: string; why: string }[] } {
   const items: DownloadItem[] = [];
   const skipped: { path: string; why: string }[] = [];
+  const taken = new Set<string>();
   for (const remote of remotes) {
     const name = posix.basename(remote);
     const local = childPath(folder, folder, name);
-    if ('problem' in local) skipped.push({ path: remote, why: local.problem });
-    else items.push({ remote, local: local.path });
+    if ('problem' in local) skipped.push({ path: remote, why: `unsafe name: ${local.problem}` });
+    else if (taken.has(local.path)) skipped.push({ path: remote, why: 'another selected item has the same name' });
+    else {
+      taken.add(local.path);
+      items.push({ remote, local: local.path });
+    }
   }
   return { items, skipped };
 }

@@ -109,8 +109,8 @@ describe('download from a hostile SFTP server (in-process ssh2 Server)', functio
 
   it('refuses a selected item whose name cannot be a local name', async () => {
     const { intoFolder } = await import('../../../../src/fs/transfer/download');
-    const { items, skipped } = intoFolder(target, ['/box/ok.txt', '/box/..', '/box/a\\b']);
+    const { items, skipped } = intoFolder(target, ['/box/ok.txt', '/box/..', '/box/a\\b', '/other/ok.txt']);
     assert.deepStrictEqual(items, [{ remote: '/box/ok.txt', local: path.join(target, 'ok.txt') }]);
-    assert.deepStrictEqual(skipped.map((s) => s.path), ['/box/..', '/box/a\\b']);
+    assert.deepStrictEqual(skipped.map((s) => s.path), ['/box/..', '/box/a\\b', '/other/ok.txt']);
   });
 });
