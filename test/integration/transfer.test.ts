@@ -92,6 +92,27 @@ describe('upload and download', function () {
     assert.strictEqual(fs.readFileSync(path.join(remote, 'node.txt'), 'utf8'), 'from the tree');
   });
 
+  it('Hosts view → Upload… on a host node uploads into its remote directory', async () => {
+    const remote = host.folder('upload-host-node');
+    fs.writeFileSync(path.join(local, 'host-node.txt'), 'to the host');
+    // What the tree hands over for a host row (only the fields the command reads).
+    const node = { kind: 'host', host: { name: host.name, remoteDirectory: remote, enabled: true } };
+    await vscode.commands.executeCommand('sandboxExplorer.fs.upload', node, undefined, { localSources: [vscode.Uri.file(path.join(local, 'host-node.txt'))] });
+    assert.strictEqual(fs.readFileSync(path.join(remote, 'host-node.txt'), 'utf8'), 'to the host');
+  });
+
+  it('Download… from the palette takes the active remote editor', async () => {
+    const remote = host.folder('download-palette');
+    fs.writeFileSync(path.join(remote, 'open.txt'), 'open in an editor');
+    await vscode.window.showTextDocument(host.uri(`${remote}/open.txt`));
+    try {
+      await vscode.commands.executeCommand('sandboxExplorer.fs.download', undefined, undefined, { localTarget: vscode.Uri.file(path.join(local, 'open.txt')) });
+      assert.strictEqual(fs.readFileSync(path.join(local, 'open.txt'), 'utf8'), 'open in an editor');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    }
+  });
+
   it('Explorer → Download… on a remote file and on a folder', async () => {
     const remote = host.folder('download');
     fs.mkdirSync(path.join(remote, 'logs'));
