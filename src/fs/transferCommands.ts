@@ -17,7 +17,8 @@ import { download, DownloadItem, intoFolder } from './transfer/download';
 import { localNameProblem } from './transfer/localNames';
 import { Skipped } from './transfer/transferReport';
 import { upload } from './transfer/upload';
-import { askReplace, reportDone, symlinkPolicy, withTransferProgress } from './transferUi';
+import { settings } from '../ui/settings';
+import { askReplace, reportDone, withTransferProgress } from './transferUi';
 
 interface Deps {
   hosts: () => Promise<HostEntry[]>;
@@ -112,7 +113,7 @@ async function uploadCommand(deps: Deps, clicked: unknown, answers: DialogAnswer
         target.authority,
         (s) =>
           upload(s, sources, folder, {
-            symlinks: symlinkPolicy(),
+            symlinks: settings.transferSymlinks(),
             confirmReplace: (remote) => askReplace(target.with({ path: remote })),
             signal,
             onProgress: sink.progress,
@@ -172,7 +173,7 @@ async function downloadCommand(deps: Deps, clicked: unknown, selection: unknown,
     const report = await withTransferProgress(`Downloading ${sources.length === 1 ? label(sources[0]) : `${what} from ${host}`}`, deps.log, (signal, sink) =>
       deps.sessions.run(
         host,
-        (s) => download(s, destination.items, { symlinks: symlinkPolicy(), signal, onProgress: sink.progress, onListing: sink.listing, log: deps.log }),
+        (s) => download(s, destination.items, { symlinks: settings.transferSymlinks(), signal, onProgress: sink.progress, onListing: sink.listing, log: deps.log }),
         signal,
       ),
     );

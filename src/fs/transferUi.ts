@@ -6,18 +6,7 @@ import * as vscode from 'vscode';
 import { Logger } from '../common/log';
 import { SshError } from '../ssh/errors';
 import { ReplaceAnswer } from './transfer/upload';
-import { percentDone, progressMessage, reportSummary, skippedSummary, SymlinkPolicy, TransferProgress, TransferReport } from './transfer/transferReport';
-
-const SECTION = 'sandboxExplorer';
-export const SYMLINKS_SETTING = 'transfers.symlinks';
-
-/**
- * What a transfer does with links, from user settings only (the setting is application-scoped
- * too): a sandbox's own folder settings must never choose what gets created on this machine.
- */
-export function symlinkPolicy(): SymlinkPolicy {
-  return vscode.workspace.getConfiguration(SECTION).inspect<string>(SYMLINKS_SETTING)?.globalValue === 'recreate' ? 'recreate' : 'skip';
-}
+import { percentDone, progressMessage, reportSummary, skippedSummary, TransferProgress, TransferReport } from './transfer/transferReport';
 
 export interface ProgressSink {
   listing(filesFound: number): void;
