@@ -67,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerHostSettingsCommands(() => registry.hosts()),
     registerSecretCommands(credentials),
     registerFsCommands({ hosts: () => registry.hosts(), roots }),
-    registerTransferCommands({ hosts: () => registry.hosts(), roots, sessions, changed: (uri) => files.fire([{ type: vscode.FileChangeType.Changed, uri }]) }),
+    registerTransferCommands({ hosts: () => registry.hosts(), roots, sessions, changed: (uri) => files.fire([{ type: vscode.FileChangeType.Changed, uri }]), log }),
   );
   log.info(`Sandbox Explorer activated (VS Code ${vscode.version}, Node ${process.version})`);
 }

@@ -26,6 +26,7 @@ export const SETTING = {
   trustedHostKeysFile: 'trustedHostKeysFile',
   inPlaceSave: 'files.inPlaceSave',
   copyWithExec: 'files.copyWithExec',
+  transferSymlinks: 'transfers.symlinks',
 } as const;
 
 /** Settings a trusted workspace on this machine may change; every other one is user-only. */
@@ -106,6 +107,11 @@ export const settings = {
 
   copyWithExec(): boolean {
     return localWorkspaceValue<boolean>(SETTING.copyWithExec, false) === true;
+  },
+
+  /** What Upload and Download do with links inside a folder; it decides what gets created on this machine, so user settings only. */
+  transferSymlinks(): 'skip' | 'recreate' {
+    return userValue<string>(SETTING.transferSymlinks, 'skip') === 'recreate' ? 'recreate' : 'skip';
   },
 
   affectsHosts(e: vscode.ConfigurationChangeEvent): boolean {

@@ -223,4 +223,40 @@ export const scenarios: Scenario[] = [
       await page.keyboard.press('Escape');
     },
   },
+  {
+    title: 'Hosts view → Download… on README.md asks where to save and ends with "Downloaded …" and Reveal',
+    async run({ page, sandbox, screenshot }) {
+      await showSandboxExplorer(page);
+      const readme = page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: 'README.md' }).first();
+      await readme.waitFor({ state: 'visible', timeout: 30_000 });
+      await readme.click({ button: 'right' });
+      const item = page.locator('.context-view .action-item', { hasText: 'Download…' }).first();
+      await item.waitFor({ state: 'visible' });
+      await item.click();
+      // The browser workbench's save dialog is a quick input holding the path, with a "Download" button.
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      // The dialog fills in the suggested path after it shows.
+      const deadline = Date.now() + 10_000;
+      while (!/README\.md$/.test(await input.inputValue()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.match(await input.inputValue(), /README\.md$/, 'the suggested name is the remote file name');
+      const target = path.join(path.dirname(sandbox.remoteDirectory), `downloaded-README-${Date.now()}.md`);
+      await input.fill(target);
+      await screenshot('08-download-dialog');
+      await page.keyboard.press('Enter');
+      await page.getByText(/Downloaded README\.md to/).first().waitFor({ state: 'attached', timeout: 20_000 });
+      assert.strictEqual(fs.readFileSync(target, 'utf8'), fs.readFileSync(path.join(sandbox.remoteDirectory, 'README.md'), 'utf8'));
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').fill('>Notifications: Show Notifications');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Show Notifications' }).first().waitFor({ state: 'visible' });
+      await page.keyboard.press('Enter');
+      const done = page.locator('.notifications-center .notification-list-item', { hasText: 'Downloaded README.md' }).first();
+      await done.waitFor({ state: 'visible', timeout: 10_000 });
+      assert.match(((await done.textContent()) ?? '').replace(/\u00a0/g, ' '), /Downloaded README\.md to .*\(1 file, \d+ B\)/);
+      await done.getByRole('button', { name: 'Reveal', exact: true }).waitFor({ state: 'visible' });
+      await screenshot('08-downloaded');
+      fs.rmSync(target, { force: true });
+      await page.keyboard.press('Escape');
+    },
+  },
 ];

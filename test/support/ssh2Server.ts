@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { AddressInfo, Socket } from 'net';
-import { AuthContext, Connection, Server, ServerChannel } from 'ssh2';
+import { AuthContext, Connection, Server, ServerChannel, SFTPWrapper } from 'ssh2';
 import { generateKey, KeyPair, makeTempDir } from './sshd';
 
 export interface FakeServerOptions {
@@ -20,6 +20,8 @@ export interface FakeServerOptions {
    * them in one tick (as packets relayed through a jump host arrive).
    */
   coalesceExecReplies?: boolean;
+  /** Serves the `sftp` subsystem (server-mode SFTPWrapper: answer its OPEN, READDIR, … events); default refuses it. */
+  sftp?(sftp: SFTPWrapper): void;
 }
 
 export interface FakeServer {
@@ -59,6 +61,10 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
       client.on('session', (accept) => {
         if (options.stallSessions) return;
         const session = accept();
+        session.on('sftp', (acceptSftp, rejectSftp) => {
+          if (!options.sftp) return rejectSftp();
+          options.sftp(acceptSftp());
+        });
         session.on('exec', (acceptExec, _reject, info) => {
           // ssh2 keeps the connection's socket private; a test-only reach for cork().
           const socket = options.coalesceExecReplies ? (client as unknown as { _sock: Socket })._sock : undefined;

@@ -1,7 +1,7 @@
 // SFTP over one channel: promise-based requests, pipelined transfers, safe saves, typed errors.
 export { Attributes, DirEntry, SftpHandle, SftpLimits } from './channel';
 export { ConflictError, SftpError, SftpErrorReason, SftpStatus, STATUS_CODE, unlessUnreachable } from './errors';
-export { FileVersion, versionOf, WriteOptions } from './safeSave';
+export { FileVersion, versionOf, withExecBits, WriteOptions } from './safeSave';
 export { CopyOptions, ReadOptions, RenameOptions, SftpSession } from './session';
 export { isTempPath, TEMP_NAME } from './tempFiles';
-export { DEFAULT_CHUNK, DEFAULT_READ_CONCURRENCY, DEFAULT_WRITE_CONCURRENCY, TransferOptions } from './transfer';
+export { ChunkSink, ChunkSource, DEFAULT_CHUNK, DEFAULT_READ_CONCURRENCY, DEFAULT_WRITE_CONCURRENCY, StreamOptions, TransferOptions } from './transfer';

@@ -27,6 +27,13 @@ export interface WriteOptions extends TransferOptions {
   readonly expected?: FileVersion;
   /** fsync@openssh.com before the rename, when the server offers it. Default true. */
   readonly fsync?: boolean;
+  /** Refuse (reason 'exists') a target that exists when the save starts: a file someone else created is never replaced unasked. */
+  readonly createOnly?: boolean;
+  /**
+   * For a new file without `mode`: the source's exec bits, added to the server's default mode
+   * (its umask applied) wherever that default grants read, as cp(1) does for a new file.
+   */
+  readonly newFileExecBits?: number;
 }
 
 export function versionOf(attrs: Attributes | undefined): FileVersion | undefined {
@@ -78,8 +85,19 @@ export async function removeTemp(ch: SftpChannel, temps: TempRegistry, path: str
   return true;
 }
 
-export async function writeFileAtomic(ch: SftpChannel, temps: TempRegistry, path: string, data: Uint8Array, options: WriteOptions = {}): Promise<Attributes> {
+export function writeFileAtomic(ch: SftpChannel, temps: TempRegistry, path: string, data: Uint8Array, options: WriteOptions = {}): Promise<Attributes> {
+  return writeFileAtomicWith(ch, temps, path, (h) => writeWhole(ch, h, data, options), options);
+}
+
+/** The exec bits of `source` that a new file with the server's default `created` mode may have: only where it grants read. */
+export function withExecBits(created: number, source: number): number {
+  return (created & 0o7777) | (source & 0o111 & ((created & 0o444) >> 2));
+}
+
+/** Safe save whose content `write` puts into the open temp file (e.g. streamed from a local file). */
+export async function writeFileAtomicWith(ch: SftpChannel, temps: TempRegistry, path: string, write: (h: SftpHandle) => Promise<unknown>, options: WriteOptions = {}): Promise<Attributes> {
   const target = await resolveTarget(ch, path);
+  if (options.createOnly && target.attrs) throw sftpError(STATUS_CODE.FAILURE, 'save', path, 'exists', 'exists');
   if (options.expected) assertUnchanged(path, options.expected, target.attrs);
   const baseline = options.expected ?? versionOf(target.attrs);
   if (target.attrs && !ch.hasPosixRename) {
@@ -99,12 +117,15 @@ export async function writeFileAtomic(ch: SftpChannel, temps: TempRegistry, path
       if (target.attrs && SftpError.is(err, STATUS_CODE.PERMISSION_DENIED)) throw withReason(err, 'unsafe-save');
       throw err;
     }
-    await writeWhole(ch, h, data, options);
+    const handle = h;
+    // A new file created with the server's default mode: learn that mode (in flight with the writes) to add exec bits to it.
+    const created = !target.attrs && options.mode === undefined && options.newFileExecBits ? ch.fstat(handle) : undefined;
+    created?.catch(() => undefined);
+    await write(handle);
     if (options.signal?.aborted) throw abortError(`save ${path}`);
 
     // SFTP answers in order, so these go out together: one round trip instead of six.
-    const handle = h;
-    const mode = options.mode ?? (target.attrs ? target.attrs.mode & 0o7777 : undefined);
+    const mode = options.mode ?? (target.attrs ? target.attrs.mode & 0o7777 : created ? withExecBits((await created).mode, options.newFileExecBits!) : undefined);
     const steps: Promise<unknown>[] = [];
     if (target.attrs) {
       // chown before chmod: chown(2) clears set-id bits. Failing means another user owns the

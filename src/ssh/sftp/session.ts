@@ -3,9 +3,9 @@
 import { SFTPWrapper } from 'ssh2';
 import { Attributes, DirEntry, SftpChannel, SftpHandle } from './channel';
 import { sftpError, SftpError, STATUS_CODE, withReason } from './errors';
-import { removeTemp, removeTempFiles, sweepTempFiles, writeFileAtomic, writeFileInPlace, WriteOptions } from './safeSave';
+import { removeTemp, removeTempFiles, sweepTempFiles, writeFileAtomic, writeFileAtomicWith, writeFileInPlace, WriteOptions } from './safeSave';
 import { tempPathFor, TempRegistry } from './tempFiles';
-import { copyStreamed, raceAbort, readWhole, TransferOptions, writeWhole } from './transfer';
+import { ChunkSink, ChunkSource, copyStreamed, raceAbort, readInto, readWhole, StreamOptions, TransferOptions, writeFrom, writeWhole } from './transfer';
 
 /** READDIR requests in flight per listing. */
 const READDIR_AHEAD = 3;
@@ -180,6 +180,33 @@ export class SftpSession extends SftpChannel {
       // next is looked at, and a failed close of a read handle changes nothing.
       void this.closeQuietly(h);
     }
+  }
+
+  /**
+   * Streams a regular file to `sink` with bounded memory (see readInto): the first `attrs.size`
+   * bytes, as the caller's fresh lstat/stat `attrs` saw it. Resolves the bytes read.
+   */
+  async readFileInto(path: string, attrs: Attributes, sink: ChunkSink, options: StreamOptions = {}): Promise<number> {
+    const what = `read ${path}`;
+    assertRegularFile(attrs, 'read', path);
+    const opening = this.open(path, 'r');
+    let h: SftpHandle;
+    try {
+      h = await raceAbort(opening, options.signal, what);
+    } catch (err) {
+      opening.then((late) => this.closeQuietly(late), () => undefined);
+      throw err;
+    }
+    try {
+      return await readInto(this, h, attrs.size ?? 0, sink, options);
+    } finally {
+      void this.closeQuietly(h);
+    }
+  }
+
+  /** Safe save (see safeSave.ts) of `size` bytes pulled from `source` with bounded memory. */
+  writeFileAtomicFrom(path: string, size: number, source: ChunkSource, options: WriteOptions & StreamOptions = {}): Promise<Attributes> {
+    return writeFileAtomicWith(this, this.temps, path, (h) => writeFrom(this, h, size, source, options), options);
   }
 
   /** Plain truncating write with every write acknowledged (no temp, no conflict check). */

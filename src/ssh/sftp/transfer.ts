@@ -19,6 +19,17 @@ export interface TransferOptions {
   readonly chunkSize?: number;
 }
 
+/** Options of the streaming helpers, which report each acknowledged chunk. */
+export interface StreamOptions extends TransferOptions {
+  /** Called with the byte count of each chunk once it is through (read and handed on, or written and acknowledged). */
+  readonly onBytes?: (bytes: number) => void;
+}
+
+/** Receives `data` read from `position`; the buffer is reused once the promise settles. */
+export type ChunkSink = (data: Buffer, position: number) => Promise<void>;
+/** Fills `buf` with the bytes at `position`; resolves how many (fewer only at the end). */
+export type ChunkSource = (buf: Buffer, position: number) => Promise<number>;
+
 /** Rejects as soon as `signal` aborts, without waiting for `work` (whose late results are dropped). */
 export function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
   if (!signal) return work;
@@ -181,4 +192,74 @@ export async function copyStreamed(ch: SftpChannel, src: SftpHandle, dst: SftpHa
     `copy ${src.path}`,
   );
   return eofAt;
+}
+
+/**
+ * Reads the first `size` bytes of a file, pipelined, handing each chunk to `sink` in whatever
+ * order they arrive. Memory stays at one buffer per request in flight, whatever the size; a
+ * file that grows meanwhile is read as it was (`size` is the bound), one that shrinks ends
+ * early. Resolves the bytes read.
+ */
+export async function readInto(ch: SftpChannel, h: SftpHandle, size: number, sink: ChunkSink, options: StreamOptions = {}): Promise<number> {
+  const chunk = chunkFor(options.chunkSize, ch.limits.maxReadLength);
+  const width = Math.max(1, Math.min(options.concurrency ?? DEFAULT_READ_CONCURRENCY, Math.ceil(size / chunk)));
+  const buffers = Array.from({ length: width }, () => Buffer.allocUnsafe(chunk));
+  let nextOffset = 0;
+  let eofAt = size;
+  await pool(
+    width,
+    () => {
+      if (nextOffset >= eofAt) return undefined;
+      const off = nextOffset;
+      nextOffset += chunk;
+      return off;
+    },
+    async (off, worker) => {
+      const len = Math.min(chunk, size - off);
+      const n = await readFully(ch, h, buffers[worker], 0, len, off);
+      if (n < len) eofAt = Math.min(eofAt, off + n);
+      if (n > 0) {
+        await sink(buffers[worker].subarray(0, n), off);
+        options.onBytes?.(n);
+      }
+    },
+    options.signal,
+    `read ${h.path}`,
+  );
+  return eofAt;
+}
+
+/**
+ * Writes `size` bytes pulled from `source`, pipelined: each request has its own buffer, so
+ * memory stays bounded whatever the size. A source that runs short (the file shrank) ends the
+ * write there. Resolves the bytes written, each acknowledged by the server.
+ */
+export async function writeFrom(ch: SftpChannel, h: SftpHandle, size: number, source: ChunkSource, options: StreamOptions = {}): Promise<number> {
+  const chunk = chunkFor(options.chunkSize, ch.limits.maxWriteLength);
+  const width = Math.max(1, Math.min(options.concurrency ?? DEFAULT_WRITE_CONCURRENCY, Math.ceil(size / chunk)));
+  const buffers = Array.from({ length: width }, () => Buffer.allocUnsafe(chunk));
+  let nextOffset = 0;
+  let endAt = size;
+  await pool(
+    width,
+    () => {
+      if (nextOffset >= endAt) return undefined;
+      const off = nextOffset;
+      nextOffset += chunk;
+      return off;
+    },
+    async (off, worker) => {
+      const len = Math.min(chunk, endAt - off);
+      if (len <= 0) return;
+      const n = await source(buffers[worker].subarray(0, len), off);
+      if (n < len) endAt = Math.min(endAt, off + n);
+      if (n > 0) {
+        await ch.write(h, buffers[worker], 0, n, off);
+        options.onBytes?.(n);
+      }
+    },
+    options.signal,
+    `write ${h.path}`,
+  );
+  return endAt;
 }

@@ -45,6 +45,26 @@ describe('SftpSession: safe save (real sshd)', () => {
     assert.deepStrictEqual(f.session.tempFiles, []);
   });
 
+  it('createOnly refuses an existing target and leaves it as it was', async () => {
+    const p = path.join(f.dir, 'taken');
+    fs.writeFileSync(p, 'theirs');
+    await assert.rejects(f.session.writeFileAtomic(p, Buffer.from('ours'), { createOnly: true }), (err) => SftpError.is(err) && err.reason === 'exists');
+    assert.strictEqual(fs.readFileSync(p, 'utf8'), 'theirs');
+    assert.deepStrictEqual(tempFilesIn(f.dir), []);
+  });
+
+  it("newFileExecBits adds the source's exec bits to a new file's default mode, and leaves an existing file's mode alone", async () => {
+    const plain = path.join(f.dir, 'plain');
+    await f.session.writeFile(plain, Buffer.from('x'));
+    const serverDefault = fs.statSync(plain).mode & 0o7777;
+    const p = path.join(f.dir, 'tool');
+    await f.session.writeFileAtomic(p, Buffer.from('#!/bin/sh\n'), { newFileExecBits: 0o755 });
+    assert.strictEqual(fs.statSync(p).mode & 0o7777, serverDefault | (0o111 & ((serverDefault & 0o444) >> 2)));
+    fs.chmodSync(p, 0o640);
+    await f.session.writeFileAtomic(p, Buffer.from('#!/bin/sh\nexit 0\n'), { newFileExecBits: 0o755 });
+    assert.strictEqual(fs.statSync(p).mode & 0o7777, 0o640);
+  });
+
   it('creates a new file with the server default mode (umask), or the mode asked for', async () => {
     const plain = path.join(f.dir, 'plain');
     await f.session.writeFile(plain, Buffer.from('x'));

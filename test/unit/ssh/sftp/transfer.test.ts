@@ -122,6 +122,46 @@ describe('SftpSession: pipelined reads and writes (real sshd)', () => {
     assert.strictEqual((await f.session.stat(p)).size, 3 * 1024 * 1024);
   });
 
+  it('streams reads to a sink and writes from a source, 16 and 8 requests in flight, one buffer per request', async () => {
+    const size = 3 * 1024 * 1024 + 17;
+    const data = randomData(size);
+    const p = path.join(f.dir, 'streamed');
+    fs.writeFileSync(p, data);
+    const into = Buffer.alloc(size);
+    const buffers = new Set<ArrayBufferLike>();
+    const spy = countRequests(f.sftp, ['read', 'write']);
+    try {
+      const n = await f.session.readFileInto(p, await f.session.lstat(p), async (chunk, position) => {
+        buffers.add(chunk.buffer);
+        chunk.copy(into, position);
+      }, { chunkSize: 32 * 1024 });
+      assert.strictEqual(n, size);
+      assert.strictEqual(sha256(into), sha256(data));
+      assert.strictEqual(spy.maxInFlight.read, 16);
+      assert.ok(buffers.size <= 16, `${buffers.size} buffers`);
+      const q = path.join(f.dir, 'written');
+      let acknowledged = 0;
+      await f.session.writeFileAtomicFrom(q, size, async (buf, position) => data.copy(buf, 0, position, position + buf.length), { chunkSize: 32 * 1024, onBytes: (k) => (acknowledged += k) });
+      assert.strictEqual(sha256(fs.readFileSync(q)), sha256(data));
+      assert.strictEqual(acknowledged, size);
+      assert.strictEqual(spy.maxInFlight.write, 8);
+    } finally {
+      spy.restore();
+    }
+  });
+
+  it('reads a file that grows while streamed only up to the size it was looked at with', async () => {
+    const p = path.join(f.dir, 'growing-stream');
+    const first = randomData(CHUNK * 2 + 5);
+    fs.writeFileSync(p, first);
+    const attrs = await f.session.lstat(p);
+    fs.appendFileSync(p, randomData(CHUNK));
+    const parts: Buffer[] = [];
+    const n = await f.session.readFileInto(p, attrs, async (chunk, position) => void (parts[position / CHUNK] = Buffer.from(chunk)));
+    assert.strictEqual(n, first.length);
+    assert.strictEqual(sha256(Buffer.concat(parts)), sha256(first));
+  });
+
   it('reports a failed write from its status, and errors reading directories or missing files', async () => {
     await assert.rejects(f.session.writeFile(path.join(f.dir, 'no', 'such', 'dir'), Buffer.from('x')), (err) => SftpError.is(err, STATUS_CODE.NO_SUCH_FILE));
     await assert.rejects(f.session.readFile(f.dir), (err) => SftpError.is(err) && err.reason === 'not-a-file');

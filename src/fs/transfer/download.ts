@@ -1,0 +1,211 @@
+// Download without the editor: remote files and folders to this machine. Every name and
+// attribute from the server is untrusted: a name must be one local path segment (else it is
+// skipped and reported), every local path stays under the item's target, links are never
+// followed (skipped, or recreated verbatim as links), and each file streams with bounded
+// memory into a temp file renamed into place.
+import * as posix from 'path/posix';
+import { Logger, nullLogger } from '../../common/log';
+import { abortError } from '../../ssh/errors';
+import { SftpSession } from '../../ssh/sftp';
+import { enterFolder, LocalConflictError, writeFileAtomically, writeLinkAtomically } from './localFiles';
+import { childPath, isInside, UnsafeLocalPathError } from './localNames';
+import { emptyReport, ProgressCounter, SymlinkPolicy, TransferProgress, TransferReport } from './transferReport';
+
+export interface DownloadItem {
+  /** Absolute remote path. */
+  readonly remote: string;
+  /** Where it lands (the user's choice); nothing is written outside it. */
+  readonly local: string;
+}
+
+export interface DownloadOptions {
+  readonly symlinks: SymlinkPolicy;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: TransferProgress) => void;
+  /** While listing, before the totals are known: the files found so far. */
+  readonly onListing?: (filesFound: number) => void;
+  readonly log?: Logger;
+}
+
+/** Longest link target recreated (PATH_MAX); a longer one is not a link any system would resolve. */
+const MAX_LINK_TARGET = 4096;
+
+type Planned =
+  | { readonly kind: 'folder'; readonly remote: string; readonly local: string; readonly children: Planned[] }
+  | { readonly kind: 'file'; readonly remote: string; readonly local: string; readonly size: number }
+  | { readonly kind: 'link'; readonly remote: string; readonly local: string };
+
+function remoteChild(dir: string, name: string): string {
+  return dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`;
+}
+
+/** Each remote path into `folder` under its own name; names that cannot be local names are reported instead. */
+export function intoFolder(folder: string, remotes: readonly string[]): { items: DownloadItem[]; skipped: { path: string; why: string }[] } {
+  const items: DownloadItem[] = [];
+  const skipped: { path: string; why: string }[] = [];
+  const taken = new Set<string>();
+  for (const remote of remotes) {
+    const name = posix.basename(remote);
+    const local = childPath(folder, folder, name);
+    if ('problem' in local) skipped.push({ path: remote, why: `unsafe name: ${local.problem}` });
+    else if (taken.has(local.path)) skipped.push({ path: remote, why: 'another selected item has the same name' });
+    else {
+      taken.add(local.path);
+      items.push({ remote, local: local.path });
+    }
+  }
+  return { items, skipped };
+}
+
+export async function download(session: SftpSession, items: readonly DownloadItem[], options: DownloadOptions): Promise<TransferReport> {
+  const report = emptyReport();
+  const log = options.log ?? nullLogger;
+  const skip = (p: string, why: string) => {
+    report.skipped.push({ path: p, why });
+    log.warn(`download: skipped ${JSON.stringify(p)}: ${why}`);
+  };
+  const checkCancel = () => {
+    if (options.signal?.aborted) throw abortError('download');
+  };
+
+  // 1. Plan: list everything first, for the totals the progress shows.
+  let bytesTotal = 0;
+  let filesTotal = 0;
+
+  const walk = async (folder: { remote: string; local: string; children: Planned[] }, root: string): Promise<void> => {
+    checkCancel();
+    const seen = new Set<string>();
+    const entries = await session.readdir(folder.remote);
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      if (entry.name === '.' || entry.name === '..') continue; // every server lists these
+      const remote = remoteChild(folder.remote, entry.name);
+      if (entry.lossyName) {
+        skip(remote, 'the name is not valid UTF-8');
+        continue;
+      }
+      const local = childPath(root, folder.local, entry.name);
+      if ('problem' in local) {
+        skip(remote, `unsafe name: ${local.problem}`);
+        continue;
+      }
+      if (seen.has(entry.name)) {
+        skip(remote, 'listed twice');
+        continue;
+      }
+      seen.add(entry.name);
+      let attrs = entry.attrs;
+      if (attrs.isDirectory()) {
+        // READDIR's attributes may describe a link's target (some servers do); a folder is
+        // entered only after lstat says it is one, so no link is ever descended through.
+        attrs = await session.lstat(remote);
+      }
+      if (attrs.isSymbolicLink()) {
+        if (options.symlinks === 'recreate') folder.children.push({ kind: 'link', remote, local: local.path });
+        else skip(remote, 'symbolic link, not followed');
+      } else if (attrs.isDirectory()) {
+        const child = { kind: 'folder' as const, remote, local: local.path, children: [] as Planned[] };
+        folder.children.push(child);
+        await walk(child, root);
+      } else if (attrs.isFile()) {
+        folder.children.push({ kind: 'file', remote, local: local.path, size: attrs.size });
+        bytesTotal += attrs.size;
+        filesTotal++;
+        options.onListing?.(filesTotal);
+      } else {
+        skip(remote, 'not a regular file, folder or link');
+      }
+    }
+  };
+
+  const plan: { item: Planned; root: string }[] = [];
+  for (const item of items) {
+    checkCancel();
+    // The item itself is what the user chose in the Explorer, which shows a link's target:
+    // it is resolved (stat). Nothing below it is.
+    const attrs = await session.stat(item.remote);
+    if (attrs.isDirectory()) {
+      const folder = { kind: 'folder' as const, remote: item.remote, local: item.local, children: [] as Planned[] };
+      await walk(folder, item.local);
+      plan.push({ item: folder, root: item.local });
+    } else if (attrs.isFile()) {
+      plan.push({ item: { kind: 'file', remote: item.remote, local: item.local, size: attrs.size }, root: item.local });
+      bytesTotal += attrs.size;
+      filesTotal++;
+    } else {
+      skip(item.remote, 'not a regular file or folder');
+    }
+  }
+
+  // 2. Transfer, in plan order.
+  const progress = new ProgressCounter(bytesTotal, filesTotal, options.onProgress);
+
+  const guard = (root: string, local: string) => {
+    if (!isInside(root, local)) throw new UnsafeLocalPathError(root, local);
+  };
+
+  const get = async (p: Planned, root: string, top: boolean): Promise<void> => {
+    checkCancel();
+    guard(root, p.local);
+    try {
+      switch (p.kind) {
+        case 'folder':
+          if ((await enterFolder(p.local, top)) === 'created') report.folders++;
+          for (const child of p.children) await get(child, root, false);
+          return;
+        case 'link':
+          return await getLink(p);
+        case 'file':
+          return await getFile(p, top);
+      }
+    } catch (err) {
+      if (!(err instanceof LocalConflictError)) throw err;
+      skip(p.remote, err.why);
+    }
+  };
+
+  const getLink = async (p: Planned): Promise<void> => {
+    const target = await session.readlink(p.remote);
+    if (target === '' || target.includes('\0') || target.length > MAX_LINK_TARGET) {
+      skip(p.remote, 'symbolic link with an unusable target');
+      return;
+    }
+    try {
+      await writeLinkAtomically(p.local, target);
+    } catch (err) {
+      if (err instanceof LocalConflictError) throw err;
+      // Windows without the symlink privilege, a file system without links, …
+      skip(p.remote, `symbolic link not created here: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    report.links++;
+  };
+
+  const getFile = async (p: Planned, top: boolean): Promise<void> => {
+    // lstat, never stat: if the file became a link since it was listed, it is not followed.
+    const attrs = top ? await session.stat(p.remote) : await session.lstat(p.remote);
+    if (!attrs.isFile()) {
+      skip(p.remote, attrs.isSymbolicLink() ? 'became a symbolic link while listed; not followed' : 'no longer a regular file');
+      return;
+    }
+    progress.startFile(posix.basename(p.remote));
+    let bytes = 0;
+    await writeFileAtomically(p.local, attrs.mode & 0o777, (file) =>
+      session
+        .readFileInto(p.remote, attrs, async (data, position) => void (await file.write(data, 0, data.length, position)), {
+          signal: options.signal,
+          onBytes: (n) => {
+            bytes += n;
+            progress.bytes(n);
+          },
+        })
+        .then(() => undefined),
+    );
+    progress.endFile();
+    report.files++;
+    report.bytes += bytes;
+  };
+
+  for (const { item, root } of plan) await get(item, root, true);
+  return report;
+}

@@ -1,0 +1,96 @@
+// The editor's side of a transfer: a cancellable progress notification with bytes and
+// percent, the replace question, and the message at the end (what was done, what was
+// skipped and why). The transfer itself is in transfer/ (plain Node).
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { Logger } from '../common/log';
+import { SshError } from '../ssh/errors';
+import { ReplaceAnswer } from './transfer/upload';
+import { percentDone, progressMessage, reportSummary, skippedSummary, TransferProgress, TransferReport } from './transfer/transferReport';
+
+export interface ProgressSink {
+  listing(filesFound: number): void;
+  progress(p: TransferProgress): void;
+}
+
+/**
+ * Runs `work` under a cancellable notification. Resolves its result, or undefined when the
+ * user cancelled (a cancel is not a failure and is not reported as one).
+ */
+export async function withTransferProgress<T>(title: string, log: Logger, work: (signal: AbortSignal, sink: ProgressSink) => Promise<T>): Promise<T | undefined> {
+  const controller = new AbortController();
+  try {
+    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      const sub = token.onCancellationRequested(() => controller.abort());
+      let shownPercent = 0;
+      let shownFile: string | undefined;
+      let shownListing = 0;
+      try {
+        return await work(controller.signal, {
+          listing(found) {
+            // Listing a large tree: tell the count now and then, without a report per file.
+            if (found - shownListing < 100 && shownListing !== 0) return;
+            shownListing = found;
+            progress.report({ message: `listing… ${found} ${found === 1 ? 'file' : 'files'}` });
+          },
+          progress(p) {
+            const percent = percentDone(p);
+            if (percent === shownPercent && p.current === shownFile) return;
+            progress.report({ increment: percent - shownPercent, message: progressMessage(p) });
+            shownPercent = percent;
+            shownFile = p.current;
+          },
+        });
+      } finally {
+        sub.dispose();
+      }
+    });
+  } catch (err) {
+    if (controller.signal.aborted || isCancellation(err)) {
+      log.info(`${title}: cancelled`);
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+export function isCancellation(err: unknown): boolean {
+  return err instanceof vscode.CancellationError || (SshError.is(err) && err.reason === 'cancelled');
+}
+
+/** The editor's own copy asks the same way: a modal with Replace / Skip / Replace All, and Cancel. */
+export async function askReplace(remote: vscode.Uri): Promise<ReplaceAnswer> {
+  const name = path.posix.basename(remote.path);
+  const answer = await vscode.window.showWarningMessage(
+    `'${name}' already exists in ${remote.authority}:${path.posix.dirname(remote.path)}. Replace it?`,
+    { modal: true, detail: 'Its content will be replaced; it keeps its permissions.' },
+    'Replace',
+    'Skip',
+    'Replace All',
+  );
+  return answer === 'Replace' ? 'replace' : answer === 'Skip' ? 'skip' : answer === 'Replace All' ? 'replaceAll' : 'cancel';
+}
+
+/** Logs the outcome and tells the user; skipped items make it a warning that names them. */
+export function reportDone(verb: 'Downloaded' | 'Uploaded', what: string, where: string, report: TransferReport, log: Logger, reveal?: vscode.Uri): void {
+  const text = `${verb} ${what} to ${where} (${reportSummary(report)})`;
+  log.info(`${text}${report.skipped.length ? `; skipped ${report.skipped.length}` : ''}`);
+  const actions = reveal ? ['Reveal'] : [];
+  const shown = report.skipped.length
+    ? vscode.window.showWarningMessage(`${text}. Skipped ${report.skipped.length}: ${skippedSummary(report.skipped)}.`, ...actions, 'Show Log')
+    : vscode.window.showInformationMessage(`${text}.`, ...actions);
+  void shown.then((choice) => {
+    if (choice === 'Show Log') void vscode.commands.executeCommand('sandboxExplorer.log.show');
+    if (choice === 'Reveal' && reveal) void revealLocal(reveal);
+  });
+}
+
+/** The item in the system's file manager; where there is none (a browser), its folder in a new window. */
+async function revealLocal(uri: vscode.Uri): Promise<void> {
+  try {
+    await vscode.commands.executeCommand('revealFileInOS', uri);
+  } catch {
+    const isFolder = await vscode.workspace.fs.stat(uri).then((s) => (s.type & vscode.FileType.Directory) !== 0, () => false);
+    await vscode.commands.executeCommand('vscode.openFolder', isFolder ? uri : vscode.Uri.file(path.dirname(uri.fsPath)), { forceNewWindow: true });
+  }
+}
