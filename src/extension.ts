@@ -19,7 +19,7 @@ import { hostKeyPrompt } from './ui/hostKeyPrompt';
 import { inPlaceSavePrompt } from './ui/inPlaceSavePrompt';
 import { outputChannelLogger } from './ui/logChannel';
 import { registerSecretCommands } from './ui/secretCommands';
-import { SecretCredentials } from './ui/secretCredentials';
+import { secretCredentials } from './ui/secretCredentials';
 import { settings } from './ui/settings';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -30,7 +30,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const registry = new HostRegistry(sshConfigSource, log);
   context.subscriptions.push(registry);
 
-  const credentials = new SecretCredentials(context.secrets, log);
+  const credentials = secretCredentials(context.secrets, log);
+  void credentials.migrate();
   const pool = new ConnectionPool(
     poolDependencies({
       resolve: (name) => registry.resolve(name),

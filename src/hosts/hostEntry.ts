@@ -9,6 +9,8 @@ export interface HostEntry {
   readonly hostname?: string;
   readonly port?: number;
   readonly user?: string;
+  /** The server expects `<user>#<token>`; the token is asked once and kept in secret storage. */
+  readonly userToken?: boolean;
   readonly identityFile?: string;
   readonly proxyJump?: string;
   readonly proxyCommand?: string;
@@ -32,6 +34,7 @@ export function hostFromSettings(raw: unknown): HostEntry | undefined {
     hostname: str('host'),
     port,
     user: str('user'),
+    userToken: r.userToken === true ? true : undefined,
     identityFile: str('identityFile'),
     proxyJump: str('proxyJump'),
     proxyCommand: str('proxyCommand'),

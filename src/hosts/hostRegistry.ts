@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Logger } from '../common/log';
+import { displayUser, hasUserToken, splitUserToken } from '../common/userToken';
 import { ResolvedHost } from '../ssh/config/resolvedHost';
 import { SshError } from '../ssh/errors';
 import { ConnectionPool } from '../ssh/pool';
@@ -25,6 +26,8 @@ export class HostRegistry implements HostsModel, vscode.Disposable {
   readonly onDidChangeHosts = this.hostsChanged.event;
   private readonly subscriptions: vscode.Disposable[] = [];
   private pool: ConnectionPool | undefined;
+  /** Hosts already warned about a token in their `user` setting (once per host and session). */
+  private readonly tokenWarnings = new Set<string>();
 
   constructor(
     private readonly sshConfig: SshConfigSource,
@@ -83,10 +86,23 @@ export class HostRegistry implements HostsModel, vscode.Disposable {
     const hosts: HostEntry[] = [];
     for (const item of settings.hosts()) {
       const host = hostFromSettings(item);
-      if (host) hosts.push(host);
-      else this.log.warn('Ignoring an invalid entry in sandboxExplorer.hosts (it needs a "name" without spaces or slashes).');
+      if (host) {
+        hosts.push(host);
+        this.warnAboutTokenInSettings(host);
+      } else this.log.warn('Ignoring an invalid entry in sandboxExplorer.hosts (it needs a "name" without spaces or slashes).');
     }
     return hosts;
+  }
+
+  /** A `#token` typed into the user setting sits in clear in settings.json: say so once, masked. */
+  private warnAboutTokenInSettings(host: HostEntry): void {
+    if (!host.user || !hasUserToken(host.user) || this.tokenWarnings.has(host.name)) return;
+    this.tokenWarnings.add(host.name);
+    const { user } = splitUserToken(host.user);
+    this.log.warn(
+      `Host "${host.name}": its user setting (${displayUser(host.user)}) holds a token after "#" in clear in settings.json. ` +
+        `Set "user": "${user}" and "userToken": true instead: the token is then asked for once and kept in the editor's secret storage.`,
+    );
   }
 
   dispose(): void {

@@ -1,6 +1,7 @@
 // Editing the sandboxExplorer.hosts setting from the UI: add a host, enable or disable one.
 // Only user (global) settings are written: hosts choose where credentials go.
 import * as vscode from 'vscode';
+import { splitUserToken } from '../common/userToken';
 import { HostEntry, hostFromSettings } from './hostEntry';
 import { settings } from '../ui/settings';
 import { hostFromArgument } from './pickHost';
@@ -61,7 +62,13 @@ export function registerHostSettingsCommands(hosts: () => Promise<HostEntry[]>):
           validateInput: (v) => (!hostFromSettings({ name: v }) ? 'A name without spaces or slashes' : existing.has(v.trim()) ? 'A host with this name exists' : undefined),
         }));
       if (!name || !hostFromSettings({ name }) || existing.has(name.trim())) return;
-      await writeUserHosts([...userHosts(), { name: name.trim(), host: parsed.host, ...(parsed.port ? { port: parsed.port } : {}), ...(parsed.user ? { user: parsed.user } : {}) }]);
+      // A gateway token after `#` is never written to settings: the host asks for it at connect time.
+      const user = parsed.user ? splitUserToken(parsed.user) : undefined;
+      const userFields = user ? { user: user.user, ...(user.token !== undefined ? { userToken: true } : {}) } : {};
+      await writeUserHosts([...userHosts(), { name: name.trim(), host: parsed.host, ...(parsed.port ? { port: parsed.port } : {}), ...userFields }]);
+      if (user?.token !== undefined) {
+        void vscode.window.showInformationMessage(`The token after "#" was not written to settings. ${name.trim()} asks for it when it connects and keeps it in the editor's secret storage.`);
+      }
     }),
   );
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { displayDestination } from '../common/userToken';
 import { HostEntry } from './hostEntry';
 
 export type ConnectionStateName = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'failed';
@@ -118,7 +119,7 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
     const item = new vscode.TreeItem(host.name, host.enabled ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     // The id carries the state so a failed host collapses and lists again when retried.
     item.id = `host:${host.name}`;
-    const target = `${host.user ? host.user + '@' : ''}${host.hostname ?? host.name}${host.port ? ':' + host.port : ''}`;
+    const target = displayDestination(host.user, host.hostname ?? host.name, host.port);
     item.description = !host.enabled ? 'disabled' : state === 'disconnected' ? (host.source === 'sshConfig' ? 'ssh config' : target) : state;
     item.tooltip = new vscode.MarkdownString(
       [`**${host.name}**${host.source === 'settings' ? ` — ${target}` : ''}`, `Source: ${host.source === 'sshConfig' ? '~/.ssh/config' : 'settings'}`, `State: ${state}${reason ? ` — ${reason}` : ''}`].join('\n\n'),

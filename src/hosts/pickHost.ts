@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { displayUser } from '../common/userToken';
 import { HostEntry } from './hostEntry';
 import { HostsNode } from './hostsTreeProvider';
 
@@ -15,7 +16,7 @@ export async function hostFromArgument(arg: unknown, hosts: () => Promise<HostEn
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
-    enabled.map((h) => ({ label: h.name, description: h.source === 'settings' ? [h.user, h.hostname].filter(Boolean).join('@') : 'ssh config', detail: h.group, host: h })),
+    enabled.map((h) => ({ label: h.name, description: h.source === 'settings' ? [h.user && displayUser(h.user), h.hostname].filter(Boolean).join('@') : 'ssh config', detail: h.group, host: h })),
     { placeHolder, matchOnDescription: true },
   );
   return picked?.host;

@@ -2,6 +2,7 @@
 // the user's identity files apply), then its own fields override, as `ssh -o` would.
 import * as os from 'os';
 import * as path from 'path';
+import { hasUserToken } from '../common/userToken';
 import { ResolvedHost } from '../ssh/config/resolvedHost';
 import { HostEntry } from './hostEntry';
 
@@ -22,6 +23,8 @@ export function resolveEntry(entry: HostEntry, resolveAlias: AliasResolver): Res
     alias: entry.name,
     port: entry.port ?? base.port,
     user: entry.user ?? base.user,
+    // A user that already carries `#token` is taken as it is (HostRegistry warns about it).
+    userToken: entry.userToken && !hasUserToken(entry.user ?? base.user) ? true : undefined,
     identityFiles: entry.identityFile ? [expandHome(entry.identityFile)] : base.identityFiles,
     identityFilesAreDefaults: entry.identityFile ? false : base.identityFilesAreDefaults,
     proxyJump: proxyJump.filter((hop) => hop.toLowerCase() !== 'none'),

@@ -6,7 +6,8 @@ import * as fs from 'fs';
 import { AuthenticationType, BaseAgent, utils } from 'ssh2';
 import { LOCAL_FILE_LIMITS, LocalFileError, readRegularFileSync } from '../common/localFile';
 import { Logger } from '../common/log';
-import { Credentials, SecretKind } from './credentials';
+import { displayDestination, joinUserToken } from '../common/userToken';
+import { Credentials, SecretKind, SecretTarget } from './credentials';
 import { SshError } from './errors';
 import { openAgent } from './agent';
 
@@ -16,7 +17,15 @@ const PROMPTS_PER_METHOD = 3;
 
 export interface AuthParams {
   readonly host: string;
+  readonly port: number;
   readonly user: string;
+  /**
+   * The server expects `<user>#<token>`: the token comes from Credentials, asked only after the
+   * host key is verified, and never appears in a label, log line or message.
+   */
+  readonly userToken?: boolean;
+  /** SHA256 fingerprint of the host key this connection verified; saved secrets are tied to it. */
+  readonly hostKeyFingerprint?: () => string | undefined;
   readonly identityFiles: string[];
   /** Only files that exist are tried when the list is OpenSSH's defaults. */
   readonly identityFilesAreDefaults: boolean;
@@ -45,12 +54,15 @@ export function createAuthenticator(params: AuthParams): Authenticator {
   let allowed: string[] | null = null;
   let last: Attempt | undefined;
   const attempts = generateAttempts(params, () => allowed);
+  const login = loginName(params);
 
   const handler: AuthHandler = (methodsLeft, _partial, next) => {
     if (methodsLeft) allowed = methodsLeft;
     if (last?.secret) params.credentials.rejected(last.secret);
     last = undefined;
     void (async () => {
+      const username = await login.name();
+      if (username === undefined) return next(false);
       for (;;) {
         const { value, done } = await attempts.next();
         if (done) return next(false);
@@ -58,7 +70,7 @@ export function createAuthenticator(params: AuthParams): Authenticator {
         last = value;
         tried.push(value.label);
         params.log.debug(`auth: trying ${value.label}`);
-        return next({ type: value.auth.type, username: params.user, ...value.auth } as unknown as AuthenticationType);
+        return next({ type: value.auth.type, username, ...value.auth } as unknown as AuthenticationType);
       }
     })().catch((err) => {
       params.log.warn(`auth: ${err instanceof Error ? err.message : String(err)}`);
@@ -69,13 +81,43 @@ export function createAuthenticator(params: AuthParams): Authenticator {
   return {
     handler,
     succeeded() {
+      if (login.token) params.credentials.accepted(login.token);
       if (last?.secret) params.credentials.accepted(last.secret);
     },
     failure() {
+      const who = displayDestination(params.user, params.host, params.port);
+      if (login.missing) return new SshError(`Authentication failed for ${who}: no user token given (the host's user name needs "#<token>")`, 'auth-failed');
       const list = tried.length ? tried.join(', ') : 'no method the server offered';
-      return new SshError(`Authentication failed for ${params.user}@${params.host} (tried: ${list})`, 'auth-failed');
+      const hint = login.token ? '. If its user token changed, forget the saved one ("Forget Saved Passwords…") and connect again' : '';
+      return new SshError(`Authentication failed for ${who} (tried: ${list})${hint}`, 'auth-failed');
     },
   };
+}
+
+/** Where secrets for this connection are saved: user, host, port and the verified host key. */
+function secretTarget(params: AuthParams): SecretTarget {
+  return { host: params.host, port: params.port, user: params.user, hostKeyFingerprint: params.hostKeyFingerprint?.() };
+}
+
+/** The user name sent with every request; with `userToken` the token is asked once, on the first request. */
+function loginName(params: AuthParams): { name(): Promise<string | undefined>; token?: SecretKind; missing: boolean } {
+  let pending: Promise<string | undefined> | undefined;
+  const state: { name(): Promise<string | undefined>; token?: SecretKind; missing: boolean } = {
+    missing: false,
+    name: () =>
+      (pending ??= (async () => {
+        if (!params.userToken) return params.user;
+        const target = secretTarget(params);
+        const token = (await params.credentials.userToken?.(target))?.trim();
+        if (!token) {
+          state.missing = true;
+          return undefined;
+        }
+        state.token = { kind: 'userToken', ...target };
+        return joinUserToken(params.user, token);
+      })()),
+  };
+  return state;
 }
 
 async function* generateAttempts(params: AuthParams, allowed: () => string[] | null): AsyncGenerator<Attempt> {
@@ -129,9 +171,11 @@ async function loadPrivateKey(file: string, params: AuthParams): Promise<{ data:
 }
 
 async function* passwordAttempts(params: AuthParams): AsyncGenerator<Attempt> {
-  const secret: SecretKind = { kind: 'password', host: params.host, user: params.user };
+  // Generated after the handshake, so the verified host key is known here.
+  const target = secretTarget(params);
+  const secret: SecretKind = { kind: 'password', ...target };
   for (let attempt = 1; attempt <= PROMPTS_PER_METHOD; attempt++) {
-    const password = await params.credentials.password({ host: params.host, user: params.user, attempt });
+    const password = await params.credentials.password({ ...target, attempt });
     if (password === undefined) return;
     yield { method: 'password', label: 'password', auth: { type: 'password', password }, secret };
   }
@@ -143,7 +187,7 @@ async function* keyboardInteractiveAttempts(params: AuthParams): AsyncGenerator<
     const prompt = (name: string, instructions: string, _lang: string, prompts: Array<{ prompt: string; echo?: boolean }>, finish: (answers: string[]) => void) => {
       if (prompts.length === 0) return finish([]);
       params.credentials
-        .keyboardInteractive({ host: params.host, user: params.user, name, instructions, prompts: prompts.map((p) => ({ prompt: p.prompt, echo: !!p.echo })), attempt })
+        .keyboardInteractive({ host: params.host, port: params.port, user: params.user, name, instructions, prompts: prompts.map((p) => ({ prompt: p.prompt, echo: !!p.echo })), attempt })
         .then(
           (answers) => {
             if (answers === undefined) cancelled = true;

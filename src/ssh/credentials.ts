@@ -1,13 +1,24 @@
 // How the connection core asks for secrets. The vscode adapter implements this with
-// input boxes and SecretStorage; tests implement it with closures. Values returned
-// here are used for one authentication and never logged.
+// input boxes and SecretStorage (see savedCredentials.ts); tests implement it with
+// closures. Values returned here are used for one authentication and never logged.
 
-export interface PasswordRequest {
+/** Where a password or user token goes: saved secrets are only ever used for the same server. */
+export interface SecretTarget {
   readonly host: string;
+  readonly port: number;
+  /** The configured user name (a `#token` in it is shown masked). */
   readonly user: string;
+  /** SHA256 fingerprint of the host key verified for this connection, when known. */
+  readonly hostKeyFingerprint?: string;
+}
+
+export interface PasswordRequest extends SecretTarget {
   /** 1 for the first ask; higher after a wrong answer. */
   readonly attempt: number;
 }
+
+/** The token a gateway expects after `#` in the user name (hosts with `userToken`). */
+export type UserTokenRequest = SecretTarget;
 
 export interface PassphraseRequest {
   readonly keyPath: string;
@@ -16,6 +27,7 @@ export interface PassphraseRequest {
 
 export interface KeyboardInteractiveRequest {
   readonly host: string;
+  readonly port: number;
   readonly user: string;
   readonly name: string;
   readonly instructions: string;
@@ -23,7 +35,7 @@ export interface KeyboardInteractiveRequest {
   readonly attempt: number;
 }
 
-export type SecretKind = { kind: 'password'; host: string; user: string } | { kind: 'passphrase'; keyPath: string };
+export type SecretKind = ({ kind: 'password' } & SecretTarget) | ({ kind: 'userToken' } & SecretTarget) | { kind: 'passphrase'; keyPath: string };
 
 export interface Credentials {
   /** A password, from storage or asked; undefined when the user cancels. */
@@ -32,6 +44,8 @@ export interface Credentials {
   passphrase(request: PassphraseRequest): Promise<string | undefined>;
   /** Answers to the server's prompts, in order; undefined when the user cancels. */
   keyboardInteractive(request: KeyboardInteractiveRequest): Promise<string[] | undefined>;
+  /** The user-name token, from storage or asked; undefined when the user cancels or none can be given. */
+  userToken?(request: UserTokenRequest): Promise<string | undefined>;
   /** The last secret given for this request was wrong: forget any stored copy. */
   rejected(secret: SecretKind): void;
   /** The last secret given for this request worked: the adapter may offer to keep it. */
@@ -43,6 +57,7 @@ export const noInteractiveCredentials: Credentials = {
   password: async () => undefined,
   passphrase: async () => undefined,
   keyboardInteractive: async () => undefined,
+  userToken: async () => undefined,
   rejected: () => {},
   accepted: () => {},
 };

@@ -5,12 +5,14 @@ import { Algorithms } from 'ssh2';
 import { DeadlineError, withDeadline } from '../common/deadline';
 import { Emitter } from '../common/event';
 import { Logger, prefixed } from '../common/log';
+import { displayUser } from '../common/userToken';
 import { createAuthenticator } from './auth';
 import { ResolvedHost } from './config/resolvedHost';
 import { ChannelScheduler } from './channelScheduler';
 import { SshConnection } from './connection';
 import { Credentials } from './credentials';
 import { SshError } from './errors';
+import { fingerprintSha256 } from './hostKeys/keyBlob';
 import { ConnectionState, DEFAULT_RECONNECT, HostConnection, ReconnectPolicy, StateChange } from './hostConnection';
 import { coalesceWrites, connectTcp, spawnProxyCommand, Transport } from './transport';
 
@@ -167,9 +169,13 @@ export class ConnectionPool {
     const hostKey = this.deps.hostKeys(target);
     const agentSocket = target.identityAgent ?? this.deps.agentSocket;
     const prompts = countPrompts(this.deps.credentials);
+    let verifiedKey: string | undefined;
     const authenticator = createAuthenticator({
       host: target.hostKeyAlias ?? target.hostname,
+      port: target.port,
       user: target.user,
+      userToken: target.userToken,
+      hostKeyFingerprint: () => verifiedKey,
       identityFiles: target.identityFiles,
       identityFilesAreDefaults: target.identityFilesAreDefaults,
       identitiesOnly: target.identitiesOnly,
@@ -180,14 +186,18 @@ export class ConnectionPool {
     });
     const keepaliveIntervalMs = target.serverAliveInterval > 0 ? target.serverAliveInterval * 1000 : settings.keepaliveIntervalMs;
     const keepaliveCountMax = target.serverAliveInterval > 0 ? target.serverAliveCountMax : settings.keepaliveCountMax;
-    log.info(`connecting to ${target.user}@${target.hostname}:${target.port}${target.proxyJump.length ? ` via ${target.proxyJump.join(',')}` : ''}${target.proxyCommand ? ' via ProxyCommand' : ''}`);
+    log.info(`connecting to ${displayUser(target.user)}@${target.hostname}:${target.port}${target.proxyJump.length ? ` via ${target.proxyJump.join(',')}` : ''}${target.proxyCommand ? ' via ProxyCommand' : ''}`);
     const started = Date.now();
     const connection = await SshConnection.open({
       label: name,
       user: target.user,
       transport,
       authenticator,
-      verifyHostKey: (key) => hostKey.verify(key),
+      verifyHostKey: async (key) => {
+        const ok = await hostKey.verify(key);
+        if (ok) verifiedKey = fingerprintSha256(key);
+        return ok;
+      },
       hostKeyRejection: () => hostKey.rejection(),
       algorithms: await this.deps.algorithms?.(target),
       keepaliveIntervalMs,
@@ -288,6 +298,7 @@ function countPrompts(inner: Credentials): { credentials: Credentials; readonly 
       password: track((r) => inner.password(r)),
       passphrase: track((r) => inner.passphrase(r)),
       keyboardInteractive: track((r) => inner.keyboardInteractive(r)),
+      userToken: track(async (r) => inner.userToken?.(r)),
       rejected: (s) => inner.rejected(s),
       accepted: (s) => inner.accepted(s),
     },

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import { SecretCredentials } from './secretCredentials';
+import { SavedCredentials } from '../ssh/savedCredentials';
 
-export function registerSecretCommands(credentials: SecretCredentials): vscode.Disposable {
+export function registerSecretCommands(credentials: SavedCredentials): vscode.Disposable {
   return vscode.commands.registerCommand('sandboxExplorer.secrets.forget', async () => {
     const stored = await credentials.stored();
     if (stored.length === 0) {
-      void vscode.window.showInformationMessage('Sandbox Explorer keeps no passwords or passphrases.');
+      void vscode.window.showInformationMessage('Sandbox Explorer keeps no passwords, passphrases or tokens.');
       return;
     }
     const picked = await vscode.window.showQuickPick(stored, { canPickMany: true, placeHolder: 'Forget which saved secrets?' });

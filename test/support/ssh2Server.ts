@@ -22,6 +22,8 @@ export interface FakeServerOptions {
   coalesceExecReplies?: boolean;
   /** Serves the `sftp` subsystem (server-mode SFTPWrapper: answer its OPEN, READDIR, … events); default refuses it. */
   sftp?(sftp: SFTPWrapper): void;
+  /** Listen on this port (a new server where an old one was); default: any free port. */
+  port?: number;
 }
 
 export interface FakeServer {
@@ -79,7 +81,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
       });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', () => resolve()));
   return {
     port: (server.address() as AddressInfo).port,
     hostKey,

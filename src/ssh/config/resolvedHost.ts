@@ -10,6 +10,11 @@ export interface ResolvedHost {
   readonly port: number;
   readonly user: string;
   /**
+   * Settings hosts only (ssh config has no such keyword): the server expects `<user>#<token>`,
+   * the token kept in secret storage and joined at authentication.
+   */
+  readonly userToken?: boolean;
+  /**
    * Expanded paths, in the order OpenSSH would try them: the configured ones, else OpenSSH's
    * default list (see identityFilesAreDefaults). Empty only after `IdentityFile none`.
    */

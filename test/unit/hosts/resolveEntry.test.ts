@@ -11,7 +11,7 @@ describe('hosts from settings', () => {
     assert.strictEqual(hostFromSettings({ name: 'has space' }), undefined);
     const h = hostFromSettings({ name: 'gpu', host: 'gpu.internal', port: 2222, user: 'root', enabled: false, password: 'never-read' });
     assert.deepStrictEqual({ ...h }, {
-      name: 'gpu', source: 'settings', hostname: 'gpu.internal', port: 2222, user: 'root', identityFile: undefined, proxyJump: undefined,
+      name: 'gpu', source: 'settings', hostname: 'gpu.internal', port: 2222, user: 'root', userToken: undefined, identityFile: undefined, proxyJump: undefined,
       proxyCommand: undefined, knownHostsFile: undefined, remoteDirectory: undefined, group: undefined, enabled: false,
     });
   });
