@@ -12,6 +12,16 @@ export interface ScenarioContext {
   readonly sandbox: SandboxHostSetting;
   /** A host (in-process ssh2 server) that takes only this password and whose key nobody has trusted yet. */
   readonly passwordHost: { name: string; port: number; user: string; password: string };
+  /** The same address and user on another port, with another password. */
+  readonly secondPasswordHost: { name: string; port: number; user: string; password: string };
+  /** A gateway host with `userToken`: it takes `<user>#<token>` and no password. */
+  readonly tokenHost: { name: string; port: number; user: string; token: string };
+  /** The token inside the password hosts' user name (`sandbox-7f3a#<token>` in settings). */
+  readonly userNameToken: string;
+  /** Passwords each password host was sent so far, by host name. */
+  passwordsSent(host: string): string[];
+  /** User names the token gateway let in. */
+  tokenLogins(): string[];
   /** code-server's user data: settings, global storage (the extension's trust file). */
   readonly userDataDir: string;
   /** Saves test-results/e2e/<name>.png and returns its path. */
@@ -51,6 +61,73 @@ async function showSandboxExplorer(page: Page): Promise<void> {
   if (await title.isVisible()) return;
   await page.locator(ACTIVITY_ITEM).click();
   await title.waitFor({ state: 'visible' });
+}
+
+/** Runs `Sandbox Explorer: <command>` from the Command Palette and picks `host` in its host picker. */
+async function commandOnHost(page: Page, command: string, host: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>Sandbox Explorer: ${command}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: `Sandbox Explorer: ${command}` }).first().waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: host }).first().waitFor({ state: 'visible' });
+  await input.fill(host);
+  await page.keyboard.press('Enter');
+}
+
+async function trustNewHostKey(page: Page): Promise<void> {
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+  await dialog.locator('.monaco-button', { hasText: 'Trust and Connect' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+}
+
+/** The masked input box, once its text matches `prompt`; returns that text. */
+async function secretBox(page: Page, prompt: RegExp): Promise<string> {
+  const widget = page.locator('.quick-input-widget');
+  await page.locator('.quick-input-widget input[type="password"]').waitFor({ state: 'visible', timeout: 30_000 });
+  return waitForText(widget, prompt, 10_000);
+}
+
+async function typeSecret(page: Page, value: string): Promise<void> {
+  await page.locator('.quick-input-widget input[type="password"]').fill(value);
+  await page.keyboard.press('Enter');
+}
+
+/** This headless workbench shows no toasts: the offer is taken from the notification center. */
+async function acceptRememberOffer(page: Page, text: string): Promise<void> {
+  await page.getByText(text).first().waitFor({ state: 'attached', timeout: 20_000 });
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').fill('>Notifications: Show Notifications');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Show Notifications' }).first().waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+  const offer = page.locator('.notifications-center .notification-list-item', { hasText: text }).first();
+  await offer.waitFor({ state: 'visible', timeout: 10_000 });
+  await offer.getByRole('button', { name: 'Remember', exact: true }).click();
+  await offer.waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
+async function hostRowState(page: Page, host: string, state: RegExp): Promise<string> {
+  await showSandboxExplorer(page);
+  return waitForText(page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: host }).first(), state, 20_000);
+}
+
+/** The labels "Forget Saved…" lists (the pick is dismissed). */
+async function savedSecretLabels(page: Page): Promise<string[]> {
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').fill('>Sandbox Explorer: Forget Saved');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Forget Saved' }).first().waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: /password for|user token for|passphrase for/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  const labels = (await rowTexts(page, '.quick-input-list')).map((t) => t.replace(/\u00a0/g, ' '));
+  await page.keyboard.press('Escape');
+  return labels;
+}
+
+/** Every file under `dir`. */
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : e.isFile() ? [path.join(dir, e.name)] : []));
 }
 
 export const scenarios: Scenario[] = [
@@ -175,7 +252,8 @@ export const scenarios: Scenario[] = [
 
       const password = page.locator('.quick-input-widget input[type="password"]');
       await password.waitFor({ state: 'visible', timeout: 30_000 });
-      assert.match((await page.locator('.quick-input-widget').textContent()) ?? '', new RegExp(`Password for ${passwordHost.user.replace(/[#]/g, '.')}@127\.0\.0\.1`));
+      // The token inside the user name is masked wherever the name is shown.
+      assert.ok(((await page.locator('.quick-input-widget').textContent()) ?? '').includes(`Password for sandbox-7f3a#…@127.0.0.1:${passwordHost.port}`));
       await password.fill(passwordHost.password);
       await page.keyboard.press('Enter');
 
@@ -217,7 +295,7 @@ export const scenarios: Scenario[] = [
       await page.locator('.quick-input-widget input').fill('>Sandbox Explorer: Forget Saved');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Forget Saved' }).first().waitFor({ state: 'visible' });
       await page.keyboard.press('Enter');
-      const stored = page.locator('.quick-input-list .monaco-list-row', { hasText: `password for ${passwordHost.user}@127.0.0.1` });
+      const stored = page.locator('.quick-input-list .monaco-list-row', { hasText: `password for sandbox-7f3a#…@127.0.0.1:${passwordHost.port}` });
       await stored.first().waitFor({ state: 'visible', timeout: 10_000 });
       await screenshot('07-forget-list');
       await page.keyboard.press('Escape');
@@ -257,6 +335,97 @@ export const scenarios: Scenario[] = [
       await screenshot('08-downloaded');
       fs.rmSync(target, { force: true });
       await page.keyboard.press('Escape');
+    },
+  },
+  {
+    title: "the same address on another port is asked for its own password: the first host's saved one is never sent there, nor lost",
+    async run({ page, passwordHost, secondPasswordHost, passwordsSent, userNameToken, screenshot }) {
+      const b = secondPasswordHost;
+      // The tree shows where the host is, with the token in its user name masked.
+      const row = await hostRowState(page, b.name, new RegExp(`127\\.0\\.0\\.1:${b.port}`));
+      assert.ok(row.includes(`sandbox-7f3a#…@127.0.0.1:${b.port}`) && !row.includes(userNameToken), row);
+
+      await commandOnHost(page, 'Connect', b.name);
+      await trustNewHostKey(page);
+      const first = await secretBox(page, /Password for/);
+      assert.ok(first.includes(`Password for sandbox-7f3a#…@127.0.0.1:${b.port}`), first);
+      assert.doesNotMatch(first, /Wrong password/, 'asked first, not after a saved password failed');
+      assert.deepStrictEqual(passwordsSent(b.name), [], `${passwordHost.name}'s saved password was not sent to ${b.name}`);
+      await screenshot('09-second-port-asks');
+      await typeSecret(page, 'not-the-password');
+      await secretBox(page, /Wrong password\. Password for/);
+      await typeSecret(page, b.password);
+      await acceptRememberOffer(page, `Remember the password for sandbox-7f3a#…@127.0.0.1:${b.port}`);
+      await hostRowState(page, b.name, /(?<!dis)connected/);
+      assert.deepStrictEqual(passwordsSent(b.name), ['not-the-password', b.password]);
+
+      // Both are kept, each for its own port; B's refusal of a wrong password took nothing from A.
+      const labels = await savedSecretLabels(page);
+      for (const port of [passwordHost.port, b.port]) {
+        assert.ok(labels.some((l) => l.includes(`password for sandbox-7f3a#…@127.0.0.1:${port}`)), `no saved password for port ${port}: ${JSON.stringify(labels)}`);
+      }
+      // A reconnects with its own saved password, without asking.
+      await commandOnHost(page, 'Disconnect', passwordHost.name);
+      await hostRowState(page, passwordHost.name, new RegExp(`127\\.0\\.0\\.1:${passwordHost.port}`));
+      const before = passwordsSent(passwordHost.name).length;
+      await commandOnHost(page, 'Connect', passwordHost.name);
+      await hostRowState(page, passwordHost.name, /(?<!dis)connected/);
+      assert.deepStrictEqual(passwordsSent(passwordHost.name).slice(before), [passwordHost.password]);
+      assert.ok(!passwordsSent(passwordHost.name).includes(b.password) && !passwordsSent(b.name).includes(passwordHost.password), 'no password crossed ports');
+      await screenshot('09-both-ports-connected');
+    },
+  },
+  {
+    title: 'a gateway token (userToken) is asked once after the host key, kept in secret storage, and shown nowhere',
+    async run({ page, tokenHost, passwordHost, secondPasswordHost, userNameToken, tokenLogins, userDataDir, screenshot }) {
+      await commandOnHost(page, 'Connect', tokenHost.name);
+      await trustNewHostKey(page);
+      const box = await secretBox(page, /Token for/);
+      assert.ok(box.includes(`Token for sbx-1@127.0.0.1:${tokenHost.port}`), box);
+      await screenshot('10-token-prompt');
+      await typeSecret(page, tokenHost.token);
+      await hostRowState(page, tokenHost.name, /(?<!dis)connected/);
+      assert.deepStrictEqual(tokenLogins(), [`sbx-1#${tokenHost.token}`], 'the server got user#token');
+
+      // Kept without a question; the next connect asks nothing.
+      await commandOnHost(page, 'Disconnect', tokenHost.name);
+      await hostRowState(page, tokenHost.name, new RegExp(`127\\.0\\.0\\.1:${tokenHost.port}`));
+      await commandOnHost(page, 'Connect', tokenHost.name);
+      await hostRowState(page, tokenHost.name, /(?<!dis)connected/);
+      assert.strictEqual(tokenLogins().length, 2);
+      const labels = await savedSecretLabels(page);
+      assert.ok(labels.some((l) => l.includes(`user token for sbx-1@127.0.0.1:${tokenHost.port}`)), JSON.stringify(labels));
+
+      // The tooltip of a host whose user name carries a token shows it masked.
+      await commandOnHost(page, 'Disconnect', secondPasswordHost.name);
+      const row = page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: secondPasswordHost.name }).first();
+      await row.hover();
+      const hover = page.locator('.monaco-hover, .workbench-hover', { hasText: secondPasswordHost.name }).first();
+      await hover.waitFor({ state: 'visible', timeout: 10_000 });
+      const tooltip = (await hover.innerText()).replace(/\u00a0/g, ' ');
+      assert.ok(tooltip.includes(`sandbox-7f3a#…@127.0.0.1:${secondPasswordHost.port}`), tooltip);
+      await screenshot('10-masked-tooltip');
+      await page.mouse.move(0, 0);
+
+      // Neither token is anywhere on screen (tree, notifications, dialogs) or in the editor's files.
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').fill('>Notifications: Show Notifications');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Show Notifications' }).first().waitFor({ state: 'visible' });
+      await page.keyboard.press('Enter');
+      const screen = await page.locator('body').innerText();
+      for (const token of [tokenHost.token, userNameToken]) assert.ok(!screen.includes(token), `${token} is on screen`);
+      const files = filesUnder(userDataDir);
+      assert.deepStrictEqual(files.filter((f) => fs.readFileSync(f).includes(tokenHost.token)), [], 'the userToken is in no file the editor wrote');
+      // The other token sits in settings.json where the user put it (the log warns about it), and in the
+      // editor's copies of it (local history, configuration cache); nowhere else.
+      const isSettingsCopy = (f: string) => fs.readFileSync(f, 'utf8').includes('sandboxExplorer.hosts');
+      const elsewhere = files.filter((f) => fs.readFileSync(f).includes(userNameToken) && !isSettingsCopy(f));
+      assert.deepStrictEqual(elsewhere, [], 'the user-name token is in no log or state file');
+      const logs = files.filter((f) => f.endsWith('.log') && path.basename(f).includes('Sandbox Explorer')).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+      assert.match(logs, /Host "password-box": its user setting \(sandbox-7f3a#…\) holds a token/);
+      for (const password of [passwordHost.password, secondPasswordHost.password]) {
+        assert.deepStrictEqual(files.filter((f) => fs.readFileSync(f).includes(password)), [], 'passwords are in no file');
+      }
     },
   },
 ];

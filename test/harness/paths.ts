@@ -21,6 +21,8 @@ export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
 export const INTEGRATION_SUITE = path.join(REPO_ROOT, 'out', 'test', 'integration', 'index.js');
 /** Environment variable naming the JSON results file the suites write. */
 export const RESULTS_ENV = 'SBX_TEST_RESULTS';
+/** Environment variable naming the editor's user data folder (its logs), for suites that read them. */
+export const USER_DATA_ENV = 'SBX_USER_DATA_DIR';
 
 export function resultsDir(...sub: string[]): string {
   const dir = path.join(RESULTS_DIR, ...sub);

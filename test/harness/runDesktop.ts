@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { onInterrupt, startGroup, Started, withTimeout } from './childProcesses';
 import { createProfile, Profile } from './codeServer';
-import { CACHE_DIR, INTEGRATION_SUITE, REPO_ROOT, RESULTS_ENV, resultsDir } from './paths';
+import { CACHE_DIR, INTEGRATION_SUITE, REPO_ROOT, RESULTS_ENV, resultsDir, USER_DATA_ENV } from './paths';
 import { SandboxHost, startSandboxHost } from './sandboxHost';
 import { printNotable, readResults } from './testResults';
 import { writeUserSettings } from './userSettings';
@@ -67,7 +67,7 @@ async function main(): Promise<number> {
       '--disable-gpu',
       ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
     ];
-    const env: NodeJS.ProcessEnv = { ...profile.env, ...sandbox.env, [RESULTS_ENV]: resultsFile };
+    const env: NodeJS.ProcessEnv = { ...profile.env, ...sandbox.env, [RESULTS_ENV]: resultsFile, [USER_DATA_ENV]: profile.userDataDir };
     // The isolated HOME hides ~/.Xauthority from X clients.
     if (!env.XAUTHORITY && fs.existsSync(path.join(os.homedir(), '.Xauthority'))) env.XAUTHORITY = path.join(os.homedir(), '.Xauthority');
     let command = executable;

@@ -20,6 +20,11 @@ import { writeUserSettings } from './userSettings';
 
 const SCENARIO_TIMEOUT_MS = 60_000;
 const E2E_PASSWORD = 'e2e-Pa55word-only-in-secret-storage';
+const E2E_PASSWORD_B = 'e2e-Second-port-Pa55word';
+/** A gateway token inside the password hosts' user name (in settings, as some users have it today). */
+const E2E_USER = 'sandbox-7f3a#e2eUserTok3n';
+/** The token of the userToken host: typed once, kept only in secret storage. */
+const E2E_TOKEN = 'e2eGatewayTok123';
 
 /** `vsce package` runs vscode:prepublish (the production build); the dev build is restored after. */
 async function packageVsix(outDir: string): Promise<string> {
@@ -60,11 +65,40 @@ async function main(): Promise<number> {
     const installed = await installExtension(install, profile, vsix);
     if (!/successfully installed/i.test(installed)) throw new Error(`code-server did not install the VSIX:\n${installed}`);
     const sandbox = teardown.add(await startSandboxHost(), (s) => s.stop());
-    // A second host that only takes a password and is not in any known_hosts file yet.
-    const passwordServer = teardown.add(await startFakeServer({ authenticate: (ctx) => (ctx.method === 'password' && ctx.password === E2E_PASSWORD ? ctx.accept() : ctx.reject(['password'])) }), (s) => s.stop());
-    const passwordHost = { name: 'password-box', host: '127.0.0.1', port: passwordServer.port, user: passwordServer.user };
+    // Two hosts on one address and two ports that only take their own password, and a gateway that
+    // takes `sbx-1#<token>`; none is in any known_hosts file yet. Each records what it was sent.
+    const sent = new Map<string, string[]>();
+    const passwordServerFor = async (name: string, password: string) => {
+      sent.set(name, []);
+      const server = await startFakeServer({
+        authenticate: (ctx) => {
+          if (ctx.method === 'password') sent.get(name)!.push(ctx.password);
+          if (ctx.method === 'password' && ctx.password === password) return ctx.accept();
+          ctx.reject(['password']);
+        },
+      });
+      return teardown.add(server, (s) => s.stop());
+    };
+    const passwordServer = await passwordServerFor('password-box', E2E_PASSWORD);
+    const secondServer = await passwordServerFor('second-port-box', E2E_PASSWORD_B);
+    const tokenLogins: string[] = [];
+    const tokenServer = teardown.add(
+      await startFakeServer({
+        authenticate: (ctx) => {
+          if (ctx.method === 'none' && ctx.username === `sbx-1#${E2E_TOKEN}`) {
+            tokenLogins.push(ctx.username);
+            return ctx.accept();
+          }
+          ctx.reject(['password']);
+        },
+      }),
+      (s) => s.stop(),
+    );
+    const passwordHost = { name: 'password-box', host: '127.0.0.1', port: passwordServer.port, user: E2E_USER };
+    const secondHost = { name: 'second-port-box', host: '127.0.0.1', port: secondServer.port, user: E2E_USER };
+    const tokenHost = { name: 'token-gateway', host: '127.0.0.1', port: tokenServer.port, user: 'sbx-1', userToken: true };
     const settings = sandbox.settings();
-    writeUserSettings(profile.userDataDir, { ...settings, 'sandboxExplorer.hosts': [...(settings['sandboxExplorer.hosts'] as unknown[]), passwordHost] });
+    writeUserSettings(profile.userDataDir, { ...settings, 'sandboxExplorer.hosts': [...(settings['sandboxExplorer.hosts'] as unknown[]), passwordHost, secondHost, tokenHost] });
     const server = teardown.add(await startCodeServer(install, profile, { offline: true }), async (s) => {
       await s.stop();
       fs.writeFileSync(path.join(outDir, 'code-server.log'), s.log());
@@ -76,11 +110,22 @@ async function main(): Promise<number> {
     await page.goto(server.workbenchUrl(sandbox.sshd.root), { timeout: 60_000 });
     console.log(`e2e: code-server ${install.version} at ${server.url}, sandbox sshd on port ${sandbox.sshd.port}`);
 
-    const context: ScenarioContext = { page, sandbox: sandbox.setting, passwordHost: { ...passwordHost, password: E2E_PASSWORD }, userDataDir: profile.userDataDir, screenshot: async (name) => {
-      const file = path.join(outDir, `${name}.png`);
-      await page.screenshot({ path: file });
-      return file;
-    } };
+    const context: ScenarioContext = {
+      page,
+      sandbox: sandbox.setting,
+      passwordHost: { ...passwordHost, password: E2E_PASSWORD },
+      secondPasswordHost: { ...secondHost, password: E2E_PASSWORD_B },
+      tokenHost: { ...tokenHost, token: E2E_TOKEN },
+      userNameToken: E2E_USER.slice(E2E_USER.indexOf('#') + 1),
+      passwordsSent: (name) => [...(sent.get(name) ?? [])],
+      tokenLogins: () => [...tokenLogins],
+      userDataDir: profile.userDataDir,
+      screenshot: async (name) => {
+        const file = path.join(outDir, `${name}.png`);
+        await page.screenshot({ path: file });
+        return file;
+      },
+    };
     const results: TestResult[] = [];
     let index = 0;
     for (const scenario of scenarios) {

@@ -14,7 +14,7 @@ import { runningGroups, withTimeout } from './childProcesses';
 import { createProfile, startCodeServer } from './codeServer';
 import { CodeServerInstall, ensureCodeServer, findChromium } from './editorTools';
 import { writeHostileWorkspace } from './hostileWorkspace';
-import { INTEGRATION_SUITE, REPO_ROOT, RESULTS_ENV, resultsDir } from './paths';
+import { INTEGRATION_SUITE, REPO_ROOT, RESULTS_ENV, resultsDir, USER_DATA_ENV } from './paths';
 import { SandboxHost, startSandboxHost } from './sandboxHost';
 import { printNotable, readResults } from './testResults';
 import { writeUserSettings } from './userSettings';
@@ -48,7 +48,7 @@ async function runPass(install: CodeServerInstall, sandbox: SandboxHost, pass: P
     const profile = teardown.add(createProfile(`sbx-integration-${pass.name}-`), (p) => p.remove());
     writeUserSettings(profile.userDataDir, { ...sandbox.settings(), 'security.workspace.trust.enabled': pass.workspaceTrust });
     const server = teardown.add(
-      await startCodeServer(install, profile, { offline: true, workspaceTrust: pass.workspaceTrust, env: { ...sandbox.env, ...pass.env, [RESULTS_ENV]: resultsFile } }),
+      await startCodeServer(install, profile, { offline: true, workspaceTrust: pass.workspaceTrust, env: { ...sandbox.env, ...pass.env, [RESULTS_ENV]: resultsFile, [USER_DATA_ENV]: profile.userDataDir } }),
       async (s) => {
         await s.stop();
         fs.writeFileSync(path.join(outDir, `code-server-${pass.name}.log`), s.log());
