@@ -348,9 +348,9 @@ export const scenarios: Scenario[] = [
       await commandOnHost(page, 'Connect', b.name);
       await trustNewHostKey(page);
       const first = await secretBox(page, /Password for/);
-      assert.ok(first.includes(`Password for sandbox-7f3a#…@127.0.0.1:${b.port}`), first);
-      assert.doesNotMatch(first, /Wrong password/, 'asked first, not after a saved password failed');
       assert.deepStrictEqual(passwordsSent(b.name), [], `${passwordHost.name}'s saved password was not sent to ${b.name}`);
+      assert.doesNotMatch(first, /Wrong password/, 'asked first, not after a saved password failed');
+      assert.ok(first.includes(`Password for sandbox-7f3a#…@127.0.0.1:${b.port}`), first);
       await screenshot('09-second-port-asks');
       await typeSecret(page, 'not-the-password');
       await secretBox(page, /Wrong password\. Password for/);

@@ -4,7 +4,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { addTestHost, rejectsWith, removeTestHosts, TestHost } from './fsHosts';
 
-type HostSetting = { name: string; host?: string; port?: number; user?: string; enabled?: boolean };
+type HostSetting = { name: string; host?: string; port?: number; user?: string; userToken?: boolean; enabled?: boolean };
 const hostsSetting = () => vscode.workspace.getConfiguration('sandboxExplorer').inspect<HostSetting[]>('hosts')?.globalValue ?? [];
 
 describe('host settings from the UI', function () {
@@ -16,7 +16,7 @@ describe('host settings from the UI', function () {
   });
   after(async () => {
     const config = vscode.workspace.getConfiguration('sandboxExplorer');
-    await config.update('hosts', hostsSetting().filter((h) => h.name !== 'added-box'), vscode.ConfigurationTarget.Global);
+    await config.update('hosts', hostsSetting().filter((h) => h.name !== 'added-box' && h.name !== 'added-token-box'), vscode.ConfigurationTarget.Global);
     await removeTestHosts();
   });
 
@@ -24,6 +24,13 @@ describe('host settings from the UI', function () {
     await vscode.commands.executeCommand('sandboxExplorer.hosts.add', 'agent@sandbox-42.example:2222', 'added-box');
     const added = hostsSetting().find((h) => h.name === 'added-box');
     assert.deepStrictEqual(added, { name: 'added-box', host: 'sandbox-42.example', port: 2222, user: 'agent' });
+  });
+
+  it('Add Host keeps a gateway token (user#token) out of settings: userToken asks for it at connect time', async () => {
+    await vscode.commands.executeCommand('sandboxExplorer.hosts.add', 'sbx-1#tok123@gw.example:2222', 'added-token-box');
+    const added = hostsSetting().find((h) => h.name === 'added-token-box');
+    assert.deepStrictEqual(added, { name: 'added-token-box', host: 'gw.example', port: 2222, user: 'sbx-1', userToken: true });
+    assert.ok(!JSON.stringify(hostsSetting()).includes('tok123'));
   });
 
   it('a disabled host is not connected to; enabling it again works', async () => {
