@@ -47,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registry.attachPool(pool);
 
   const sessions = new RemoteSessions(pool, log);
-  const files = new SbxFileSystemProvider(sessions, inPlaceSavePrompt, { copyWithExec: () => settings.copyWithExec() }, log);
+  const files = new SbxFileSystemProvider(sessions, inPlaceSavePrompt, { copyWithExec: () => settings.copyWithExec(), maxListingEntries: () => settings.maxListingEntries() }, log);
   const watcher = new RemoteWatcher(pool, sessions, (events) => files.fire(events), log);
   files.setWatching(watcher);
   context.subscriptions.push(files, watcher, vscode.workspace.registerFileSystemProvider(SCHEME, files, { isCaseSensitive: true }));

@@ -25,6 +25,8 @@ export interface SaveFallback {
 export interface FileSystemOptions {
   /** Copy with `cp` over an exec channel when the server does not offer the copy-data extension. */
   copyWithExec(): boolean;
+  /** Most entries one folder listing may hold. */
+  maxListingEntries(): number;
 }
 
 export interface RemoteWatching {
@@ -106,7 +108,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
 
   readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
     return this.run(uri, async (s, path) => {
-      const listed = await s.readdir(path).catch(async (err) => {
+      const listed = await s.readdir(path, { maxEntries: this.options.maxListingEntries() }).catch(async (err) => {
         // OPENDIR on a file answers a bare FAILURE in SFTP v3: say what it really is.
         const attrs = await s.stat(path).catch(() => undefined);
         throw attrs && !attrs.isDirectory() ? vscode.FileSystemError.FileNotADirectory(uri) : err;

@@ -13,6 +13,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { SCHEME } from '../fs/remotePath';
 import { PoolSettings } from '../ssh/pool';
+import { DEFAULT_MAX_LISTING_ENTRIES } from '../ssh/sftp';
 
 export const SECTION = 'sandboxExplorer';
 export const SETTING = {
@@ -27,6 +28,7 @@ export const SETTING = {
   inPlaceSave: 'files.inPlaceSave',
   copyWithExec: 'files.copyWithExec',
   transferSymlinks: 'transfers.symlinks',
+  maxListingEntries: 'files.maxListingEntries',
 } as const;
 
 /** Settings a trusted workspace on this machine may change; every other one is user-only. */
@@ -103,6 +105,11 @@ export const settings = {
   inPlaceSave(): 'ask' | 'always' | 'never' {
     const value = localWorkspaceValue<string>(SETTING.inPlaceSave, 'ask');
     return value === 'always' || value === 'never' ? value : 'ask';
+  },
+
+  /** A bound against hostile servers, so a sandbox's own settings must not raise it: user value only. */
+  maxListingEntries(): number {
+    return Math.floor(positive(userValue(SETTING.maxListingEntries, DEFAULT_MAX_LISTING_ENTRIES), DEFAULT_MAX_LISTING_ENTRIES, 1000));
   },
 
   copyWithExec(): boolean {

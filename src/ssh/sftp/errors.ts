@@ -19,7 +19,9 @@ export type SftpErrorReason =
    * The temp-file save route is impossible here (no posix-rename, ownership cannot be kept,
    * temp cannot be created in the directory); the caller may choose writeFileInPlace.
    */
-  | 'unsafe-save';
+  | 'unsafe-save'
+  /** A listing passed its entry limit (a server that never ends a listing, or a huge folder). */
+  | 'too-many-entries';
 
 // ssh2's STATUS_CODE is a plain name → number object (no reverse mapping like a TS enum).
 const CODE_NAMES = new Map<number, string>(Object.entries(STATUS_CODE as unknown as Record<string, number>).map(([name, code]) => [code, name]));

@@ -2,6 +2,6 @@
 export { Attributes, DirEntry, SftpHandle, SftpLimits } from './channel';
 export { ConflictError, SftpError, SftpErrorReason, SftpStatus, STATUS_CODE, unlessUnreachable } from './errors';
 export { FileVersion, versionOf, withExecBits, WriteOptions } from './safeSave';
-export { CopyOptions, ReadOptions, RenameOptions, SftpSession } from './session';
+export { CopyOptions, DEFAULT_MAX_LISTING_ENTRIES, ReaddirOptions, ReadOptions, RenameOptions, SftpSession } from './session';
 export { isTempPath, TEMP_NAME } from './tempFiles';
-export { ChunkSink, ChunkSource, DEFAULT_CHUNK, DEFAULT_READ_CONCURRENCY, DEFAULT_WRITE_CONCURRENCY, StreamOptions, TransferOptions } from './transfer';
+export { ChunkSink, ChunkSource, DEFAULT_CHUNK, DEFAULT_MAX_GROWTH_BYTES, DEFAULT_READ_CONCURRENCY, DEFAULT_WRITE_CONCURRENCY, ReadWholeOptions, StreamOptions, TransferOptions } from './transfer';

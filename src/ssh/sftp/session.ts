@@ -5,17 +5,29 @@ import { Attributes, DirEntry, SftpChannel, SftpHandle } from './channel';
 import { sftpError, SftpError, STATUS_CODE, withReason } from './errors';
 import { removeTemp, removeTempFiles, sweepTempFiles, writeFileAtomic, writeFileAtomicWith, writeFileInPlace, WriteOptions } from './safeSave';
 import { tempPathFor, TempRegistry } from './tempFiles';
-import { ChunkSink, ChunkSource, copyStreamed, raceAbort, readInto, readWhole, StreamOptions, TransferOptions, writeFrom, writeWhole } from './transfer';
+import { ChunkSink, ChunkSource, copyStreamed, raceAbort, readInto, readWhole, ReadWholeOptions, StreamOptions, TransferOptions, writeFrom, writeWhole } from './transfer';
 
 /** READDIR requests in flight per listing. */
 const READDIR_AHEAD = 3;
+/**
+ * Entries one listing may hold: a server that never answers EOF (or a directory that fills
+ * faster than we list it) fails the listing here instead of growing until memory runs out.
+ */
+export const DEFAULT_MAX_LISTING_ENTRIES = 200_000;
+
+export interface ReaddirOptions {
+  /** READDIR requests in flight (default 3). */
+  readonly readAhead?: number;
+  /** Fail once the listing passes this many entries (default DEFAULT_MAX_LISTING_ENTRIES). */
+  readonly maxEntries?: number;
+}
 
 export interface RenameOptions {
   /** Replace an existing target (atomically, with posix-rename@openssh.com when offered). */
   readonly overwrite?: boolean;
 }
 
-export interface ReadOptions extends TransferOptions {
+export interface ReadOptions extends ReadWholeOptions {
   /** The file's attributes from a STAT the caller has just made (saves one round trip). */
   readonly attrs?: Attributes;
 }
@@ -50,8 +62,10 @@ export class SftpSession extends SftpChannel {
    * entries (OpenSSH sends up to 100), never one per entry. Symlinks come back as links.
    * READDIRs on one handle are answered in order, so a few go out ahead: the server reads
    * the next batch while we parse this one, and a small directory's EOF costs no extra trip.
+   * Past `maxEntries` the listing fails (reason 'too-many-entries') rather than grow forever.
    */
-  async readdir(path: string, options: { readAhead?: number } = {}): Promise<DirEntry[]> {
+  async readdir(path: string, options: ReaddirOptions = {}): Promise<DirEntry[]> {
+    const maxEntries = options.maxEntries ?? DEFAULT_MAX_LISTING_ENTRIES;
     const h = await this.opendir(path);
     const inFlight: Promise<DirEntry[] | undefined>[] = [];
     const issue = () => {
@@ -66,6 +80,7 @@ export class SftpSession extends SftpChannel {
         const batch = await inFlight.shift()!;
         if (!batch) return entries;
         for (const e of batch) entries.push(e);
+        if (entries.length > maxEntries) throw sftpError(STATUS_CODE.FAILURE, 'readdir', path, `more than ${maxEntries} entries; not listed`, 'too-many-entries');
         issue();
       }
     } finally {

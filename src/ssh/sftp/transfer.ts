@@ -10,6 +10,12 @@ import { sftpError, STATUS_CODE } from './errors';
 export const DEFAULT_CHUNK = 261_120;
 export const DEFAULT_READ_CONCURRENCY = 16;
 export const DEFAULT_WRITE_CONCURRENCY = 8;
+/**
+ * How far past its stat'ed size a file may grow while it is read. A log appended to while we
+ * read it is read on to its new end; a file that keeps growing beyond this (a server that never
+ * answers EOF, a log written faster than we read) fails the read instead of filling memory.
+ */
+export const DEFAULT_MAX_GROWTH_BYTES = 16 * 1024 * 1024;
 
 export interface TransferOptions {
   readonly signal?: AbortSignal;
@@ -87,12 +93,18 @@ function chunkFor(requested: number | undefined, limit: number): number {
   return Math.max(1, Math.min(requested ?? DEFAULT_CHUNK, limit));
 }
 
+export interface ReadWholeOptions extends TransferOptions {
+  /** Bytes the file may grow past `sizeHint` before the read fails; default DEFAULT_MAX_GROWTH_BYTES. */
+  readonly maxGrowthBytes?: number;
+}
+
 /**
  * Reads a whole file into one Buffer. `sizeHint` is the fstat size; the file may shrink or
  * grow while we read. A one-byte probe at `sizeHint` goes out with the last chunk, so an
- * unchanged file costs no extra round trip and a grown one is read on to its new end.
+ * unchanged file costs no extra round trip and a grown one is read on to its new end, up to
+ * `maxGrowthBytes` more: past that the read fails, naming the file (never a silent cut).
  */
-export async function readWhole(ch: SftpChannel, h: SftpHandle, sizeHint: number, options: TransferOptions = {}): Promise<Buffer> {
+export async function readWhole(ch: SftpChannel, h: SftpHandle, sizeHint: number, options: ReadWholeOptions = {}): Promise<Buffer> {
   const what = `read ${h.path}`;
   const chunk = chunkFor(options.chunkSize, ch.limits.maxReadLength);
   const size = sizeHint;
@@ -135,14 +147,20 @@ export async function readWhole(ch: SftpChannel, h: SftpHandle, sizeHint: number
   if (eofAt < size) return buf.subarray(0, eofAt); // shrank while we read
   if (!grew) return buf;
   // Grew while we read (a log being appended to): read on one chunk at a time; rare.
+  const limit = size + Math.max(0, options.maxGrowthBytes ?? DEFAULT_MAX_GROWTH_BYTES);
   const parts = [buf];
   for (let position = size; ; ) {
     if (options.signal?.aborted) throw abortError(what);
-    const more = Buffer.allocUnsafe(chunk);
-    const n = await raceAbort(readFully(ch, h, more, 0, chunk, position), options.signal, what);
+    // One byte past the limit tells "ended exactly there" from "still growing".
+    const want = Math.min(chunk, limit + 1 - position);
+    const more = Buffer.allocUnsafe(want);
+    const n = await raceAbort(readFully(ch, h, more, 0, want, position), options.signal, what);
     parts.push(more.subarray(0, n));
     position += n;
-    if (n < chunk) break;
+    if (position > limit) {
+      throw sftpError(STATUS_CODE.FAILURE, 'read', h.path, `the file grew by more than ${limit - size} bytes past the ${size} bytes it had when opened, and is still growing; not read`);
+    }
+    if (n < want) break;
   }
   return Buffer.concat(parts);
 }
