@@ -3,7 +3,7 @@
 import { SshConnection } from '../ssh/connection';
 import { exec } from '../ssh/exec';
 import { ConnectionPool } from '../ssh/pool';
-import { SftpSession } from '../ssh/sftp';
+import { SftpError, SftpSession } from '../ssh/sftp';
 import { Logger } from '../common/log';
 
 export interface RemoteIdentity {
@@ -34,6 +34,21 @@ export class RemoteSessions {
       return await op(session, connection);
     } finally {
       ref.release();
+    }
+  }
+
+  /**
+   * `run` for operations that only read (stat, list, read a file). When another request on the
+   * SFTP channel timed out, the channel was reset and this one failed unanswered: it runs once
+   * more on the new channel. Writes never come here: whether one landed is unknown.
+   */
+  async runIdempotent<T>(host: string, op: (session: SftpSession, connection: SshConnection) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    try {
+      return await this.run(host, op, signal);
+    } catch (err) {
+      if (!(SftpError.is(err) && err.reason === 'channel-reset')) throw err;
+      this.log.info(`${host}: ${err.op} again on the new SFTP channel`);
+      return this.run(host, op, signal);
     }
   }
 

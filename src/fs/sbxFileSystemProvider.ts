@@ -83,7 +83,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
   }
 
   stat(uri: vscode.Uri): Promise<vscode.FileStat> {
-    return this.run(uri, async (s, path, connection) => {
+    return this.read(uri, async (s, path, connection) => {
       const link = await s.lstat(path);
       let attrs = link;
       let type = fileType(link);
@@ -107,7 +107,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
   }
 
   readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
-    return this.run(uri, async (s, path) => {
+    return this.read(uri, async (s, path) => {
       const listed = await s.readdir(path, { maxEntries: this.options.maxListingEntries() }).catch(async (err) => {
         // OPENDIR on a file answers a bare FAILURE in SFTP v3: say what it really is.
         const attrs = await s.stat(path).catch(() => undefined);
@@ -134,7 +134,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
   }
 
   readFile(uri: vscode.Uri): Promise<Uint8Array> {
-    return this.run(uri, async (s, path) => {
+    return this.read(uri, async (s, path) => {
       const attrs = await s.stat(path);
       if (attrs.isDirectory()) throw vscode.FileSystemError.FileIsADirectory(uri);
       const read = (signal?: AbortSignal) => s.readFile(path, { signal, attrs });
@@ -296,6 +296,16 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
     try {
       const path = normalizeRemotePath(uri.path);
       return await this.sessions.run(uri.authority, (s, connection) => op(s, path, connection));
+    } catch (err) {
+      throw toFileSystemError(err, uri);
+    }
+  }
+
+  /** `run` for operations that change nothing: retried once if the SFTP channel was reset under them. */
+  private async read<T>(uri: vscode.Uri, op: (s: SftpSession, path: string, connection: SshConnection) => Promise<T>): Promise<T> {
+    try {
+      const path = normalizeRemotePath(uri.path);
+      return await this.sessions.runIdempotent(uri.authority, (s, connection) => op(s, path, connection));
     } catch (err) {
       throw toFileSystemError(err, uri);
     }

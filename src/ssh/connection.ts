@@ -28,6 +28,8 @@ export interface ConnectParams {
   /** True while a passphrase, password or keyboard-interactive prompt is open. */
   readonly isWaitingForUser?: () => boolean;
   readonly scheduler: ChannelScheduler;
+  /** Deadline for each SFTP request (default: the SFTP layer's). */
+  readonly sftpRequestTimeoutMs?: number;
   readonly log: Logger;
   readonly signal?: AbortSignal;
 }
@@ -198,14 +200,30 @@ export class SshConnection {
     return this.openSession<ClientChannel>('shell', (c, cb) => c.shell(window, options, cb), signal);
   }
 
-  /** The connection's one SFTP session, opened on first use and again after its channel closes. */
+  /**
+   * The connection's one SFTP session, opened on first use and again after its channel closes
+   * or one of its requests times out (the next call then opens a new channel at once).
+   */
   sftp(): Promise<SftpSession> {
     if (!this.sftpChannel) {
       const opening = this.openSession<SFTPWrapper>('sftp', (c, cb) => c.sftp(cb)).then((wrapper) => {
-        wrapper.once('close', () => {
+        const forget = () => {
           if (this.sftpChannel === opening) this.sftpChannel = undefined;
+        };
+        wrapper.once('close', forget);
+        const session = new SftpSession(wrapper, { requestTimeoutMs: this.params.sftpRequestTimeoutMs });
+        session.onDidReset((timeout) => {
+          forget();
+          this.params.log.warn(`${this.params.label}: ${timeout.message}`);
+          // Not awaited: a stuck server may not answer the close either. Its session slot
+          // comes back when it does, or when the connection ends.
+          try {
+            wrapper.end();
+          } catch {
+            /* the connection is already gone */
+          }
         });
-        return { wrapper, session: new SftpSession(wrapper) };
+        return { wrapper, session };
       });
       this.sftpChannel = opening;
       opening.catch(() => {

@@ -24,6 +24,8 @@ export interface PoolSettings {
   readonly maxSessions: number;
   /** Handshake + auth bound when the config sets no ConnectTimeout (gateways resuming a paused sandbox are slow). */
   readonly connectTimeoutMs: number;
+  /** Deadline for each SFTP request; a stuck one fails and the SFTP channel is reopened. */
+  readonly sftpRequestTimeoutMs?: number;
   readonly reconnect?: ReconnectPolicy;
 }
 
@@ -205,6 +207,7 @@ export class ConnectionPool {
       readyTimeoutMs: timeoutMs,
       isWaitingForUser: () => prompts.open > 0,
       scheduler,
+      sftpRequestTimeoutMs: settings.sftpRequestTimeoutMs,
       log,
       signal,
     });

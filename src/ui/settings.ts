@@ -29,6 +29,7 @@ export const SETTING = {
   copyWithExec: 'files.copyWithExec',
   transferSymlinks: 'transfers.symlinks',
   maxListingEntries: 'files.maxListingEntries',
+  requestTimeoutSeconds: 'files.requestTimeoutSeconds',
 } as const;
 
 /** Settings a trusted workspace on this machine may change; every other one is user-only. */
@@ -92,6 +93,7 @@ export const settings = {
       keepaliveCountMax: positive(userValue(SETTING.keepaliveCountMax, 3), 3, 1),
       maxSessions: positive(userValue(SETTING.maxSessions, 10), 10, 1),
       connectTimeoutMs: positive(userValue(SETTING.connectTimeoutSeconds, 30), 30, 1) * 1000,
+      sftpRequestTimeoutMs: positive(userValue(SETTING.requestTimeoutSeconds, 60), 60, 1) * 1000,
     };
   },
 

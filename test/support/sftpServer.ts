@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Client, SFTPWrapper, utils } from 'ssh2';
-import { SftpSession } from '../../src/ssh/sftp';
+import { ChannelOptions, SftpSession } from '../../src/ssh/sftp';
 import { FakeServer, startFakeServer } from './ssh2Server';
 
 const { STATUS_CODE, flagsToString } = utils.sftp;
@@ -21,6 +21,8 @@ export interface SftpServerHooks {
   endlessListing?(path: string): boolean;
   /** REMOVE of this path answers PERMISSION_DENIED. */
   refuseRemove?(path: string): boolean;
+  /** Answer each READ this much later (a slow disk; answers still come in order of arrival). */
+  readDelayMs?: number;
   /** Sees each request (its SFTP name and path) before it is answered. */
   onRequest?(op: string, path: string): void;
 }
@@ -38,7 +40,7 @@ export interface SftpServer {
   openHandles(): number;
   /** The most handles that were open at once. */
   maxOpenHandles(): number;
-  connect(): Promise<SftpServerClient>;
+  connect(options?: ChannelOptions): Promise<SftpServerClient>;
   stop(): Promise<void>;
 }
 
@@ -139,11 +141,20 @@ export async function startSftpServer(root: string, hooks: SftpServerHooks = {})
       const h = handleOf(raw);
       if (h?.kind !== 'file') return sftp.status(reqid, STATUS_CODE.FAILURE, 'bad handle');
       hooks.onRequest?.('READ', h.path);
-      if (hooks.endlessFile?.(h.path)) return sftp.data(reqid, Buffer.alloc(len, 0x61));
-      const buf = Buffer.alloc(len);
-      const n = fs.readSync(h.fd, buf, 0, len, offset);
-      if (n === 0) sftp.status(reqid, STATUS_CODE.EOF);
-      else sftp.data(reqid, buf.subarray(0, n));
+      const answer = () => {
+        if (hooks.endlessFile?.(h.path)) return sftp.data(reqid, Buffer.alloc(len, 0x61));
+        const buf = Buffer.alloc(len);
+        let n: number;
+        try {
+          n = fs.readSync(h.fd, buf, 0, len, offset); // the handle may have closed meanwhile
+        } catch (err) {
+          return sftp.status(reqid, statusFor(err));
+        }
+        if (n === 0) sftp.status(reqid, STATUS_CODE.EOF);
+        else sftp.data(reqid, buf.subarray(0, n));
+      };
+      if (hooks.readDelayMs) setTimeout(answer, hooks.readDelayMs);
+      else answer();
     });
     sftp.on('WRITE', (reqid, raw, offset, data) => {
       const h = handleOf(raw);
@@ -206,7 +217,7 @@ export async function startSftpServer(root: string, hooks: SftpServerHooks = {})
     fake,
     openHandles: () => open,
     maxOpenHandles: () => maxOpen,
-    async connect() {
+    async connect(options) {
       const client = new Client();
       await new Promise<void>((resolve, reject) => {
         client.once('ready', () => resolve());
@@ -215,7 +226,7 @@ export async function startSftpServer(root: string, hooks: SftpServerHooks = {})
       });
       client.on('error', () => undefined);
       const sftp = await new Promise<SFTPWrapper>((resolve, reject) => client.sftp((err, s) => (err ? reject(err) : resolve(s))));
-      const session = new SftpSession(sftp);
+      const session = new SftpSession(sftp, options);
       const connected: SftpServerClient = {
         client,
         sftp,

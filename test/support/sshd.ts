@@ -8,6 +8,8 @@ import * as path from 'path';
 import { killAndWait, track } from './processes';
 
 export const SSHD_PATH = ['/usr/sbin/sshd', '/usr/local/sbin/sshd'].find((p) => fs.existsSync(p));
+/** OpenSSH's stand-alone SFTP server (Debian's path, then a source build's). */
+export const SFTP_SERVER_PATH = ['/usr/lib/openssh/sftp-server', '/usr/libexec/sftp-server', '/usr/local/libexec/sftp-server'].find((p) => fs.existsSync(p));
 
 export function requireSshd(): string {
   if (!SSHD_PATH) {
@@ -84,6 +86,8 @@ export interface SshdOptions {
   listenAddress?: string;
   /** Options for internal-sftp, e.g. `-P copy-data` (requests the server refuses and does not announce). */
   sftpOptions?: string;
+  /** Serve SFTP with this program instead of internal-sftp, e.g. SFTP_SERVER_PATH: a process of its own a test can stop. */
+  sftpServer?: string;
   /** Mount a tmpfs of this many KiB at `root` in sshd's own mount namespace (a small disk that fills up). */
   tmpfsRootKiB?: number;
 }
@@ -147,7 +151,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     'AllowStreamLocalForwarding yes',
     'PermitUserEnvironment no',
     'AcceptEnv LANG LC_* SBX_*',
-    `Subsystem sftp internal-sftp${options.sftpOptions ? ' ' + options.sftpOptions : ''}`,
+    `Subsystem sftp ${options.sftpServer ?? 'internal-sftp'}${options.sftpOptions ? ' ' + options.sftpOptions : ''}`,
     `MaxSessions ${options.maxSessions ?? 10}`,
     'MaxStartups 100:30:200',
     'LoginGraceTime 30',

@@ -1,6 +1,7 @@
 // Promise-based requests over one ssh2 SFTP channel. Every ssh2 callback, synchronous throw
 // and closed-channel hang becomes a settled promise here; nothing above sees ssh2's API.
 import { InputAttributes, OpenMode, SFTPWrapper, Stats } from 'ssh2';
+import { Emitter } from '../../common/event';
 import { sftpError, SftpError, STATUS_CODE, toSftpError } from './errors';
 
 /** ssh2's parsed ATTRS: `mode`, `uid`, `gid`, `size`, `atime`/`mtime` in seconds, plus `isFile()` etc. */
@@ -48,9 +49,43 @@ type Done<T> = (err: unknown, value?: T) => void;
 
 const LOSSY = '\uFFFD';
 
+/**
+ * How long one request may go unanswered. Generous: it is per request (each READ or WRITE of a
+ * large transfer has its own), and only a server that has stopped answering comes near it.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
+export interface ChannelOptions {
+  /** Per-request deadline (default DEFAULT_REQUEST_TIMEOUT_MS); Infinity for none. */
+  readonly requestTimeoutMs?: number;
+}
+
+/** A request sent and not yet answered: when it went out, and how to fail it. */
+interface Pending {
+  readonly sentAt: number;
+  /** Extra time this request may take past the deadline (a server-side copy of a large file). */
+  readonly graceMs: number;
+  readonly op: string;
+  readonly path: string | undefined;
+  readonly fail: (err: SftpError) => void;
+}
+
 export class SftpChannel {
-  /** Requests sent and not yet answered; rejected if the channel goes away under them. */
-  private readonly pending = new Set<() => void>();
+  /**
+   * Requests sent and not yet answered, oldest first (a Map keeps insertion order, and answered
+   * ones leave it): rejected if the channel goes away under them or one of them times out.
+   */
+  private readonly pending = new Map<object, Pending>();
+  /** Checks the oldest pending request against the deadline; set only while requests are pending. */
+  private watchdog: NodeJS.Timeout | undefined;
+  private readonly requestTimeoutMs: number;
+  private readonly resetEmitter = new Emitter<SftpError>();
+  /**
+   * Fires once when a request timed out: every request on the channel has failed, and the
+   * channel must be closed and replaced (sftp-server answers in order, so the rest would wait
+   * behind the stuck one). The connection core owns the channel and does both.
+   */
+  readonly onDidReset = this.resetEmitter.event;
   /**
    * Handles whose CLOSE has gone out. sftp-server gives a freed handle number to the very next
    * OPEN, so a late request on a closed handle (a cancelled copy's last write, a second CLOSE
@@ -65,7 +100,11 @@ export class SftpChannel {
   /** ssh2 already asked limits@openssh.com during the handshake and applied the answer. */
   readonly limits: SftpLimits;
 
-  constructor(protected readonly sftp: SFTPWrapper) {
+  constructor(
+    protected readonly sftp: SFTPWrapper,
+    options: ChannelOptions = {},
+  ) {
+    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.internals = sftp as unknown as Ssh2SftpInternals;
     this.extensions = new Map(Object.entries(this.internals._extensions ?? {}));
     this.limits = {
@@ -107,36 +146,79 @@ export class SftpChannel {
     this.sftp.off('close', this.onGone);
     this.sftp.off('error', this.onGone);
     this.markGone();
+    this.resetEmitter.dispose();
   }
 
   private markGone(): void {
+    this.failAll((p) => sftpError(STATUS_CODE.CONNECTION_LOST, p.op, p.path, 'the SFTP channel closed before the server answered'));
+  }
+
+  private failAll(why: (p: Pending) => SftpError): void {
     this.gone = true;
-    for (const abandon of [...this.pending]) abandon();
+    clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+    for (const p of [...this.pending.values()]) p.fail(why(p));
+  }
+
+  /** Runs when the oldest pending request may be due; re-arms itself for the next one. */
+  private readonly checkDeadline = (): void => {
+    this.watchdog = undefined;
+    if (this.gone) return;
+    const now = Date.now();
+    for (const [, p] of this.pending) {
+      // The oldest without grace decides when to look again; one with grace is checked on its own.
+      const due = p.sentAt + this.requestTimeoutMs + p.graceMs;
+      if (now >= due) return this.expire(p);
+      if (p.graceMs === 0) return this.armWatchdog(due - now);
+    }
+    if (this.pending.size) this.armWatchdog(this.requestTimeoutMs);
+  };
+
+  private armWatchdog(ms: number): void {
+    if (this.watchdog || !Number.isFinite(this.requestTimeoutMs)) return;
+    this.watchdog = setTimeout(this.checkDeadline, ms);
+    this.watchdog.unref?.();
+  }
+
+  /** One request went unanswered past its deadline: fail it, then everything else, and ask for a new channel. */
+  private expire(stuck: Pending): void {
+    const seconds = Math.round((this.requestTimeoutMs + stuck.graceMs) / 100) / 10;
+    const timeout = sftpError(STATUS_CODE.CONNECTION_LOST, stuck.op, stuck.path, `no answer within ${seconds} s; the SFTP channel is reopened`, 'timeout');
+    stuck.fail(timeout);
+    this.failAll((p) => sftpError(STATUS_CODE.CONNECTION_LOST, p.op, p.path, `not answered: the SFTP channel was reopened after ${stuck.op} timed out`, 'channel-reset'));
+    this.resetEmitter.fire(timeout);
   }
 
   /**
    * Issues one request. ssh2 writes requests to a closed channel into the void and never
    * calls back, so those are refused here; it throws synchronously on bad arguments and
-   * unsupported extensions, which become rejections.
+   * unsupported extensions, which become rejections. Each request has its own deadline.
    */
-  protected request<T>(op: string, path: string | undefined, start: (done: Done<T>) => void): Promise<T> {
+  protected request<T>(op: string, path: string | undefined, start: (done: Done<T>) => void, options: { graceMs?: number } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.closed) {
         reject(sftpError(STATUS_CODE.CONNECTION_LOST, op, path, 'the SFTP channel is closed'));
         return;
       }
       let settled = false;
-      const abandon = () => {
-        if (settled) return;
-        settled = true;
-        this.pending.delete(abandon);
-        reject(sftpError(STATUS_CODE.CONNECTION_LOST, op, path, 'the SFTP channel closed before the server answered'));
-      };
-      this.pending.add(abandon);
+      const key = {};
+      this.pending.set(key, {
+        sentAt: Date.now(),
+        graceMs: options.graceMs ?? 0,
+        op,
+        path,
+        fail: (err) => {
+          if (settled) return;
+          settled = true;
+          this.pending.delete(key);
+          reject(err);
+        },
+      });
+      this.armWatchdog(this.requestTimeoutMs + (options.graceMs ?? 0));
       const done: Done<T> = (err, value) => {
         if (settled) return;
         settled = true;
-        this.pending.delete(abandon);
+        this.pending.delete(key);
         if (err) reject(toSftpError(err, op, path, { channelClosed: this.closed }));
         else resolve(value as T);
       };
@@ -228,9 +310,9 @@ export class SftpChannel {
   }
 
   /** A request on an open handle; refused here, unsent, once the handle's CLOSE went out. */
-  private onHandle<T>(op: string, h: SftpHandle, start: (done: Done<T>) => void): Promise<T> {
+  private onHandle<T>(op: string, h: SftpHandle, start: (done: Done<T>) => void, options?: { graceMs?: number }): Promise<T> {
     if (this.closedHandles.has(h)) return Promise.reject(sftpError(STATUS_CODE.FAILURE, op, h.path, 'the file handle is already closed'));
-    return this.request(op, h.path, start);
+    return this.request(op, h.path, start, options);
   }
 
   /** Close whose failure does not matter (cleanup after another error, or after a read). */
@@ -262,12 +344,13 @@ export class SftpChannel {
     return this.onHandle('write', h, (done) => this.sftp.write(h.raw, buf, off, len, position, (err) => done(err)));
   }
 
-  /** copy-data extension (server-side copy); len 0 copies to the end of the source. */
-  copyData(src: SftpHandle, srcOffset: number, len: number, dst: SftpHandle, dstOffset: number): Promise<void> {
+  /**
+   * copy-data extension (server-side copy); len 0 copies to the end of the source. One request
+   * copies the whole file, so it gets `graceMs` past the deadline (the caller scales it by size).
+   */
+  copyData(src: SftpHandle, srcOffset: number, len: number, dst: SftpHandle, dstOffset: number, graceMs = 0): Promise<void> {
     if (this.closedHandles.has(dst)) return Promise.reject(sftpError(STATUS_CODE.FAILURE, 'copy-data', dst.path, 'the file handle is already closed'));
-    return this.onHandle('copy-data', src, (done) =>
-      this.sftp.ext_copy_data(src.raw, srcOffset, len, dst.raw, dstOffset, (err) => done(err)),
-    );
+    return this.onHandle('copy-data', src, (done) => this.sftp.ext_copy_data(src.raw, srcOffset, len, dst.raw, dstOffset, (err) => done(err)), { graceMs });
   }
 
   opendir(path: string): Promise<SftpHandle> {

@@ -21,7 +21,14 @@ export type SftpErrorReason =
    */
   | 'unsafe-save'
   /** A listing passed its entry limit (a server that never ends a listing, or a huge folder). */
-  | 'too-many-entries';
+  | 'too-many-entries'
+  /** The server did not answer this request in time; the channel was closed and is reopened. */
+  | 'timeout'
+  /**
+   * Another request on the channel timed out, so this one was failed unanswered and the channel
+   * reopened: an operation that only reads may run again once on the new channel.
+   */
+  | 'channel-reset';
 
 // ssh2's STATUS_CODE is a plain name → number object (no reverse mapping like a TS enum).
 const CODE_NAMES = new Map<number, string>(Object.entries(STATUS_CODE as unknown as Record<string, number>).map(([name, code]) => [code, name]));

@@ -1,5 +1,5 @@
 // SFTP over one channel: promise-based requests, pipelined transfers, safe saves, typed errors.
-export { Attributes, DirEntry, SftpHandle, SftpLimits } from './channel';
+export { Attributes, ChannelOptions, DEFAULT_REQUEST_TIMEOUT_MS, DirEntry, SftpHandle, SftpLimits } from './channel';
 export { ConflictError, SftpError, SftpErrorReason, SftpStatus, STATUS_CODE, unlessUnreachable } from './errors';
 export { FileVersion, versionOf, withExecBits, WriteOptions } from './safeSave';
 export { CopyOptions, DEFAULT_MAX_LISTING_ENTRIES, ReaddirOptions, ReadOptions, RenameOptions, SftpSession } from './session';

@@ -1,7 +1,7 @@
 // The file operations the fs/ adapter needs, over one SFTP channel that the connection core
 // owns (channels count against MaxSessions, so everything shares this one).
 import { SFTPWrapper } from 'ssh2';
-import { Attributes, DirEntry, SftpChannel, SftpHandle } from './channel';
+import { Attributes, ChannelOptions, DirEntry, SftpChannel, SftpHandle } from './channel';
 import { sftpError, SftpError, STATUS_CODE, withReason } from './errors';
 import { removeTemp, removeTempFiles, sweepTempFiles, writeFileAtomic, writeFileAtomicWith, writeFileInPlace, WriteOptions } from './safeSave';
 import { tempPathFor, TempRegistry } from './tempFiles';
@@ -14,6 +14,12 @@ const READDIR_AHEAD = 3;
  * faster than we list it) fails the listing here instead of growing until memory runs out.
  */
 export const DEFAULT_MAX_LISTING_ENTRIES = 200_000;
+
+/**
+ * A server-side copy (copy-data) is one request for the whole file: besides the request
+ * deadline it may take as long as copying at this rate would (a slow disk, a large file).
+ */
+const COPY_DATA_MIN_BYTES_PER_SECOND = 10 * 1024 * 1024;
 
 export interface ReaddirOptions {
   /** READDIR requests in flight (default 3). */
@@ -48,8 +54,8 @@ export class SftpSession extends SftpChannel {
   /** The server announced copy-data but refused it once: don't ask again on this session. */
   private copyDataRefused = false;
 
-  constructor(sftp: SFTPWrapper) {
-    super(sftp);
+  constructor(sftp: SFTPWrapper, options: ChannelOptions = {}) {
+    super(sftp, options);
   }
 
   /** Temp files this session created and has not renamed into place or removed yet. */
@@ -146,7 +152,8 @@ export class SftpSession extends SftpChannel {
       to = await this.open(tempPath, 'wx', { mode: attrs.mode & 0o777 });
       if (options.serverSide !== false && this.hasCopyData && !this.copyDataRefused) {
         try {
-          await raceAbort(this.copyData(from, 0, 0, to, 0), options.signal, `copy ${src}`);
+          const graceMs = Math.ceil(((attrs.size ?? 0) / COPY_DATA_MIN_BYTES_PER_SECOND) * 1000);
+          await raceAbort(this.copyData(from, 0, 0, to, 0, graceMs), options.signal, `copy ${src}`);
         } catch (err) {
           if (!SftpError.is(err, STATUS_CODE.PERMISSION_DENIED) && !SftpError.is(err, STATUS_CODE.OP_UNSUPPORTED)) throw err;
           // Announced but refused by policy (sftp-server -P copy-data): stream, and stop asking.

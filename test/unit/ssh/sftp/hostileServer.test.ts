@@ -59,3 +59,25 @@ describe('SftpSession: reads and listings are bounded against a hostile server',
     assert.strictEqual(server.openHandles(), 0);
   });
 });
+
+describe('SftpSession: the request deadline is per request, not per file', () => {
+  it('reads a file whose READs are slow, in far more time than one request may take', async () => {
+    const root = fs.realpathSync(makeTempDir('sbx-slow-'));
+    const server = await startSftpServer(root, { readDelayMs: 40 });
+    try {
+      const c = await server.connect({ requestTimeoutMs: 400 });
+      const file = path.join(root, 'slow.bin');
+      fs.writeFileSync(file, Buffer.alloc(30 * 1024, 7));
+      // One request in flight, 1 KiB each: 31 READs of 40 ms, over a second for the file.
+      const got = await c.session.readFile(file, { concurrency: 1, chunkSize: 1024 });
+      assert.strictEqual(got.length, 30 * 1024);
+      let reset = false;
+      c.session.onDidReset(() => (reset = true));
+      await c.session.stat(file);
+      assert.strictEqual(reset, false);
+    } finally {
+      await server.stop();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
