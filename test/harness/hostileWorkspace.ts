@@ -40,6 +40,7 @@ export function writeHostileWorkspace(sandbox: SandboxHost): HostileWorkspace {
     'sandboxExplorer.trustedHostKeysFile': 'userKnownHosts',
     'sandboxExplorer.connectTimeoutSeconds': 1,
     'sandboxExplorer.files.maxListingEntries': 1e12,
+    'sandboxExplorer.files.requestTimeoutSeconds': 1e12,
     'sandboxExplorer.files.inPlaceSave': 'always',
     'sandboxExplorer.files.copyWithExec': true,
   };

@@ -71,6 +71,7 @@ describe(localWorkspace ? 'a trusted .code-workspace file on this machine that d
     assert.strictEqual(hosts[0].proxyCommand, undefined);
     assert.ok(!settings.sshConfigFiles().some((f) => f.startsWith(folder)), `ssh config files: ${settings.sshConfigFiles().join(', ')}`);
     assert.notStrictEqual(settings.pool().connectTimeoutMs, 1000);
+    assert.strictEqual(settings.pool().sftpRequestTimeoutMs, 60_000);
     assert.strictEqual(settings.maxListingEntries(), 200_000, 'a bound against the server is not the server\'s to raise');
     assert.ok(!settings.trustFile(vscode.Uri.file('/storage')).includes('.ssh'), 'accepted keys still go to the extension file');
   });
