@@ -8,6 +8,7 @@ export function toFileSystemError(err: unknown, uri: vscode.Uri): Error {
   if (err instanceof vscode.FileSystemError) return err;
   if (SftpError.is(err)) {
     if (err.reason === 'exists') return vscode.FileSystemError.FileExists(uri);
+    if (err.reason === 'lossy-name') return vscode.FileSystemError.NoPermissions(`${uri.toString(true)}: ${err.message}`);
     if (err.reason === 'too-many-entries') return new vscode.FileSystemError(`${uri.toString(true)}: ${err.message} (sandboxExplorer.files.maxListingEntries)`);
     switch (err.code) {
       case STATUS_CODE.NO_SUCH_FILE:

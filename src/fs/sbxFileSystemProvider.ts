@@ -5,7 +5,7 @@ import { randomBytes } from 'crypto';
 import { Logger } from '../common/log';
 import { SshConnection } from '../ssh/connection';
 import { exec, shellQuote } from '../ssh/exec';
-import { Attributes, DirEntry, FileVersion, SftpError, SftpSession, unlessUnreachable } from '../ssh/sftp';
+import { Attributes, copyTree, FileVersion, removeTree, SftpError, SftpSession, unlessUnreachable } from '../ssh/sftp';
 import { toFileSystemError } from './fsErrors';
 import { normalizeRemotePath, remoteDirname } from './remotePath';
 import { canWrite, RemoteSessions } from './remoteSessions';
@@ -179,7 +179,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
       const attrs = await s.lstat(path);
       await this.ownChange([uri], async () => {
         if (attrs.isDirectory()) {
-          if (options.recursive) await removeTree(s, path);
+          if (options.recursive) await removeTree(s, path, this.treeOptions());
           else await s.rmdir(path);
         } else {
           // Links are removed, never followed.
@@ -225,17 +225,21 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
       await this.ownChange([destination], async () => {
         // What to remove is decided by the destination itself (lstat): a link to a folder is
         // unlinked, never followed into.
-        if (attrs.isDirectory() && existing) await (existing.isDirectory() ? removeTree(s, to) : s.unlink(to));
+        if (attrs.isDirectory() && existing) await (existing.isDirectory() ? removeTree(s, to, this.treeOptions()) : s.unlink(to));
         if (!s.hasCopyData && this.options.copyWithExec()) {
           await copyWithCp(connection, from, to, this.log);
         } else if (attrs.isDirectory()) {
-          await copyTree(s, from, to);
+          await copyTree(s, from, to, this.treeOptions());
         } else {
           await s.copy(from, to, { overwrite: options.overwrite });
         }
       });
       this.fire([{ type: vscode.FileChangeType.Created, uri: destination }]);
     });
+  }
+
+  private treeOptions(): { maxListingEntries: number } {
+    return { maxListingEntries: this.options.maxListingEntries() };
   }
 
   dispose(): void {
@@ -344,41 +348,6 @@ async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Pro
     while (next < items.length) await fn(items[next++]);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-/** Deletes a directory tree without following symlinks (READDIR attributes are lstat's). */
-/**
- * A folder's entries for a tree operation. ssh2 decodes names as UTF-8 before we see them, so
- * a name that is not cannot be sent back: refuse the folder before anything in it changes,
- * rather than fail half-way or create a file under the decoded name.
- */
-async function treeEntries(s: SftpSession, dir: string, what: string): Promise<DirEntry[]> {
-  const entries = (await s.readdir(dir)).filter((e) => e.name !== '.' && e.name !== '..');
-  const lossy = entries.find((e) => e.lossyName);
-  if (lossy) throw vscode.FileSystemError.NoPermissions(`cannot ${what} ${dir}: it holds a name that is not valid UTF-8 (${JSON.stringify(lossy.name)}); do it in a terminal on the remote`);
-  return entries;
-}
-
-async function removeTree(s: SftpSession, dir: string): Promise<void> {
-  const entries = await treeEntries(s, dir, 'delete');
-  await forEachLimited(entries, STAT_CONCURRENCY, async (e) => {
-    const child = joinPath(dir, e.name);
-    if (e.attrs.isDirectory()) await removeTree(s, child);
-    else await s.unlink(child);
-  });
-  await s.rmdir(dir);
-}
-
-async function copyTree(s: SftpSession, from: string, to: string): Promise<void> {
-  const entries = await treeEntries(s, from, 'copy');
-  await s.mkdir(to);
-  await forEachLimited(entries, 4, async (e) => {
-    const src = joinPath(from, e.name);
-    const dst = joinPath(to, e.name);
-    if (e.attrs.isDirectory()) await copyTree(s, src, dst);
-    else if (e.attrs.isSymbolicLink()) await s.symlink(await s.readlink(src), dst);
-    else await s.copy(src, dst);
-  });
 }
 
 /** Server-side copy with cp(1) into a temp name, then mv: a failed copy leaves no partial target. */

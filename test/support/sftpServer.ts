@@ -134,7 +134,7 @@ export async function startSftpServer(root: string, hooks: SftpServerHooks = {})
     sftp.on('OPENDIR', (reqid, p) =>
       on('OPENDIR', reqid, p, (local) => {
         if (!fs.statSync(local).isDirectory()) return sftp.status(reqid, STATUS_CODE.FAILURE, 'not a directory');
-        sftp.handle(reqid, newHandle({ kind: 'dir', path: local, names: fs.readdirSync(local), next: 0, made: 0 }));
+        sftp.handle(reqid, newHandle({ kind: 'dir', path: local, names: fs.readdirSync(local).sort(), next: 0, made: 0 }));
       }),
     );
     sftp.on('READ', (reqid, raw, offset, len) => {

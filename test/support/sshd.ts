@@ -90,6 +90,8 @@ export interface SshdOptions {
   sftpServer?: string;
   /** Mount a tmpfs of this many KiB at `root` in sshd's own mount namespace (a small disk that fills up). */
   tmpfsRootKiB?: number;
+  /** `ulimit -n` for sshd and every session and sftp-server under it (prlimit, which execs in place). */
+  maxOpenFiles?: number;
 }
 
 export interface Sshd {
@@ -173,6 +175,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     let argv = [sshd, ...args];
     // unshare + sh exec in place too: the tmpfs exists only in sshd's mount namespace.
     if (options.tmpfsRootKiB) argv = ['unshare', '-m', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs -o size=${options.tmpfsRootKiB}k tmpfs "$0" && exec "$@"`, root, ...argv];
+    if (options.maxOpenFiles) argv = ['prlimit', `--nofile=${options.maxOpenFiles}`, '--', ...argv];
     if (options.netns) argv = ['ip', 'netns', 'exec', options.netns, ...argv];
     child = track(spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] }));
     let stderr = '';

@@ -22,6 +22,8 @@ export type SftpErrorReason =
   | 'unsafe-save'
   /** A listing passed its entry limit (a server that never ends a listing, or a huge folder). */
   | 'too-many-entries'
+  /** A folder holds a name that is not UTF-8 (ssh2 decoded it lossily), so it cannot be copied or deleted whole. */
+  | 'lossy-name'
   /** The server did not answer this request in time; the channel was closed and is reopened. */
   | 'timeout'
   /**

@@ -5,3 +5,4 @@ export { FileVersion, versionOf, withExecBits, WriteOptions } from './safeSave';
 export { CopyOptions, DEFAULT_MAX_LISTING_ENTRIES, ReaddirOptions, ReadOptions, RenameOptions, SftpSession } from './session';
 export { isTempPath, TEMP_NAME } from './tempFiles';
 export { ChunkSink, ChunkSource, DEFAULT_CHUNK, DEFAULT_MAX_GROWTH_BYTES, DEFAULT_READ_CONCURRENCY, DEFAULT_WRITE_CONCURRENCY, ReadWholeOptions, StreamOptions, TransferOptions } from './transfer';
+export { copyTree, removeTree, TreeOptions } from './tree';
