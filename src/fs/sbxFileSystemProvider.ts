@@ -6,6 +6,7 @@ import { Logger } from '../common/log';
 import { SshConnection } from '../ssh/connection';
 import { exec, shellQuote } from '../ssh/exec';
 import { Attributes, copyTree, FileVersion, removeTree, SftpError, SftpSession, unlessUnreachable } from '../ssh/sftp';
+import { isAbout, parseCpFailure } from './cpFailure';
 import { toFileSystemError } from './fsErrors';
 import { normalizeRemotePath, remoteDirname } from './remotePath';
 import { canWrite, RemoteSessions } from './remoteSessions';
@@ -227,7 +228,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
         // unlinked, never followed into.
         if (attrs.isDirectory() && existing) await (existing.isDirectory() ? removeTree(s, to, this.treeOptions()) : s.unlink(to));
         if (!s.hasCopyData && this.options.copyWithExec()) {
-          await copyWithCp(connection, from, to, this.log);
+          await copyWithCp(connection, source, destination, this.log);
         } else if (attrs.isDirectory()) {
           await copyTree(s, from, to, this.treeOptions());
         } else {
@@ -350,12 +351,30 @@ async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Pro
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** Server-side copy with cp(1) into a temp name, then mv: a failed copy leaves no partial target. */
-async function copyWithCp(connection: SshConnection, from: string, to: string, log: Logger): Promise<void> {
+/**
+ * Server-side copy with cp(1) into a temp name, then mv: a failed copy leaves no partial target.
+ * Run in the C locale, so its failures map to the same errors as every other operation.
+ */
+async function copyWithCp(connection: SshConnection, source: vscode.Uri, destination: vscode.Uri, log: Logger): Promise<void> {
+  const from = normalizeRemotePath(source.path);
+  const to = normalizeRemotePath(destination.path);
   const temp = `${remoteDirname(to)}/.${to.slice(to.lastIndexOf('/') + 1)}.sbx-${randomBytes(6).toString('hex')}.tmp`;
   const q = shellQuote;
-  const result = await exec(connection, `cp -pR -- ${q(from)} ${q(temp)} && mv -f -- ${q(temp)} ${q(to)} || { rc=$?; rm -rf -- ${q(temp)}; exit $rc; }`, {}, log);
-  if (result.code !== 0) throw new vscode.FileSystemError(`cp failed on the remote: ${result.stderr.toString().trim() || `exit ${result.code}`}`);
+  const result = await exec(connection, `cp -pR -- ${q(from)} ${q(temp)} && mv -f -- ${q(temp)} ${q(to)} || { rc=$?; rm -rf -- ${q(temp)}; exit $rc; }`, { env: { LC_ALL: 'C' } }, log);
+  if (result.code === 0) return;
+  const failure = parseCpFailure(result.stderr.toString());
+  // "cannot stat 'from'" is about the source; everything else about where the copy goes.
+  const uri = isAbout(failure.line, from) ? source : destination;
+  const message = `${uri.toString(true)}: cp failed on the remote: ${failure.line || `exit ${result.code}`}`;
+  switch (failure.kind) {
+    case 'not-found':
+      throw vscode.FileSystemError.FileNotFound(message);
+    case 'no-permission':
+      throw vscode.FileSystemError.NoPermissions(message);
+    case 'exists':
+      throw vscode.FileSystemError.FileExists(message);
+  }
+  throw new vscode.FileSystemError(message);
 }
 
 function withCancellableProgress<T>(title: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {

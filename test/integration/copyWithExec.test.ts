@@ -1,9 +1,10 @@
 // Server-side copy with cp over exec, for servers without SFTP's copy-data extension.
 import * as assert from 'assert';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { addTestHost, removeTestHosts, TestHost } from './fsHosts';
+import { addTestHost, rejectsWith, removeTestHosts, TestHost } from './fsHosts';
 
 const OLD = new Date('2001-02-03T04:05:06Z');
 
@@ -46,5 +47,21 @@ describe('copy on a server without copy-data', function () {
     assert.strictEqual(fs.statSync(path.join(dir, 'g.txt')).mtimeMs, OLD.getTime(), 'cp -p kept the time: the copy ran on the server');
     assert.strictEqual(fs.readFileSync(path.join(dir, 'tree2/a.txt'), 'utf8'), 'alpha');
     assert.deepStrictEqual(fs.readdirSync(dir).sort(), ['f.txt', 'g.txt', 'tree', 'tree2']);
+  });
+
+  it('reports cp failures like every other operation: a folder that refuses new files is NoPermissions', async function () {
+    await config().update('files.copyWithExec', true, vscode.ConfigurationTarget.Global);
+    const dir = prepare('cp-refused');
+    const locked = path.join(dir, 'locked');
+    fs.mkdirSync(locked);
+    // The tests run as root, whom no mode bit stops: an immutable folder refuses root too.
+    if (spawnSync('chattr', ['+i', locked]).status !== 0) this.skip();
+    try {
+      await rejectsWith(vscode.workspace.fs.copy(host.uri(`${dir}/f.txt`), host.uri(`${locked}/f.txt`)), 'NoPermissions');
+      await rejectsWith(vscode.workspace.fs.copy(host.uri(`${dir}/tree`), host.uri(`${locked}/tree`)), 'NoPermissions');
+    } finally {
+      spawnSync('chattr', ['-i', locked]);
+    }
+    assert.deepStrictEqual(fs.readdirSync(locked), []);
   });
 });
