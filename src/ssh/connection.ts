@@ -99,7 +99,7 @@ export class SshConnection {
         finish();
         resolve(connection);
       });
-      client.connect({
+      const config = {
         sock: params.transport.stream as never,
         username: params.user,
         // Prompts (passphrases, passwords, host key confirmation) wait for a person: ssh2's
@@ -125,7 +125,13 @@ export class SshConnection {
             },
           );
         },
-      } as never);
+      };
+      try {
+        client.connect(config as never);
+      } catch (err) {
+        // ssh2 throws here on settings it rejects: a failed connect like any other, transport ended.
+        return finish(new SshError(`connect to ${params.label}: ${err instanceof Error ? err.message : String(err)}`, 'config', { cause: err }));
+      }
       // The deadline pauses while a person is asked something (host key, passphrase, password).
       let remaining = params.readyTimeoutMs;
       const tick = 250;

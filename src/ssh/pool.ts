@@ -167,7 +167,9 @@ export class ConnectionPool {
     signal: AbortSignal,
   ): Promise<SshConnection> {
     const timeoutMs = target.connectTimeout ? target.connectTimeout * 1000 : settings.connectTimeoutMs;
-    const transport = await this.openTransport(name, target, timeoutMs, log, signal);
+    // Everything that can fail is settled before the transport starts (a ProxyCommand process,
+    // a socket, a jump-host reference): from then on SshConnection.open owns it and ends it on
+    // every failure.
     const hostKey = this.deps.hostKeys(target);
     const agentSocket = target.identityAgent ?? this.deps.agentSocket;
     const prompts = countPrompts(this.deps.credentials);
@@ -189,6 +191,8 @@ export class ConnectionPool {
     const keepaliveIntervalMs = target.serverAliveInterval > 0 ? target.serverAliveInterval * 1000 : settings.keepaliveIntervalMs;
     const keepaliveCountMax = target.serverAliveInterval > 0 ? target.serverAliveCountMax : settings.keepaliveCountMax;
     log.info(`connecting to ${displayUser(target.user)}@${target.hostname}:${target.port}${target.proxyJump.length ? ` via ${target.proxyJump.join(',')}` : ''}${target.proxyCommand ? ' via ProxyCommand' : ''}`);
+    const algorithms = await this.deps.algorithms?.(target);
+    const transport = await this.openTransport(name, target, timeoutMs, log, signal);
     const started = Date.now();
     const connection = await SshConnection.open({
       label: name,
@@ -201,7 +205,7 @@ export class ConnectionPool {
         return ok;
       },
       hostKeyRejection: () => hostKey.rejection(),
-      algorithms: await this.deps.algorithms?.(target),
+      algorithms,
       keepaliveIntervalMs,
       keepaliveCountMax,
       readyTimeoutMs: timeoutMs,

@@ -3,7 +3,7 @@
 import { ResolvedHost } from '../../src/ssh/config/resolvedHost';
 import { Credentials, noInteractiveCredentials } from '../../src/ssh/credentials';
 import { SshError } from '../../src/ssh/errors';
-import { ConnectionPool, DEFAULT_POOL_SETTINGS, PoolSettings } from '../../src/ssh/pool';
+import { ConnectionPool, DEFAULT_POOL_SETTINGS, PoolDependencies, PoolSettings } from '../../src/ssh/pool';
 import { Logger } from '../../src/common/log';
 import { Sshd } from './sshd';
 
@@ -63,6 +63,8 @@ export interface TestPoolOptions {
   settings?: Partial<PoolSettings>;
   log?: Logger;
   agentSocket?: string;
+  /** Algorithm lists per target (the extension builds them from the ssh config: buildAlgorithms). */
+  algorithms?: PoolDependencies['algorithms'];
 }
 
 export function testPool(options: TestPoolOptions): ConnectionPool {
@@ -79,6 +81,7 @@ export function testPool(options: TestPoolOptions): ConnectionPool {
     settings: () => ({ ...DEFAULT_POOL_SETTINGS, ...options.settings }),
     log: options.log ?? memoryLog(),
     agentSocket: options.agentSocket,
+    algorithms: options.algorithms,
   });
 }
 

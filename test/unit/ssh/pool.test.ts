@@ -3,7 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { exec } from '../../../src/ssh/exec';
 import { SshError } from '../../../src/ssh/errors';
+import { buildAlgorithms } from '../../../src/ssh/hostKeys';
 import { ConnectionPool } from '../../../src/ssh/pool';
+import { isAlive } from '../../support/processes';
 import { startAgent } from '../../support/agent';
 import { generateKey, startSshd, stdioBridgeCommand, Sshd } from '../../support/sshd';
 import { acceptedLogins, memoryLog, targetFor, testPool } from '../../support/targets';
@@ -201,6 +203,64 @@ describe('connection pool against real sshd', function () {
     ref.release();
     await pool.disconnect('bridged');
     assert.strictEqual(connection.isOpen, false);
+  });
+});
+
+describe('a connect that fails before the handshake ends its transport', function () {
+  this.timeout(60000);
+  let server: Sshd;
+  let pool: ConnectionPool | undefined;
+  before(async () => {
+    server = await startSshd();
+  });
+  after(async () => {
+    await pool?.dispose();
+    await server?.stop();
+  });
+
+  /** A ProxyCommand that records its PID (the `exec` chain keeps it the spawned process's) and then bridges to sshd. */
+  function recordingProxy(pidFile: string): string {
+    return `sh -c 'echo $$ >> ${pidFile}; exec ${stdioBridgeCommand(server)}'`;
+  }
+
+  async function proxiesLeft(pidFile: string): Promise<number[]> {
+    const pids = fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8').trim().split('\n').filter(Boolean).map(Number) : [];
+    // SIGTERM goes out at dispose; give the processes a moment to be gone.
+    for (let i = 0; i < 100 && pids.some(isAlive); i++) await new Promise((r) => setTimeout(r, 50));
+    return pids.filter(isAlive);
+  }
+
+  it('algorithm settings that leave nothing ssh2 supports: three attempts leave no ProxyCommand running', async () => {
+    const pidFile = path.join(server.dir, 'proxy-pids-config');
+    const log = memoryLog();
+    pool = testPool({
+      // OpenSSH's post-quantum kex, which ssh2 lacks.
+      targets: { pq: targetFor(server, { proxyCommand: recordingProxy(pidFile), kexAlgorithms: 'sntrup761x25519-sha512@openssh.com' }) },
+      hostKeys: [server.hostKey.publicKey],
+      algorithms: async (target) => buildAlgorithms(target, { log }),
+      log,
+    });
+    for (let attempt = 0; attempt < 3; attempt++) {
+      pool.retry(); // as Connect does after a refusal
+      await assert.rejects(pool.acquire('pq'), (e: unknown) => SshError.is(e, 'config'));
+    }
+    assert.deepStrictEqual(await proxiesLeft(pidFile), []);
+  });
+
+  it('settings ssh2 itself refuses at connect: the ProxyCommand it started is ended', async () => {
+    const pidFile = path.join(server.dir, 'proxy-pids-ssh2');
+    const log = memoryLog();
+    pool = testPool({
+      log,
+      targets: { odd: targetFor(server, { proxyCommand: recordingProxy(pidFile) }) },
+      hostKeys: [server.hostKey.publicKey],
+      algorithms: async () => ({ kex: ['no-such-kex@example.com'] }) as never,
+    });
+    await assert.rejects(pool.acquire('odd'), (e: unknown) => SshError.is(e, 'config') && /Unsupported algorithm/.test(e.message));
+    // It was started (ssh2 refuses only once it has the stream) and it exits: the transport logs that.
+    for (let i = 0; i < 100 && !log.lines.some((l) => l.includes('ProxyCommand exited')); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(log.lines.some((l) => l.includes('ProxyCommand exited')), log.lines.join('\n'));
+    assert.deepStrictEqual(await proxiesLeft(pidFile), []);
   });
 });
 
