@@ -2,6 +2,7 @@
 // they get (clickedUri, selectedUris); from the Hosts view a tree node; from the palette
 // nothing. Local files are only ever chosen in a dialog: no remote URI is taken as a local
 // path. The transfers themselves (plain Node) are in transfer/.
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -144,13 +145,21 @@ async function downloadDestination(sources: vscode.Uri[], answers: DialogAnswers
         title: `Download ${label(sources[0])}`,
       }));
     if (!isLocalUri(destination)) return undefined;
-    return { items: [{ remote: remotes[0], local: destination.fsPath }], skipped: [], where: destination };
+    // Only the folder the dialog returned is resolved; the name in it is lstat-ed when written.
+    const local = path.join(await resolvedFolder(path.dirname(destination.fsPath)), path.basename(destination.fsPath));
+    return { items: [{ remote: remotes[0], local }], skipped: [], where: destination };
   }
   const folder =
     answers.localTarget ??
     (await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, openLabel: 'Download', title: `Download ${sources.length} items from ${sources[0].authority}`, defaultUri: vscode.Uri.file(defaultLocalFolder()) }))?.[0];
   if (!isLocalUri(folder)) return undefined;
-  return { ...intoFolder(folder.fsPath, remotes), where: folder };
+  // The folder the user picked may be a link (resolved here, once); folder/<name> never is.
+  return { ...intoFolder(await resolvedFolder(folder.fsPath), remotes), where: folder };
+}
+
+/** The real path of a folder the user picked, or the path as given when it cannot be resolved (the download then reports why). */
+function resolvedFolder(folder: string): Promise<string> {
+  return fs.promises.realpath(folder).catch(() => folder);
 }
 
 async function downloadCommand(deps: Deps, clicked: unknown, selection: unknown, answers: DialogAnswers): Promise<void> {
@@ -173,7 +182,15 @@ async function downloadCommand(deps: Deps, clicked: unknown, selection: unknown,
     const report = await withTransferProgress(`Downloading ${sources.length === 1 ? label(sources[0]) : `${what} from ${host}`}`, deps.log, (signal, sink) =>
       deps.sessions.run(
         host,
-        (s) => download(s, destination.items, { symlinks: settings.transferSymlinks(), signal, onProgress: sink.progress, onListing: sink.listing, log: deps.log }),
+        (s) =>
+          download(s, destination.items, {
+            symlinks: settings.transferSymlinks(),
+            confirmReplace: (local, kind) => askReplace(vscode.Uri.file(local), kind),
+            signal,
+            onProgress: sink.progress,
+            onListing: sink.listing,
+            log: deps.log,
+          }),
         signal,
       ),
     );

@@ -5,8 +5,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { Logger } from '../common/log';
 import { SshError } from '../ssh/errors';
-import { ReplaceAnswer } from './transfer/upload';
-import { percentDone, progressMessage, reportSummary, skippedSummary, TransferProgress, TransferReport } from './transfer/transferReport';
+import { percentDone, progressMessage, ReplaceAnswer, reportSummary, skippedCount, skippedSummary, TransferProgress, TransferReport } from './transfer/transferReport';
 
 export interface ProgressSink {
   listing(filesFound: number): void;
@@ -58,26 +57,34 @@ export function isCancellation(err: unknown): boolean {
   return err instanceof vscode.CancellationError || (SshError.is(err) && err.reason === 'cancelled');
 }
 
-/** The editor's own copy asks the same way: a modal with Replace / Skip / Replace All, and Cancel. */
-export async function askReplace(remote: vscode.Uri): Promise<ReplaceAnswer> {
-  const name = path.posix.basename(remote.path);
-  const answer = await vscode.window.showWarningMessage(
-    `'${name}' already exists in ${remote.authority}:${path.posix.dirname(remote.path)}. Replace it?`,
-    { modal: true, detail: 'Its content will be replaced; it keeps its permissions.' },
-    'Replace',
-    'Skip',
-    'Replace All',
-  );
+/**
+ * The editor's own copy asks the same way: a modal with Replace / Skip / Replace All, and
+ * Cancel. For an upload `target` is the remote file; for a download the local file, or the
+ * local folder the download would merge into ('folder').
+ */
+export async function askReplace(target: vscode.Uri, kind: 'file' | 'folder' = 'file'): Promise<ReplaceAnswer> {
+  const local = target.scheme === 'file';
+  const name = local ? path.basename(target.fsPath) : path.posix.basename(target.path);
+  const where = local ? path.dirname(target.fsPath) : `${target.authority}:${path.posix.dirname(target.path)}`;
+  const question = kind === 'folder' ? `A folder '${name}' already exists in ${where}. Merge into it?` : `'${name}' already exists in ${where}. Replace it?`;
+  const detail =
+    kind === 'folder'
+      ? 'Files downloaded into it replace local files of the same name (you are asked about each).'
+      : local
+        ? 'The local file will be replaced by the downloaded one.'
+        : 'Its content will be replaced; it keeps its permissions.';
+  const answer = await vscode.window.showWarningMessage(question, { modal: true, detail }, 'Replace', 'Skip', 'Replace All');
   return answer === 'Replace' ? 'replace' : answer === 'Skip' ? 'skip' : answer === 'Replace All' ? 'replaceAll' : 'cancel';
 }
 
 /** Logs the outcome and tells the user; skipped items make it a warning that names them. */
 export function reportDone(verb: 'Downloaded' | 'Uploaded', what: string, where: string, report: TransferReport, log: Logger, reveal?: vscode.Uri): void {
   const text = `${verb} ${what} to ${where} (${reportSummary(report)})`;
-  log.info(`${text}${report.skipped.length ? `; skipped ${report.skipped.length}` : ''}`);
+  const skipped = skippedCount(report);
+  log.info(`${text}${skipped ? `; skipped ${skipped}` : ''}`);
   const actions = reveal ? ['Reveal'] : [];
-  const shown = report.skipped.length
-    ? vscode.window.showWarningMessage(`${text}. Skipped ${report.skipped.length}: ${skippedSummary(report.skipped)}.`, ...actions, 'Show Log')
+  const shown = skipped
+    ? vscode.window.showWarningMessage(`${text}. Skipped ${skipped}: ${skippedSummary(report.skipped, 5, report.skippedMore)}.`, ...actions, 'Show Log')
     : vscode.window.showInformationMessage(`${text}.`, ...actions);
   void shown.then((choice) => {
     if (choice === 'Show Log') void vscode.commands.executeCommand('sandboxExplorer.log.show');

@@ -8,7 +8,8 @@ const { STATUS_CODE } = utils.sftp;
 
 export type FakeNode =
   | { readonly type: 'dir'; readonly entries: ReadonlyArray<readonly [name: string, node: FakeNode]> }
-  | { readonly type: 'file'; readonly data: Buffer | string; readonly mode?: number }
+  /** `sizeless`: ATTRS without the size (its flag unset), as SFTP v3 allows. */
+  | { readonly type: 'file'; readonly data: Buffer | string; readonly mode?: number; readonly sizeless?: boolean }
   | { readonly type: 'link'; readonly target: string };
 
 function attrsOf(node: FakeNode) {
@@ -18,7 +19,7 @@ function attrsOf(node: FakeNode) {
     case 'dir':
       return { ...common, mode: 0o040755, size: 4096 };
     case 'file':
-      return { ...common, mode: 0o100000 | (node.mode ?? 0o644), size: Buffer.byteLength(node.data) };
+      return { ...common, mode: 0o100000 | (node.mode ?? 0o644), size: node.sizeless ? (undefined as unknown as number) : Buffer.byteLength(node.data) };
     case 'link':
       return { ...common, mode: 0o120777, size: node.target.length };
   }

@@ -22,18 +22,19 @@ function code(err: unknown): string | undefined {
 
 /**
  * Makes `dir` a folder we may write into: creates it, or accepts an existing real folder.
- * `followLink` only for the folder the user chose; below it an existing link is refused,
- * so a hostile listing cannot make us write through a link it had us create earlier (or
- * that a case-insensitive file system folds onto another name).
+ * An existing link is refused, the top item included: its name comes from the server (or a
+ * hostile listing had us create the link earlier, or a case-insensitive file system folds it
+ * onto another name), so writing through it could land anywhere. Only the folder the user
+ * picked in the dialog is resolved, by the caller, before its children's paths are built.
  */
-export async function enterFolder(dir: string, followLink: boolean): Promise<'created' | 'existed'> {
+export async function enterFolder(dir: string): Promise<'created' | 'existed'> {
   try {
     await fs.promises.mkdir(dir);
     return 'created';
   } catch (err) {
     if (code(err) !== 'EEXIST') throw err;
   }
-  const st = await (followLink ? fs.promises.stat(dir) : fs.promises.lstat(dir));
+  const st = await fs.promises.lstat(dir);
   if (!st.isDirectory()) throw new LocalConflictError(dir, st.isSymbolicLink() ? 'a link of that name exists here' : 'a file of that name exists here');
   return 'existed';
 }
@@ -74,10 +75,25 @@ export async function writeFileAtomically(target: string, mode: number, fill: (f
   }
 }
 
-/** Creates a link at `target` holding `linkTarget` verbatim (never resolved, never followed). */
+/** What exists at `local` (lstat: a link is a link). */
+export async function localKind(local: string): Promise<'none' | 'folder' | 'file' | 'other'> {
+  try {
+    const st = await fs.promises.lstat(local);
+    return st.isDirectory() ? 'folder' : st.isFile() ? 'file' : 'other';
+  } catch (err) {
+    if (code(err) === 'ENOENT') return 'none';
+    throw err;
+  }
+}
+
+/**
+ * Creates a link at `target` holding `linkTarget` verbatim (never resolved, never followed).
+ * The type is always given: without one Node on Windows stats the target to pick it, which
+ * for a UNC target is a connection to a server the sandbox chose.
+ */
 export async function writeLinkAtomically(target: string, linkTarget: string): Promise<void> {
   const temp = tempNameFor(target);
-  await fs.promises.symlink(linkTarget, temp);
+  await fs.promises.symlink(linkTarget, temp, 'file');
   try {
     await renameInto(temp, target);
   } catch (err) {

@@ -60,3 +60,27 @@ export function childPath(root: string, parent: string, name: string, api: PathA
   if (api.basename(joined) !== name || !isInside(root, joined, api)) return { problem: 'would land outside the download folder' };
   return { path: joined };
 }
+
+/** Longest link target recreated (PATH_MAX); a longer one is not a link any system would resolve. */
+export const MAX_LINK_TARGET = 4096;
+
+/**
+ * Why a server's link target must not be recreated at `link` (a path under `root`), or
+ * undefined when it may. Only a relative target that stays inside `root` is allowed: an
+ * absolute, drive-letter or UNC target (`\\host\share` makes Windows connect, and send an NTLM
+ * hash, when anything stats the link) points out of the download. `..` may only lead the
+ * target: after another segment it would climb from wherever an earlier link led, which no
+ * lexical check sees. The rule holds for both path flavours so a link means the same on any client.
+ */
+export function linkTargetProblem(root: string, link: string, target: string, api: PathApi = path): string | undefined {
+  if (target === '' || target.includes('\0') || target.length > MAX_LINK_TARGET) return 'unusable target';
+  if (target.startsWith('\\\\') || target.startsWith('//')) return 'target is a network (UNC) path';
+  if (/^[a-zA-Z]:/.test(target)) return 'target has a drive letter';
+  if (target.startsWith('/') || target.startsWith('\\') || api.isAbsolute(target)) return 'target is an absolute path';
+  const segments = target.split(/[\\/]+/);
+  const firstOther = segments.findIndex((s) => s !== '..');
+  if (firstOther >= 0 && segments.slice(firstOther).includes('..')) return 'target climbs ("..") after descending';
+  // `\` read as a separator on every client, so a target escaping on Windows is refused on Linux too.
+  if (!isInside(root, api.resolve(api.dirname(link), target.replace(/\\/g, '/')), api)) return 'target is outside the download folder';
+  return undefined;
+}

@@ -14,11 +14,57 @@ export interface TransferReport {
   folders: number;
   links: number;
   bytes: number;
+  /** The first MAX_SKIPPED_KEPT skipped items; the rest are only counted in `skippedMore`. */
   readonly skipped: Skipped[];
+  skippedMore: number;
 }
 
+/**
+ * Skipped items kept (and logged one by one): a hostile tree can make every one of a million
+ * names unusable, and the report must not grow with it.
+ */
+export const MAX_SKIPPED_KEPT = 1000;
+
 export function emptyReport(): TransferReport {
-  return { files: 0, folders: 0, links: 0, bytes: 0, skipped: [] };
+  return { files: 0, folders: 0, links: 0, bytes: 0, skipped: [], skippedMore: 0 };
+}
+
+/** Every item skipped, kept or only counted. */
+export function skippedCount(r: TransferReport): number {
+  return r.skipped.length + r.skippedMore;
+}
+
+/** Records a skipped item, or past the bound only counts it; returns whether it was kept (and so should be logged). */
+export function addSkipped(r: TransferReport, item: Skipped, max = MAX_SKIPPED_KEPT): boolean {
+  if (r.skipped.length < max) {
+    r.skipped.push(item);
+    return true;
+  }
+  r.skippedMore++;
+  return false;
+}
+
+/** The log line for what was skipped past the bound, or undefined when nothing was. */
+export function skippedMoreLine(verb: string, r: TransferReport): string | undefined {
+  return r.skippedMore ? `${verb}: … and ${r.skippedMore} more skipped (not listed)` : undefined;
+}
+
+/** The answer to "replace this existing item?"; Replace All answers the rest of the transfer too. */
+export type ReplaceAnswer = 'replace' | 'replaceAll' | 'skip' | 'cancel';
+
+/**
+ * One transfer's replace question: asks `confirm` until Replace All, and turns Cancel into the
+ * transfer's cancellation (`cancelled()` builds that error). Used by Upload and Download alike.
+ */
+export function replaceQuestion<K>(confirm: (target: string, kind: K) => Promise<ReplaceAnswer>, cancelled: () => Error, signal?: AbortSignal): (target: string, kind: K) => Promise<boolean> {
+  let replaceAll = false;
+  return async (target, kind) => {
+    if (replaceAll) return true;
+    const answer = await confirm(target, kind);
+    if (signal?.aborted || answer === 'cancel') throw cancelled();
+    if (answer === 'replaceAll') replaceAll = true;
+    return answer !== 'skip';
+  };
 }
 
 export interface TransferProgress {
@@ -97,8 +143,9 @@ export function reportSummary(r: TransferReport): string {
 }
 
 /** The skipped items for a message: the first `max` with their reason, then a count. */
-export function skippedSummary(skipped: readonly Skipped[], max = 5): string {
+export function skippedSummary(skipped: readonly Skipped[], max = 5, more = 0): string {
   const shown = skipped.slice(0, max).map((s) => `${JSON.stringify(s.path)} (${s.why})`);
-  if (skipped.length > max) shown.push(`and ${skipped.length - max} more (see the log)`);
+  const rest = Math.max(0, skipped.length - max) + more;
+  if (rest > 0) shown.push(`and ${rest} more (see the log)`);
   return shown.join(', ');
 }

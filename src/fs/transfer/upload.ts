@@ -8,9 +8,9 @@ import * as path from 'path';
 import { Logger, nullLogger } from '../../common/log';
 import { abortError } from '../../ssh/errors';
 import { Attributes, ConflictError, FileVersion, SftpError, SftpSession, versionOf } from '../../ssh/sftp';
-import { emptyReport, ProgressCounter, SymlinkPolicy, TransferProgress, TransferReport } from './transferReport';
+import { addSkipped, emptyReport, ProgressCounter, ReplaceAnswer, replaceQuestion, skippedMoreLine, SymlinkPolicy, TransferProgress, TransferReport } from './transferReport';
 
-export type ReplaceAnswer = 'replace' | 'replaceAll' | 'skip' | 'cancel';
+export type { ReplaceAnswer } from './transferReport';
 
 export interface UploadOptions {
   readonly symlinks: SymlinkPolicy;
@@ -39,22 +39,13 @@ export async function upload(session: SftpSession, sources: readonly string[], r
   const report = emptyReport();
   const log = options.log ?? nullLogger;
   const skip = (p: string, why: string) => {
-    report.skipped.push({ path: p, why });
-    log.warn(`upload: skipped ${JSON.stringify(p)}: ${why}`);
+    if (addSkipped(report, { path: p, why })) log.warn(`upload: skipped ${JSON.stringify(p)}: ${why}`);
   };
   const checkCancel = () => {
     if (options.signal?.aborted) throw abortError('upload');
   };
-  let replaceAll = false;
   /** Whether to replace this existing remote file; a Cancel ends the upload before anything was sent. */
-  const mayReplace = async (remote: string): Promise<boolean> => {
-    if (replaceAll) return true;
-    const answer = await options.confirmReplace(remote);
-    checkCancel();
-    if (answer === 'cancel') throw abortError('upload');
-    if (answer === 'replaceAll') replaceAll = true;
-    return answer !== 'skip';
-  };
+  const mayReplace = replaceQuestion<'file'>((remote) => options.confirmReplace(remote), () => abortError('upload'), options.signal);
 
   // 1. Plan: walk the local side (lstat) and look at what exists on the remote, asking about
   // each file that would be replaced before anything is sent.
@@ -68,7 +59,7 @@ export async function upload(session: SftpSession, sources: readonly string[], r
     if (st.isSymbolicLink()) {
       if (options.symlinks !== 'recreate') return void skip(local, 'symbolic link, not followed');
       if (existing?.isDirectory()) return void skip(local, 'a folder of that name exists on the remote');
-      if (existing && !(await mayReplace(remote))) return void skip(local, 'exists on the remote; kept');
+      if (existing && !(await mayReplace(remote, 'file'))) return void skip(local, 'exists on the remote; kept');
       return { kind: 'link', local, remote, target: await fs.promises.readlink(local), replacing: existing !== undefined };
     }
     if (st.isDirectory()) {
@@ -89,7 +80,7 @@ export async function upload(session: SftpSession, sources: readonly string[], r
     if (existing) {
       if (existing.isDirectory()) return void skip(local, 'a folder of that name exists on the remote');
       if (!existing.isFile()) return void skip(local, existing.isSymbolicLink() ? 'a link of that name exists on the remote; not replaced' : 'exists on the remote and is not a regular file');
-      if (!(await mayReplace(remote))) return void skip(local, 'exists on the remote; kept');
+      if (!(await mayReplace(remote, 'file'))) return void skip(local, 'exists on the remote; kept');
     }
     bytesTotal += st.size;
     filesTotal++;
@@ -165,5 +156,7 @@ export async function upload(session: SftpSession, sources: readonly string[], r
   };
 
   for (const item of planned) await put(item, true);
+  const more = skippedMoreLine('upload', report);
+  if (more) log.warn(more);
   return report;
 }

@@ -3,8 +3,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { download } from '../../../../src/fs/transfer/download';
-import { TransferProgress } from '../../../../src/fs/transfer/transferReport';
+import { download, DownloadOptions, intoFolder } from '../../../../src/fs/transfer/download';
+import { ReplaceAnswer, TransferProgress } from '../../../../src/fs/transfer/transferReport';
 import { SshError } from '../../../../src/ssh/errors';
 import { makeTempDir } from '../../../support/sshd';
 import { countRequests, randomData, sha256, useSftp } from '../../ssh/sftp/fixture';
@@ -18,6 +18,9 @@ function listing(dir: string, base = dir): string[] {
     return e.isDirectory() ? [`${rel}/`, ...listing(full, base)] : [rel];
   }).sort();
 }
+
+/** For downloads into fresh folders: nothing exists locally, so nothing may be asked. */
+const notAsked: DownloadOptions['confirmReplace'] = async (local) => assert.fail(`asked about ${local}`);
 
 describe('download (real sshd)', function () {
   this.timeout(60000);
@@ -42,7 +45,7 @@ describe('download (real sshd)', function () {
     const spy = countRequests(f.sftp, ['opendir', 'stat']);
     let report;
     try {
-      report = await download(f.session, [{ remote, local: path.join(local, 'box') }], { symlinks: 'skip' });
+      report = await download(f.session, [{ remote, local: path.join(local, 'box') }], { symlinks: 'skip', confirmReplace: notAsked });
       assert.strictEqual(spy.counts.opendir, 2, 'box and sub only');
       assert.strictEqual(spy.counts.stat, 1, 'only the chosen folder itself is stat-ed; entries are lstat-ed');
     } finally {
@@ -57,12 +60,84 @@ describe('download (real sshd)', function () {
     assert.deepStrictEqual({ files: report.files, folders: report.folders, links: report.links, bytes: report.bytes }, { files: 2, folders: 2, links: 0, bytes: 10 });
   });
 
-  it('recreates links verbatim when asked, still without following them', async () => {
+  it('recreates links verbatim when asked, still without following them, but only those that stay inside', async () => {
     const remote = remoteWithLinks();
-    const report = await download(f.session, [{ remote, local: path.join(local, 'box') }], { symlinks: 'recreate' });
-    assert.deepStrictEqual(listing(path.join(local, 'box')), ['alias -> file.txt', 'current -> .', 'file.txt', 'root -> /', 'sub/', 'sub/inner.txt']);
-    assert.deepStrictEqual(report.skipped, []);
-    assert.strictEqual(report.links, 3);
+    const report = await download(f.session, [{ remote, local: path.join(local, 'box') }], { symlinks: 'recreate', confirmReplace: notAsked });
+    assert.deepStrictEqual(listing(path.join(local, 'box')), ['alias -> file.txt', 'current -> .', 'file.txt', 'sub/', 'sub/inner.txt']);
+    assert.deepStrictEqual(report.skipped, [{ path: `${remote}/root`, why: 'symbolic link not recreated: target is an absolute path' }]);
+    assert.strictEqual(report.links, 2);
+  });
+
+  it('never writes through a link at an item\'s own path, planted by an earlier download (links recreated)', async () => {
+    // Download 1 of `proj` recreated `proj/data -> ../victim`; now the user downloads proj/data and proj/other.txt into local/proj.
+    const victim = path.join(local, 'victim');
+    fs.mkdirSync(victim);
+    fs.mkdirSync(path.join(local, 'proj'));
+    fs.symlinkSync('../victim', path.join(local, 'proj', 'data'));
+    const proj = path.join(f.dir, 'proj');
+    fs.mkdirSync(path.join(proj, 'data'), { recursive: true });
+    fs.writeFileSync(path.join(proj, 'data', 'config'), 'planted\n');
+    fs.writeFileSync(path.join(proj, 'other.txt'), 'other\n');
+    const { items } = intoFolder(path.join(local, 'proj'), [path.join(proj, 'data'), path.join(proj, 'other.txt')]);
+    const report = await download(f.session, items, { symlinks: 'recreate', confirmReplace: notAsked });
+    assert.deepStrictEqual(fs.readdirSync(victim), [], 'nothing written through the link');
+    assert.deepStrictEqual(report.skipped, [{ path: path.join(proj, 'data'), why: 'a link of that name exists here' }]);
+    assert.strictEqual(fs.readFileSync(path.join(local, 'proj', 'other.txt'), 'utf8'), 'other\n');
+    assert.strictEqual(fs.readlinkSync(path.join(local, 'proj', 'data')), '../victim', 'the link itself is left alone');
+  });
+
+  describe('existing local files and folders', () => {
+    let asked: [string, string][];
+    const answering = (...answers: ReplaceAnswer[]): DownloadOptions => ({
+      symlinks: 'skip',
+      confirmReplace: async (target, kind) => {
+        asked.push([path.relative(local, target), kind]);
+        return answers.shift() ?? 'cancel';
+      },
+    });
+    let remote: string;
+    beforeEach(() => {
+      asked = [];
+      remote = path.join(f.dir, 'proj');
+      fs.mkdirSync(path.join(remote, 'sub'), { recursive: true });
+      fs.writeFileSync(path.join(remote, 'a.txt'), 'remote a\n');
+      fs.writeFileSync(path.join(remote, 'b.txt'), 'remote b\n');
+      fs.writeFileSync(path.join(remote, 'sub', 'c.txt'), 'remote c\n');
+      fs.mkdirSync(path.join(local, 'proj', 'sub'), { recursive: true });
+      fs.writeFileSync(path.join(local, 'proj', 'a.txt'), 'local a\n');
+      fs.writeFileSync(path.join(local, 'proj', 'sub', 'c.txt'), 'local c\n');
+    });
+    const before = () => ['proj/', 'proj/a.txt', 'proj/sub/', 'proj/sub/c.txt'];
+
+    it('asks before merging into a folder and before replacing each file; Skip keeps the local file byte-identical', async () => {
+      const report = await download(f.session, [{ remote, local: path.join(local, 'proj') }], answering('replace', 'skip', 'replace', 'replace'));
+      assert.deepStrictEqual(asked, [['proj', 'folder'], [path.join('proj', 'a.txt'), 'file'], [path.join('proj', 'sub'), 'folder'], [path.join('proj', 'sub', 'c.txt'), 'file']]);
+      assert.strictEqual(fs.readFileSync(path.join(local, 'proj', 'a.txt'), 'utf8'), 'local a\n');
+      assert.strictEqual(fs.readFileSync(path.join(local, 'proj', 'b.txt'), 'utf8'), 'remote b\n');
+      assert.strictEqual(fs.readFileSync(path.join(local, 'proj', 'sub', 'c.txt'), 'utf8'), 'remote c\n');
+      assert.deepStrictEqual(report.skipped, [{ path: path.join(remote, 'a.txt'), why: 'exists here; the local file was kept' }]);
+      assert.strictEqual(report.files, 2);
+    });
+
+    it('Replace All answers the rest', async () => {
+      await download(f.session, [{ remote, local: path.join(local, 'proj') }], answering('replaceAll'));
+      assert.deepStrictEqual(asked, [['proj', 'folder']]);
+      assert.strictEqual(fs.readFileSync(path.join(local, 'proj', 'a.txt'), 'utf8'), 'remote a\n');
+    });
+
+    for (const [answers, when] of [[['cancel'], 'at the folder'], [['replace', 'cancel'], 'at a file']] as const) {
+      it(`Cancel (${when}) writes nothing`, async () => {
+        await assert.rejects(download(f.session, [{ remote, local: path.join(local, 'proj') }], answering(...answers)), (err) => SshError.is(err) && err.reason === 'cancelled');
+        assert.deepStrictEqual(listing(local), before());
+        assert.strictEqual(fs.readFileSync(path.join(local, 'proj', 'a.txt'), 'utf8'), 'local a\n');
+      });
+    }
+
+    it('Skip at the folder leaves it untouched and reports it', async () => {
+      const report = await download(f.session, [{ remote, local: path.join(local, 'proj') }], answering('skip'));
+      assert.deepStrictEqual(listing(local), before());
+      assert.deepStrictEqual(report.skipped, [{ path: remote, why: 'a folder of that name exists here; not merged into' }]);
+    });
   });
 
   it('streams a large file with bounded memory, byte-identical, reporting progress up to 100%', async () => {
@@ -81,6 +156,7 @@ describe('download (real sshd)', function () {
     const seen: TransferProgress[] = [];
     const report = await download(f.session, [{ remote, local: path.join(local, 'big.bin') }], {
       symlinks: 'skip',
+      confirmReplace: notAsked,
       onProgress: (p) => {
         peak = Math.max(peak, process.memoryUsage().rss);
         if (seen.length === 0 || p.bytesDone === p.bytesTotal) seen.push(p);
@@ -106,6 +182,7 @@ describe('download (real sshd)', function () {
     await assert.rejects(
       download(f.session, [{ remote, local: path.join(local, 'cancel.bin') }], {
         symlinks: 'skip',
+        confirmReplace: async () => 'replace',
         signal: controller.signal,
         onProgress: (p) => p.bytesDone > 0 && controller.abort(),
       }),
@@ -120,7 +197,7 @@ describe('download (real sshd)', function () {
     fs.writeFileSync(remote, '#!/bin/sh\n', { mode: 0o755 });
     const data = randomData(1000);
     fs.writeFileSync(path.join(f.dir, 'data'), data);
-    await download(f.session, [{ remote, local: path.join(local, 'renamed.sh') }, { remote: path.join(f.dir, 'data'), local: path.join(local, 'data') }], { symlinks: 'skip' });
+    await download(f.session, [{ remote, local: path.join(local, 'renamed.sh') }, { remote: path.join(f.dir, 'data'), local: path.join(local, 'data') }], { symlinks: 'skip', confirmReplace: notAsked });
     assert.strictEqual(fs.statSync(path.join(local, 'renamed.sh')).mode & 0o111, 0o111 & ~process.umask());
     assert.strictEqual(sha256(fs.readFileSync(path.join(local, 'data'))), sha256(data));
   });

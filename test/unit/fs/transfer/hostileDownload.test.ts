@@ -87,15 +87,16 @@ describe('download from a hostile SFTP server (in-process ssh2 Server)', functio
       fs.mkdirSync(target);
       fs.symlinkSync(outside, path.join(target, 'pre'));
       const { lines, log } = memoryLog();
-      const report = await download(session, [{ remote: '/box', local: target }], { symlinks, log });
+      const asked: string[] = [];
+      const report = await download(session, [{ remote: '/box', local: target }], { symlinks, log, confirmReplace: async (local) => (asked.push(local), 'replace') });
+      assert.deepStrictEqual(asked, [target], 'asked only about merging into the existing target folder');
 
       assert.deepStrictEqual(tree(outside), [], 'nothing written through a link');
       const escaped = tree(scratch).filter((p) => !p.startsWith(path.join('a', 'b', 'target')) && p !== 'outside/');
       assert.deepStrictEqual(escaped, ['a/', 'a/b/'], 'nothing outside the target');
-      const expected = ['ok.txt', 'pre', 'sub/', 'sub/inner.txt', ...(symlinks === 'recreate' ? ['trap'] : [])].sort();
-      assert.deepStrictEqual(tree(target).sort(), expected);
+      // The trap link points outside (an absolute target): not recreated either way.
+      assert.deepStrictEqual(tree(target).sort(), ['ok.txt', 'pre', 'sub/', 'sub/inner.txt']);
       assert.strictEqual(fs.readFileSync(path.join(target, 'ok.txt'), 'utf8'), 'fine\n');
-      if (symlinks === 'recreate') assert.strictEqual(fs.readlinkSync(path.join(target, 'trap')), outside, 'the link is recreated verbatim, not followed');
 
       const skipped = report.skipped.map((s) => s.path);
       for (const name of ['/box/../../.bashrc', '/box/..\\..\\x', '/box/a/b', '/box/nul\0name', '/box/sub/../../../escape', '/box/trap', '/box/pre']) {
@@ -106,6 +107,66 @@ describe('download from a hostile SFTP server (in-process ssh2 Server)', functio
       assert.ok(!requests.some((r) => r.includes('.bashrc') && !r.startsWith('/box/trap') && !r.startsWith('/box/pre')), requests.join('\n'));
     });
   }
+
+  /** Serves `t` at /box2 on a second server for one test. */
+  async function withTree<T>(t: FakeNode, run: (s: SftpSession) => Promise<T>): Promise<T> {
+    const srv = await startFakeServer({
+      authenticate: (ctx) => (ctx.method === 'none' ? ctx.accept() : ctx.reject(['none'])),
+      sftp: (sftp) => void serveTree(sftp, '/box2', t),
+    });
+    const c = new Client();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        c.once('ready', () => resolve()).once('error', reject);
+        c.connect({ host: '127.0.0.1', port: srv.port, username: 'u', hostVerifier: (key: Buffer) => key.equals(Buffer.from(srv.hostKey.publicKey.split(/\s+/)[1], 'base64')) });
+      });
+      const s = new SftpSession(await openSftp(c));
+      try {
+        return await run(s);
+      } finally {
+        s.dispose();
+      }
+    } finally {
+      const closed = new Promise<void>((resolve) => c.once('close', () => resolve()));
+      c.end();
+      await closed;
+      await srv.stop();
+    }
+  }
+  const notAsked = async (local: string): Promise<never> => assert.fail(`asked about ${local}`);
+  const files = (n: number): [string, FakeNode][] => Array.from({ length: n }, (_, i) => [`f${i}`, { type: 'file', data: `${i}\n` }]);
+
+  it('refuses a listing past the entry bound before writing anything', async () => {
+    await withTree({ type: 'dir', entries: files(5) }, (s) =>
+      assert.rejects(download(s, [{ remote: '/box2', local: target }], { symlinks: 'skip', confirmReplace: notAsked, limits: { maxEntries: 4 } }), /more than 4 entries/),
+    );
+    assert.ok(!fs.existsSync(target), 'nothing written');
+  });
+
+  it('skips folders nested past the depth bound', async () => {
+    const deep: FakeNode = { type: 'dir', entries: [['d1', { type: 'dir', entries: [['d2', { type: 'dir', entries: [['d3', { type: 'dir', entries: [['x', { type: 'file', data: 'x' }]] }]] }]] }]] };
+    const report = await withTree(deep, (s) => download(s, [{ remote: '/box2', local: target }], { symlinks: 'skip', confirmReplace: notAsked, limits: { maxDepth: 2 } }));
+    assert.deepStrictEqual(tree(target), ['d1/', 'd1/d2/']);
+    assert.deepStrictEqual(report.skipped, [{ path: '/box2/d1/d2/d3', why: 'folder nested more than 2 levels deep' }]);
+  });
+
+  it('keeps and logs a bounded number of skipped items and counts the rest', async () => {
+    const bad: [string, FakeNode][] = Array.from({ length: 5 }, (_, i) => [`../x${i}`, { type: 'file', data: 'x' }]);
+    const { lines, log } = memoryLog();
+    const report = await withTree({ type: 'dir', entries: bad }, (s) => download(s, [{ remote: '/box2', local: target }], { symlinks: 'skip', confirmReplace: notAsked, log, limits: { maxSkipped: 2 } }));
+    assert.strictEqual(report.skipped.length, 2);
+    assert.strictEqual(report.skippedMore, 3);
+    assert.strictEqual(lines.filter((l) => l.includes('skipped "')).length, 2);
+    assert.ok(lines.includes('download: … and 3 more skipped (not listed)'), lines.join('\n'));
+  });
+
+  it('does not write an empty file for a file whose ATTRS leave out the size', async () => {
+    const t: FakeNode = { type: 'dir', entries: [['nosize', { type: 'file', data: 'content the size would have said\n', sizeless: true }], ['ok', { type: 'file', data: 'ok\n' }]] };
+    const report = await withTree(t, (s) => download(s, [{ remote: '/box2', local: target }], { symlinks: 'skip', confirmReplace: notAsked }));
+    assert.deepStrictEqual(tree(target), ['ok']);
+    assert.deepStrictEqual(report.skipped, [{ path: '/box2/nosize', why: 'the server did not send its size' }]);
+    assert.strictEqual(report.files, 1);
+  });
 
   it('refuses a selected item whose name cannot be a local name', async () => {
     const { intoFolder } = await import('../../../../src/fs/transfer/download');

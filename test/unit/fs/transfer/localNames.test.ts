@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import * as path from 'path';
-import { childPath, isInside, localNameProblem } from '../../../../src/fs/transfer/localNames';
+import { childPath, isInside, linkTargetProblem, localNameProblem } from '../../../../src/fs/transfer/localNames';
 
 describe('local names for names received from a server', () => {
   const everywhere = ['..', '.', '', '../../.bashrc', '..\\..\\AppData\\x', 'a/b', 'a\\b', 'nul\0byte', '/etc/passwd'];
@@ -47,5 +47,42 @@ describe('local names for names received from a server', () => {
     assert.ok('problem' in childPath('C:\\dl\\t', 'C:\\dl\\t', '..\\..\\AppData\\x', path.win32));
     assert.ok('problem' in childPath('C:\\dl\\t', 'C:\\dl\\t', 'C:x', path.win32));
     assert.deepStrictEqual(childPath('C:\\dl\\t', 'C:\\dl\\t', 'report.csv', path.win32), { path: 'C:\\dl\\t\\report.csv' });
+  });
+
+  describe('link targets a download may recreate', () => {
+    const cases = {
+      posix: { api: path.posix, root: '/home/u/dl/proj', link: '/home/u/dl/proj/sub/l' },
+      win32: { api: path.win32, root: 'C:\\Users\\u\\dl\\proj', link: 'C:\\Users\\u\\dl\\proj\\sub\\l' },
+    };
+    for (const [platform, { api, root, link }] of Object.entries(cases)) {
+      it(`allows relative targets inside the download (${platform})`, () => {
+        for (const target of ['file.txt', '.', '..', '../other/x', './a/b', 'a/./b', '..\\other']) {
+          assert.strictEqual(linkTargetProblem(root, link, target, api), undefined, `${JSON.stringify(target)} on ${platform}`);
+        }
+      });
+
+      it(`refuses absolute, drive, UNC and escaping targets (${platform})`, () => {
+        const refused: [string, RegExp][] = [
+          ['/etc/passwd', /absolute/],
+          ['\\Windows', /absolute/],
+          ['C:\\Windows', /drive letter/],
+          ['c:x', /drive letter/],
+          ['\\\\attacker\\share\\x', /UNC/],
+          ['//attacker/share/x', /UNC/],
+          ['\\\\?\\C:\\x', /UNC/],
+          ['../../x', /outside/],
+          ['..\\..\\..\\x', /outside/],
+          ['a/../../..', /climbs/],
+          ['sub/l2/..', /climbs/],
+          ['', /unusable/],
+          ['a\0b', /unusable/],
+          ['x'.repeat(4097), /unusable/],
+        ];
+        for (const [target, why] of refused) {
+          const problem = linkTargetProblem(root, link, target, api);
+          assert.match(problem ?? 'allowed', why, `${JSON.stringify(target)} on ${platform}`);
+        }
+      });
+    }
   });
 });

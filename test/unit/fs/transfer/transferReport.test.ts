@@ -13,7 +13,7 @@ describe('transfer progress and summaries', () => {
   });
 
   it('summarises what was done and names what was skipped, escaped', () => {
-    assert.strictEqual(reportSummary({ files: 1, folders: 2, links: 0, bytes: 2048, skipped: [] }), '1 file, 2 folders, 2.0 KB');
+    assert.strictEqual(reportSummary({ files: 1, folders: 2, links: 0, bytes: 2048, skipped: [], skippedMore: 0 }), '1 file, 2 folders, 2.0 KB');
     const skipped = Array.from({ length: 7 }, (_, i) => ({ path: `/box/bad\n${i}`, why: 'unsafe name' }));
     const text = skippedSummary(skipped);
     assert.ok(text.startsWith('"/box/bad\\n0" (unsafe name)'), text);
