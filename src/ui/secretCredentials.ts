@@ -2,7 +2,7 @@
 // which key and for which server is decided in ssh/savedCredentials.ts (plain Node, unit tested).
 import * as vscode from 'vscode';
 import { Logger } from '../common/log';
-import { displayDestination } from '../common/userToken';
+import { keyboardInteractiveBox } from '../ssh/keyboardInteractivePrompt';
 import { SavedCredentials } from '../ssh/savedCredentials';
 
 export function secretCredentials(secrets: vscode.SecretStorage, log: Logger): SavedCredentials {
@@ -17,14 +17,8 @@ export function secretCredentials(secrets: vscode.SecretStorage, log: Logger): S
       offerToKeep: async (question) => (await vscode.window.showInformationMessage(question, 'Remember', 'Not Now')) === 'Remember',
       keyboardInteractive: async (request) => {
         const answers: string[] = [];
-        for (const [i, p] of request.prompts.entries()) {
-          const answer = await vscode.window.showInputBox({
-            title: request.name || `Sandbox Explorer: ${displayDestination(request.user, request.host, request.port)}`,
-            prompt: [request.instructions, p.prompt].filter(Boolean).join(' — '),
-            password: !p.echo,
-            ignoreFocusOut: true,
-            placeHolder: request.prompts.length > 1 ? `${i + 1} of ${request.prompts.length}` : undefined,
-          });
+        for (let i = 0; i < request.prompts.length; i++) {
+          const answer = await vscode.window.showInputBox({ ...keyboardInteractiveBox(request, i), ignoreFocusOut: true });
           if (answer === undefined) return undefined;
           answers.push(answer);
         }

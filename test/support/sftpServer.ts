@@ -19,6 +19,14 @@ export interface SftpServerHooks {
   endlessFile?(path: string): boolean;
   /** READDIR on this path never answers EOF: made-up names, batch after batch. */
   endlessListing?(path: string): boolean;
+  /**
+   * READDIR on this path answers these names (as regular files) instead of the real ones: the
+   * `call`th READDIR on the handle, from 0; undefined answers EOF. Empty batches, `.`/`..` only,
+   * huge names: whatever a hostile server sends.
+   */
+  scriptedListing?(path: string): ((call: number) => { filename: string; longname?: string }[] | undefined) | undefined;
+  /** STAT, LSTAT and FSTAT of this path claim this size (the data stays what the file holds). */
+  claimedSize?(path: string): number | undefined;
   /** REMOVE of this path answers PERMISSION_DENIED. */
   refuseRemove?(path: string): boolean;
   /** Answer each READ this much later (a slow disk; answers still come in order of arrival). */
@@ -44,9 +52,9 @@ export interface SftpServer {
   stop(): Promise<void>;
 }
 
-type Handle = { kind: 'file'; path: string; fd: number } | { kind: 'dir'; path: string; names: string[]; next: number; made: number };
+type Handle = { kind: 'file'; path: string; fd: number } | { kind: 'dir'; path: string; names: string[]; next: number; made: number; calls: number };
 
-function attrsOf(st: fs.Stats) {
+function fileAttrs(st: fs.Stats) {
   return { mode: st.mode, uid: st.uid, gid: st.gid, size: st.size, atime: Math.floor(st.atimeMs / 1000), mtime: Math.floor(st.mtimeMs / 1000) };
 }
 
@@ -64,6 +72,12 @@ export async function startSftpServer(root: string, hooks: SftpServerHooks = {})
     authenticate: (ctx) => ctx.accept(),
     sftp: (sftp) => serve(sftp),
   });
+
+  const attrsOf = (st: fs.Stats, local?: string) => {
+    const attrs = fileAttrs(st);
+    const claimed = local === undefined ? undefined : hooks.claimedSize?.(local);
+    return claimed === undefined ? attrs : { ...attrs, size: claimed };
+  };
 
   function serve(sftp: SFTPWrapper): void {
     const handles = new Map<number, Handle>();
@@ -96,8 +110,8 @@ export async function startSftpServer(root: string, hooks: SftpServerHooks = {})
     const ok = (reqid: number) => sftp.status(reqid, STATUS_CODE.OK);
 
     sftp.on('REALPATH', (reqid, p) => on('REALPATH', reqid, p, (local) => sftp.name(reqid, [{ filename: local, longname: '', attrs: {} as never }])));
-    sftp.on('STAT', (reqid, p) => on('STAT', reqid, p, (local) => sftp.attrs(reqid, attrsOf(fs.statSync(local)))));
-    sftp.on('LSTAT', (reqid, p) => on('LSTAT', reqid, p, (local) => sftp.attrs(reqid, attrsOf(fs.lstatSync(local)))));
+    sftp.on('STAT', (reqid, p) => on('STAT', reqid, p, (local) => sftp.attrs(reqid, attrsOf(fs.statSync(local), local))));
+    sftp.on('LSTAT', (reqid, p) => on('LSTAT', reqid, p, (local) => sftp.attrs(reqid, attrsOf(fs.lstatSync(local), local))));
     sftp.on('READLINK', (reqid, p) => on('READLINK', reqid, p, (local) => sftp.name(reqid, [{ filename: fs.readlinkSync(local), longname: '', attrs: {} as never }])));
     sftp.on('SYMLINK', (reqid, linkPath, target) => on('SYMLINK', reqid, linkPath, (local) => (fs.symlinkSync(target, local), ok(reqid))));
     sftp.on('REMOVE', (reqid, p) =>
@@ -134,7 +148,7 @@ export async function startSftpServer(root: string, hooks: SftpServerHooks = {})
     sftp.on('OPENDIR', (reqid, p) =>
       on('OPENDIR', reqid, p, (local) => {
         if (!fs.statSync(local).isDirectory()) return sftp.status(reqid, STATUS_CODE.FAILURE, 'not a directory');
-        sftp.handle(reqid, newHandle({ kind: 'dir', path: local, names: fs.readdirSync(local).sort(), next: 0, made: 0 }));
+        sftp.handle(reqid, newHandle({ kind: 'dir', path: local, names: fs.readdirSync(local).sort(), next: 0, made: 0, calls: 0 }));
       }),
     );
     sftp.on('READ', (reqid, raw, offset, len) => {
@@ -166,7 +180,7 @@ export async function startSftpServer(root: string, hooks: SftpServerHooks = {})
     sftp.on('FSTAT', (reqid, raw) => {
       const h = handleOf(raw);
       if (h?.kind !== 'file') return sftp.status(reqid, STATUS_CODE.FAILURE, 'bad handle');
-      sftp.attrs(reqid, attrsOf(fs.fstatSync(h.fd)));
+      sftp.attrs(reqid, attrsOf(fs.fstatSync(h.fd), h.path));
     });
     sftp.on('FSETSTAT', (reqid, raw, attrs) => {
       const h = handleOf(raw);
@@ -182,6 +196,13 @@ export async function startSftpServer(root: string, hooks: SftpServerHooks = {})
         const now = Math.floor(Date.now() / 1000);
         const names = Array.from({ length: BATCH }, () => ({ filename: `made-up-${h.made++}`, longname: '', attrs: { mode: 0o100644, uid: 0, gid: 0, size: 0, atime: now, mtime: now } }));
         return sftp.name(reqid, names);
+      }
+      const script = hooks.scriptedListing?.(h.path);
+      if (script) {
+        const names = script(h.calls++);
+        if (!names) return sftp.status(reqid, STATUS_CODE.EOF);
+        const now = Math.floor(Date.now() / 1000);
+        return sftp.name(reqid, names.map((n) => ({ filename: n.filename, longname: n.longname ?? '', attrs: { mode: 0o100644, uid: 0, gid: 0, size: 0, atime: now, mtime: now } })));
       }
       if (h.next >= h.names.length) return sftp.status(reqid, STATUS_CODE.EOF);
       const batch = h.names.slice(h.next, h.next + BATCH);

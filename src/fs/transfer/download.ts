@@ -110,7 +110,7 @@ export async function download(session: SftpSession, items: readonly DownloadIte
   const walk = async (folder: { remote: string; local: string; children: Planned[] }, root: string, exists: boolean, depth: number): Promise<void> => {
     checkCancel();
     const seen = new Set<string>();
-    const entries = await session.readdir(folder.remote);
+    const entries = await session.readdir(folder.remote, { signal: options.signal });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       if (entry.name === '.' || entry.name === '..') continue; // every server lists these

@@ -68,7 +68,7 @@ export async function upload(session: SftpSession, sources: readonly string[], r
       }
       const names = (await fs.promises.readdir(local)).sort();
       // What already exists in a remote folder we merge into: one listing, not a lookup per file.
-      const there = existing ? new Map((await session.readdir(remote)).map((e) => [e.name, e.attrs])) : new Map<string, Attributes>();
+      const there = existing ? new Map((await session.readdir(remote, { signal: options.signal })).map((e) => [e.name, e.attrs])) : new Map<string, Attributes>();
       const folder: Planned = { kind: 'folder', local, remote, exists: existing !== undefined, children: [] };
       for (const name of names) {
         const child = await plan(path.join(local, name), remoteChild(remote, name), there.get(name), false);

@@ -10,8 +10,6 @@ export type Attributes = Stats;
 export interface DirEntry {
   /** ssh2 decodes names as UTF-8; invalid bytes become U+FFFD (see `lossyName`). */
   readonly name: string;
-  /** `ls -l`-style line from the server (SFTP v3 only); decoded the same way. */
-  readonly longname: string;
   readonly attrs: Attributes;
   /**
    * The name held bytes that are not UTF-8, so `name` is not the real name: the file
@@ -364,8 +362,7 @@ export class SftpChannel {
         if ((err as { code?: number } | undefined)?.code === STATUS_CODE.EOF) return done(undefined, undefined);
         if (err) return done(err);
         done(undefined, list.map((e) => ({
-          name: e.filename,
-          longname: e.longname,
+          name: e.filename, // the `ls -l` longname is dropped: nothing uses it, and a server may make it huge
           attrs: e.attrs as Attributes,
           lossyName: e.filename.includes(LOSSY),
         })));

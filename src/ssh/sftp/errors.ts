@@ -22,6 +22,8 @@ export type SftpErrorReason =
   | 'unsafe-save'
   /** A listing passed its entry limit (a server that never ends a listing, or a huge folder). */
   | 'too-many-entries'
+  /** A listing the server would not end or bound: empty batches without EOF, too many requests, names too long or too many bytes of them. */
+  | 'bad-listing'
   /** A folder holds a name that is not UTF-8 (ssh2 decoded it lossily), so it cannot be copied or deleted whole. */
   | 'lossy-name'
   /** The server did not answer this request in time; the channel was closed and is reopened. */

@@ -2,18 +2,15 @@
 // owns (channels count against MaxSessions, so everything shares this one).
 import { SFTPWrapper } from 'ssh2';
 import { Attributes, ChannelOptions, DirEntry, SftpChannel, SftpHandle } from './channel';
+import { abortError } from '../errors';
 import { sftpError, SftpError, STATUS_CODE, withReason } from './errors';
+import { DEFAULT_MAX_LISTING_BYTES, DEFAULT_MAX_LISTING_ENTRIES, ListingBudget } from './listingBudget';
 import { removeTemp, removeTempFiles, sweepTempFiles, writeFileAtomic, writeFileAtomicWith, writeFileInPlace, WriteOptions } from './safeSave';
 import { tempPathFor, TempRegistry } from './tempFiles';
 import { ChunkSink, ChunkSource, copyStreamed, raceAbort, readInto, readWhole, ReadWholeOptions, StreamOptions, TransferOptions, writeFrom, writeWhole } from './transfer';
 
 /** READDIR requests in flight per listing. */
 const READDIR_AHEAD = 3;
-/**
- * Entries one listing may hold: a server that never answers EOF (or a directory that fills
- * faster than we list it) fails the listing here instead of growing until memory runs out.
- */
-export const DEFAULT_MAX_LISTING_ENTRIES = 200_000;
 
 /**
  * A server-side copy (copy-data) is one request for the whole file: besides the request
@@ -26,6 +23,10 @@ export interface ReaddirOptions {
   readonly readAhead?: number;
   /** Fail once the listing passes this many entries (default DEFAULT_MAX_LISTING_ENTRIES). */
   readonly maxEntries?: number;
+  /** Fail once the names pass this many bytes (default DEFAULT_MAX_LISTING_BYTES). */
+  readonly maxBytes?: number;
+  /** Stops the listing between batches (it fails with an abort error). */
+  readonly signal?: AbortSignal;
 }
 
 export interface RenameOptions {
@@ -68,13 +69,17 @@ export class SftpSession extends SftpChannel {
    * entries (OpenSSH sends up to 100), never one per entry. Symlinks come back as links.
    * READDIRs on one handle are answered in order, so a few go out ahead: the server reads
    * the next batch while we parse this one, and a small directory's EOF costs no extra trip.
-   * Past `maxEntries` the listing fails (reason 'too-many-entries') rather than grow forever.
+   * The listing is bounded whatever the server sends (ListingBudget): entries, bytes of names,
+   * name length, READDIRs sent and empty batches in a row; past one it fails.
    */
   async readdir(path: string, options: ReaddirOptions = {}): Promise<DirEntry[]> {
-    const maxEntries = options.maxEntries ?? DEFAULT_MAX_LISTING_ENTRIES;
+    const what = `list ${path}`;
+    const budget = new ListingBudget(path, { maxEntries: options.maxEntries ?? DEFAULT_MAX_LISTING_ENTRIES, maxBytes: options.maxBytes ?? DEFAULT_MAX_LISTING_BYTES });
+    if (options.signal?.aborted) throw abortError(what);
     const h = await this.opendir(path);
     const inFlight: Promise<DirEntry[] | undefined>[] = [];
     const issue = () => {
+      budget.request();
       const p = this.readdirBatch(h);
       p.catch(() => undefined); // awaited in order below; later ones may be abandoned at EOF
       inFlight.push(p);
@@ -83,10 +88,10 @@ export class SftpSession extends SftpChannel {
       for (let i = 0; i < Math.max(1, options.readAhead ?? READDIR_AHEAD); i++) issue();
       const entries: DirEntry[] = [];
       for (;;) {
-        const batch = await inFlight.shift()!;
+        const batch = await raceAbort(inFlight.shift()!, options.signal, what);
         if (!batch) return entries;
+        budget.batch(batch.map((e) => e.name));
         for (const e of batch) entries.push(e);
-        if (entries.length > maxEntries) throw sftpError(STATUS_CODE.FAILURE, 'readdir', path, `more than ${maxEntries} entries; not listed`, 'too-many-entries');
         issue();
       }
     } finally {

@@ -96,55 +96,84 @@ function chunkFor(requested: number | undefined, limit: number): number {
 export interface ReadWholeOptions extends TransferOptions {
   /** Bytes the file may grow past `sizeHint` before the read fails; default DEFAULT_MAX_GROWTH_BYTES. */
   readonly maxGrowthBytes?: number;
+  /** Bytes allocated before any arrive; default EAGER_READ_BYTES (smaller in tests, to see the stages). */
+  readonly eagerBytes?: number;
 }
+
+/**
+ * Bytes allocated for a whole-file read before any arrive. The size is the server's claim (a
+ * STAT may say 3 GB of a file it never sends, and VS Code reads .vscode/settings.json on its
+ * own when a folder opens): past this, the buffer grows only as bytes really arrive.
+ */
+export const EAGER_READ_BYTES = 64 * 1024 * 1024;
+/**
+ * How much a larger read's buffer grows once every byte so far has arrived. Large, because each
+ * step copies what is in and page-faults a fresh buffer (shared/PERF.md): 512 MiB is one step.
+ */
+const READ_GROWTH_FACTOR = 8;
 
 /**
  * Reads a whole file into one Buffer. `sizeHint` is the fstat size; the file may shrink or
  * grow while we read. A one-byte probe at `sizeHint` goes out with the last chunk, so an
  * unchanged file costs no extra round trip and a grown one is read on to its new end, up to
  * `maxGrowthBytes` more: past that the read fails, naming the file (never a silent cut).
+ * Memory follows the bytes received: up to EAGER_READ_BYTES at once, then in stages.
  */
 export async function readWhole(ch: SftpChannel, h: SftpHandle, sizeHint: number, options: ReadWholeOptions = {}): Promise<Buffer> {
   const what = `read ${h.path}`;
   const chunk = chunkFor(options.chunkSize, ch.limits.maxReadLength);
   const size = sizeHint;
   if (size > constants.MAX_LENGTH) throw sftpError(STATUS_CODE.FAILURE, 'read', h.path, `${size} bytes do not fit in one Buffer`);
-  const buf = Buffer.allocUnsafe(size);
+  let buf = Buffer.allocUnsafe(Math.min(size, Math.max(1, options.eagerBytes ?? EAGER_READ_BYTES)));
   const probe = Buffer.allocUnsafe(1);
-  let nextOffset = 0;
-  let probed = false;
   let eofAt = Infinity;
   let grew = false;
   const PROBE = -1;
 
-  await pool(
-    options.concurrency ?? DEFAULT_READ_CONCURRENCY,
-    () => {
-      if (nextOffset < size && nextOffset < eofAt) {
-        const off = nextOffset;
-        nextOffset = Math.min(size, nextOffset + chunk);
-        return off;
-      }
-      if (!probed) {
-        probed = true;
-        return PROBE;
-      }
-      return undefined;
-    },
-    async (off) => {
-      if (off === PROBE) {
-        grew = (await ch.read(h, probe, 0, 1, size)) > 0;
-        return;
-      }
-      const len = Math.min(chunk, size - off);
-      const n = await readFully(ch, h, buf, off, len, off);
-      if (n < len) eofAt = Math.min(eofAt, off + n);
-    },
-    options.signal,
-    what,
-  );
+  for (let start = 0; ; ) {
+    // One stage: [start, buf.length), pipelined; the probe goes with the last stage only.
+    const target = buf;
+    const end = target.length;
+    let nextOffset = start;
+    let probed = end < size;
+    await pool(
+      options.concurrency ?? DEFAULT_READ_CONCURRENCY,
+      () => {
+        if (nextOffset < end && nextOffset < eofAt) {
+          const off = nextOffset;
+          nextOffset = Math.min(end, nextOffset + chunk);
+          return off;
+        }
+        if (!probed) {
+          probed = true;
+          return PROBE;
+        }
+        return undefined;
+      },
+      async (off) => {
+        if (off === PROBE) {
+          grew = (await ch.read(h, probe, 0, 1, size)) > 0;
+          return;
+        }
+        const len = Math.min(chunk, end - off);
+        const n = await readFully(ch, h, target, off, len, off);
+        if (n < len) eofAt = Math.min(eofAt, off + n);
+      },
+      options.signal,
+      what,
+    );
+    if (end === size || eofAt < end) break;
+    // Every byte so far arrived: grow, keeping them.
+    buf = Buffer.allocUnsafe(Math.min(size, end * READ_GROWTH_FACTOR));
+    target.copy(buf, 0, 0, end);
+    start = end;
+  }
 
-  if (eofAt < size) return buf.subarray(0, eofAt); // shrank while we read
+  if (eofAt < size) {
+    // Shrank while we read, or never held what it claimed: don't keep a mostly empty buffer alive.
+    const got = buf.subarray(0, eofAt);
+    return eofAt < buf.length / 2 ? Buffer.from(got) : got;
+  }
   if (!grew) return buf;
   // Grew while we read (a log being appended to): read on one chunk at a time; rare.
   const limit = size + Math.max(0, options.maxGrowthBytes ?? DEFAULT_MAX_GROWTH_BYTES);

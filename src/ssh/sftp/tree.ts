@@ -38,7 +38,7 @@ function widthFor(s: SftpSession, preferred: number, handlesPerJob: number): num
  * a name that is not cannot be sent back: refuse the folder before anything in it changes.
  */
 async function treeEntries(s: SftpSession, dir: string, what: string, options: TreeOptions): Promise<DirEntry[]> {
-  const entries = (await s.readdir(dir, { maxEntries: options.maxListingEntries })).filter((e) => e.name !== '.' && e.name !== '..');
+  const entries = (await s.readdir(dir, { maxEntries: options.maxListingEntries, signal: options.signal })).filter((e) => e.name !== '.' && e.name !== '..');
   const lossy = entries.find((e) => e.lossyName);
   if (lossy) {
     throw sftpError(STATUS_CODE.PERMISSION_DENIED, what, dir, `it holds a name that is not valid UTF-8 (${JSON.stringify(lossy.name)}); do it in a terminal on the remote`, 'lossy-name');

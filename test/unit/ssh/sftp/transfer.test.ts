@@ -99,6 +99,41 @@ describe('SftpSession: pipelined reads and writes (real sshd)', () => {
     }
   });
 
+  it('past the eager allocation a read grows its buffer in stages, byte-identical, with one growth probe', async () => {
+    const p = path.join(f.dir, 'staged');
+    for (const size of [CHUNK * 10 + 3, CHUNK * 8]) {
+      const data = randomData(size);
+      fs.writeFileSync(p, data);
+      const spy = countRequests(f.sftp, ['read']);
+      try {
+        // Stages of 200,000 → 1,600,000 → the size; reads never cross a stage's end.
+        const got = await f.session.readFile(p, { eagerBytes: 200_000 });
+        assert.strictEqual(sha256(got), sha256(data), `size ${size}`);
+        assert.strictEqual(got.buffer.byteLength, size, 'the last stage is the stat\'ed size, not more');
+        assert.strictEqual(spy.counts.read, Math.ceil(200_000 / CHUNK) + Math.ceil(1_400_000 / CHUNK) + Math.ceil((size - 1_600_000) / CHUNK) + 1, `reads for size ${size}`);
+      } finally {
+        spy.restore();
+      }
+    }
+    // A file that grows while read in stages is still read on to its new end.
+    const first = randomData(CHUNK * 3);
+    const more = randomData(1000);
+    fs.writeFileSync(p, first);
+    let appended = false;
+    const restore = intercept(f.sftp, 'read', (original, ...args) => {
+      if (!appended) {
+        appended = true;
+        fs.appendFileSync(p, more);
+      }
+      return original(...args);
+    });
+    try {
+      assert.strictEqual(sha256(await f.session.readFile(p, { eagerBytes: 100_000 })), sha256(Buffer.concat([first, more])));
+    } finally {
+      restore();
+    }
+  });
+
   it('an AbortSignal cancels a read: rejects at once, closes the handle, the session goes on', async () => {
     const p = path.join(f.dir, 'abort');
     fs.writeFileSync(p, randomData(3 * 1024 * 1024));
