@@ -6,9 +6,9 @@ import * as fs from 'fs';
 import { AuthenticationType, BaseAgent, utils } from 'ssh2';
 import { LOCAL_FILE_LIMITS, LocalFileError, readRegularFileSync } from '../common/localFile';
 import { Logger } from '../common/log';
-import { displayDestination, joinUserToken } from '../common/userToken';
+import { displayDestination, displayUser, joinUserToken } from '../common/userToken';
 import { Credentials, SecretKind, SecretTarget } from './credentials';
-import { SshError } from './errors';
+import { AuthTried, SshError } from './errors';
 import { openAgent } from './agent';
 
 const DEFAULT_METHOD_ORDER = ['publickey', 'keyboard-interactive', 'password'];
@@ -37,7 +37,7 @@ export interface AuthParams {
   readonly log: Logger;
 }
 
-type Attempt = { method: string; label: string; auth: Record<string, unknown>; secret?: SecretKind };
+type Attempt = { method: string; label: string; tried: AuthTried; auth: Record<string, unknown>; secret?: SecretKind };
 type NextAuth = (auth: AuthenticationType | false) => void;
 export type AuthHandler = (methodsLeft: string[] | null, partialSuccess: boolean | null, next: NextAuth) => void;
 
@@ -50,7 +50,7 @@ export interface Authenticator {
 }
 
 export function createAuthenticator(params: AuthParams): Authenticator {
-  const tried: string[] = [];
+  const tried: Attempt[] = [];
   let allowed: string[] | null = null;
   let last: Attempt | undefined;
   const attempts = generateAttempts(params, () => allowed);
@@ -68,7 +68,7 @@ export function createAuthenticator(params: AuthParams): Authenticator {
         if (done) return next(false);
         if (allowed && !allowed.includes(value.method)) continue;
         last = value;
-        tried.push(value.label);
+        if (!tried.some((t) => t.label === value.label)) tried.push(value);
         params.log.debug(`auth: trying ${value.label}`);
         return next({ type: value.auth.type, username, ...value.auth } as unknown as AuthenticationType);
       }
@@ -86,10 +86,11 @@ export function createAuthenticator(params: AuthParams): Authenticator {
     },
     failure() {
       const who = displayDestination(params.user, params.host, params.port);
-      if (login.missing) return new SshError(`Authentication failed for ${who}: no user token given (the host's user name needs "#<token>")`, 'auth-failed');
-      const list = tried.length ? tried.join(', ') : 'no method the server offered';
+      const details = { user: displayUser(params.user), target: `${params.host}:${params.port}`, tried: tried.map((t) => t.tried) };
+      if (login.missing) return new SshError(`Authentication failed for ${who}: no user token given (the host's user name needs "#<token>")`, 'auth-failed', details);
+      const list = tried.length ? tried.map((t) => t.label).join(', ') : 'no method the server offered';
       const hint = login.token ? '. If its user token changed, forget the saved one ("Forget Saved Passwords…") and connect again' : '';
-      return new SshError(`Authentication failed for ${who} (tried: ${list})${hint}`, 'auth-failed');
+      return new SshError(`Authentication failed for ${who} (tried: ${list})${hint}`, 'auth-failed', details);
     },
   };
 }
@@ -121,7 +122,7 @@ function loginName(params: AuthParams): { name(): Promise<string | undefined>; t
 }
 
 async function* generateAttempts(params: AuthParams, allowed: () => string[] | null): AsyncGenerator<Attempt> {
-  yield { method: 'none', label: 'none', auth: { type: 'none' } };
+  yield { method: 'none', label: 'none', tried: { method: 'none' }, auth: { type: 'none' } };
   const offered = (m: string) => allowed()?.includes(m) ?? true;
   const order = params.preferredAuthentications.length ? params.preferredAuthentications : DEFAULT_METHOD_ORDER;
   for (const method of order) {
@@ -136,10 +137,10 @@ async function* publicKeyAttempts(params: AuthParams): AsyncGenerator<Attempt> {
   const files = params.identityFiles.filter((f) => fs.existsSync(f));
   for (const f of params.identityFiles) if (!files.includes(f) && !params.identityFilesAreDefaults) params.log.warn(`auth: identity file ${f} not found`);
   const agent = await openAgent(params.agentSocket, params.identitiesOnly ? files : undefined, params.log);
-  if (agent) yield { method: 'publickey', label: `publickey (agent, ${agent.count} key${agent.count === 1 ? '' : 's'})`, auth: { type: 'agent', agent: agent.agent as BaseAgent } };
+  if (agent) yield { method: 'publickey', label: `publickey (agent, ${agent.count} key${agent.count === 1 ? '' : 's'})`, tried: { method: 'agent', keys: agent.count }, auth: { type: 'agent', agent: agent.agent as BaseAgent } };
   for (const file of files) {
     const key = await loadPrivateKey(file, params);
-    if (key) yield { method: 'publickey', label: `publickey (${file})`, auth: { type: 'publickey', key: key.data, passphrase: key.passphrase } };
+    if (key) yield { method: 'publickey', label: `publickey (${file})`, tried: { method: 'key', file }, auth: { type: 'publickey', key: key.data, passphrase: key.passphrase } };
   }
 }
 
@@ -177,7 +178,7 @@ async function* passwordAttempts(params: AuthParams): AsyncGenerator<Attempt> {
   for (let attempt = 1; attempt <= PROMPTS_PER_METHOD; attempt++) {
     const password = await params.credentials.password({ ...target, attempt });
     if (password === undefined) return;
-    yield { method: 'password', label: 'password', auth: { type: 'password', password }, secret };
+    yield { method: 'password', label: 'password', tried: { method: 'password' }, auth: { type: 'password', password }, secret };
   }
 }
 
@@ -196,7 +197,7 @@ async function* keyboardInteractiveAttempts(params: AuthParams): AsyncGenerator<
           () => finish(prompts.map(() => '')),
         );
     };
-    yield { method: 'keyboard-interactive', label: 'keyboard-interactive', auth: { type: 'keyboard-interactive', prompt } };
+    yield { method: 'keyboard-interactive', label: 'keyboard-interactive', tried: { method: 'keyboard-interactive' }, auth: { type: 'keyboard-interactive', prompt } };
     if (cancelled) return;
   }
 }

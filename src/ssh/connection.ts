@@ -55,9 +55,13 @@ export class SshConnection {
     client.on('error', (err: Error & { level?: string }) => {
       // Agent and signing errors during auth are not fatal: ssh2 goes on with the next method.
       if (err.level === 'agent') return params.log.debug(`agent: ${err.message}`);
-      this.closeReason ??= err.level === 'client-timeout' && /keepalive/i.test(err.message)
-        ? new SshError(`${params.label}: connection lost (no answer to ${params.keepaliveCountMax} keepalives)`, 'unavailable', { cause: err })
+      const deadLink = err.level === 'client-timeout' && /keepalive/i.test(err.message);
+      this.closeReason ??= deadLink
+        ? new SshError(`connection lost: no answer to ${params.keepaliveCountMax} keepalives ${params.keepaliveIntervalMs / 1000} s apart`, 'unavailable', { cause: err, code: 'keepalive' })
         : fromSsh2Error(err, params.label);
+      // Declared dead: say so now. ssh2 fails the open channels only after this, so whoever
+      // watches the state sees the drop before any operation reports it.
+      if (deadLink) this.markClosed();
     });
     client.once('close', () => this.markClosed());
   }
@@ -90,7 +94,7 @@ export class SshConnection {
       client.once('close', () => {
         if (hostKeyRefused) return finish(params.hostKeyRejection?.() ?? new SshError(`${params.label}: host key refused`, 'host-key'));
         if (lastError?.level === 'client-authentication') return finish(params.authenticator.failure());
-        finish(lastError ? fromSsh2Error(lastError, `connect to ${params.label}`) : new SshError(`${params.label}: connection closed during handshake`, 'unavailable'));
+        finish(lastError ? fromSsh2Error(lastError, `connect to ${params.label}`) : new SshError(`connect to ${params.label}: the server closed the connection during the handshake`, 'unavailable', { code: 'closed' }));
       });
       client.once('ready', () => {
         if (settled) return;
@@ -140,7 +144,7 @@ export class SshConnection {
         if (!verifying && !params.isWaitingForUser?.()) remaining -= tick;
         if (remaining <= 0) {
           clearInterval(timer);
-          finish(new SshError(`connect to ${params.label}: not connected and authenticated within ${params.readyTimeoutMs / 1000} s`, 'unavailable'));
+          finish(new SshError(`connect to ${params.label}: not connected and logged in within ${params.readyTimeoutMs / 1000} s`, 'unavailable', { code: 'timed-out' }));
         }
       }, tick);
       timer.unref?.();
@@ -283,9 +287,10 @@ export class SshConnection {
     if (this.isClosed) return;
     this.isClosed = true;
     this.params.transport.dispose();
-    const reason = this.closing ? undefined : this.closeReason ?? new SshError(`${this.params.label}: connection closed by the server`, 'unavailable');
+    const reason = this.closing ? undefined : this.closeReason ?? new SshError('the server closed the connection', 'unavailable', { code: 'closed' });
     this.params.scheduler.failAll(reason ?? new SshError(`${this.params.label}: connection closed`, 'unavailable'));
-    this.params.log.info(reason ? `disconnected: ${reason.message}` : 'disconnected');
+    if (reason) this.params.log.warn(`disconnected: ${reason.message}`);
+    else this.params.log.info('disconnected');
     this.closed.fire(reason);
     this.closed.dispose();
   }

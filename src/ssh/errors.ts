@@ -1,4 +1,6 @@
-// Typed errors of the connection core. Callers branch on `reason`, never on `message`.
+// Typed errors of the connection core. Callers branch on `reason` (and `code` for the
+// finer cause), never on `message`. Messages are for the log; the editor words what it
+// shows from `reason`, `code` and the fields below (src/ui/connectionMessages.ts).
 
 export type SshErrorReason =
   /** The connection is gone or could not be made; the operation may succeed later. */
@@ -16,19 +18,88 @@ export type SshErrorReason =
   /** The host cannot be resolved or its configuration is unusable. */
   | 'config';
 
+/** Why a connection could not be made or was lost, finer than `reason`. */
+export type SshErrorCode =
+  /** Nothing listens on the port (ECONNREFUSED). */
+  | 'refused'
+  /** No answer in time: TCP connect, or handshake and login. */
+  | 'timed-out'
+  /** The host name does not resolve (ENOTFOUND, EAI_AGAIN). */
+  | 'no-such-host'
+  /** No route to the host or its network (EHOSTUNREACH, ENETUNREACH). */
+  | 'unreachable'
+  /** The peer reset the connection (ECONNRESET, EPIPE). */
+  | 'reset'
+  /** The server closed the connection (during the handshake, or later without saying why). */
+  | 'closed'
+  /** Keepalives went unanswered: the link was declared dead. */
+  | 'keepalive'
+  /** The user disconnected the host; it stays down until they connect again. */
+  | 'held'
+  /** The link dropped and a reconnect is scheduled (see `retryInMs`); `cause` says why it dropped. */
+  | 'reconnecting'
+  /** Every reconnect attempt failed; `cause` is the last failure. */
+  | 'gave-up';
+
+/** One authentication method tried: the agent with how many keys, or one key file. */
+export type AuthTried =
+  | { readonly method: 'none' | 'password' | 'keyboard-interactive' }
+  | { readonly method: 'agent'; readonly keys: number }
+  | { readonly method: 'key'; readonly file: string };
+
+export interface SshErrorDetails {
+  readonly cause?: unknown;
+  readonly code?: SshErrorCode;
+  /** `host:port` the failure is about. */
+  readonly target?: string;
+  /** The login name, for authentication failures. */
+  readonly user?: string;
+  /** Authentication methods tried, in order. */
+  readonly tried?: readonly AuthTried[];
+  /** For `reconnecting`: when the next attempt starts. */
+  readonly retryInMs?: number;
+}
+
 export class SshError extends Error {
+  readonly code: SshErrorCode | undefined;
+  readonly target: string | undefined;
+  readonly user: string | undefined;
+  readonly tried: readonly AuthTried[] | undefined;
+  readonly retryInMs: number | undefined;
+
   constructor(
     message: string,
     readonly reason: SshErrorReason,
-    options?: { cause?: unknown },
+    details: SshErrorDetails = {},
   ) {
-    super(message, options);
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'SshError';
+    this.code = details.code;
+    this.target = details.target;
+    this.user = details.user;
+    this.tried = details.tried;
+    this.retryInMs = details.retryInMs;
   }
 
   static is(err: unknown, reason?: SshErrorReason): err is SshError {
     return err instanceof SshError && (reason === undefined || err.reason === reason);
   }
+}
+
+const ERRNO: Record<string, { code: SshErrorCode; text: string }> = {
+  ECONNREFUSED: { code: 'refused', text: 'connection refused' },
+  ETIMEDOUT: { code: 'timed-out', text: 'no answer' },
+  ENOTFOUND: { code: 'no-such-host', text: 'the name does not resolve' },
+  EAI_AGAIN: { code: 'no-such-host', text: 'the name does not resolve (DNS not answering)' },
+  EHOSTUNREACH: { code: 'unreachable', text: 'no route to the host' },
+  ENETUNREACH: { code: 'unreachable', text: 'no route to the network' },
+  ECONNRESET: { code: 'reset', text: 'connection reset' },
+  EPIPE: { code: 'reset', text: 'connection reset' },
+};
+
+/** A socket error's errno (`ECONNREFUSED`, …) as a code and a few words; undefined for others. */
+export function fromErrno(errno: string | undefined): { code: SshErrorCode; text: string } | undefined {
+  return errno ? ERRNO[errno] : undefined;
 }
 
 /** ssh2 throws `Error('Not connected')` synchronously and emits errors with a `level`; normalise both once here. */
@@ -39,6 +110,8 @@ export function fromSsh2Error(err: unknown, what: string): SshError {
   if (e?.level === 'client-authentication') return new SshError(`${what}: authentication failed`, 'auth-failed', { cause: err });
   if (e?.level === 'client-timeout') return new SshError(`${what}: ${message}`, 'timeout', { cause: err });
   if (typeof e?.reason === 'number') return new SshError(`${what}: ${message}`, 'channel-refused', { cause: err });
+  const errno = fromErrno(typeof e?.code === 'string' ? e.code : undefined);
+  if (errno) return new SshError(`${what}: ${errno.text} (${e.code})`, 'unavailable', { cause: err, code: errno.code });
   return new SshError(`${what}: ${message}`, 'unavailable', { cause: err });
 }
 

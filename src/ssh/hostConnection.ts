@@ -1,7 +1,9 @@
 // One host's connection over time: connects on demand (concurrent callers share one
 // pending connect), reconnects with backoff while someone holds a reference, and
 // reports its state. Operations never wait on a dead link: they fail with
-// `unavailable` and the next one reconnects.
+// `unavailable`. A drop starts one reconnect sequence that every caller shares: while it
+// waits for its next attempt, uses fail at once instead of spending attempts.
+// A user's Disconnect holds the host down until `resume()`.
 import { Emitter } from '../common/event';
 import { Logger } from '../common/log';
 import { ChannelScheduler } from './channelScheduler';
@@ -13,8 +15,12 @@ export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'rec
 export interface StateChange {
   readonly host: string;
   readonly state: ConnectionState;
-  /** Why the host failed or is reconnecting; never contains secrets. */
+  /** Why the host failed, is reconnecting or is disconnected (`error.message`); never contains secrets. */
   readonly reason?: string;
+  /** The failure behind `reason`, for the editor to word (see SshError.code). */
+  readonly error?: SshError;
+  /** The user disconnected the host: it stays down until they connect again. */
+  readonly held: boolean;
 }
 
 export interface ReconnectPolicy {
@@ -34,10 +40,12 @@ export class HostConnection {
   private current: SshConnection | undefined;
   private pending: Promise<SshConnection> | undefined;
   private stateValue: ConnectionState = 'disconnected';
-  private reasonValue: string | undefined;
+  private errorValue: SshError | undefined;
   private refs = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** When the scheduled reconnect attempt starts (ms since the epoch). */
+  private retryAt = 0;
   private retryAttempt = 0;
   private abort = new AbortController();
   private disposed = false;
@@ -46,6 +54,10 @@ export class HostConnection {
    * once instead of reconnecting (and prompting) again and again; `retry()` clears it.
    */
   private refusal: SshError | undefined;
+  /** Set by the user's Disconnect: every use fails with it until `resume()`. */
+  private held: SshError | undefined;
+  /** `held` as last reported, so a hold or resume alone is reported too. */
+  private reportedHeld = false;
   readonly scheduler: ChannelScheduler;
 
   constructor(
@@ -61,7 +73,16 @@ export class HostConnection {
   }
 
   get reason(): string | undefined {
-    return this.reasonValue;
+    return this.errorValue?.message;
+  }
+
+  /** The last failure (or the Disconnect) behind the state. */
+  get error(): SshError | undefined {
+    return this.errorValue;
+  }
+
+  get isHeld(): boolean {
+    return this.held !== undefined;
   }
 
   get referenceCount(): number {
@@ -88,13 +109,13 @@ export class HostConnection {
   connection(signal?: AbortSignal): Promise<SshConnection> {
     if (this.disposed) return Promise.reject(new SshError(`${this.name}: closed`, 'unavailable'));
     if (this.current?.isOpen) return Promise.resolve(this.current);
+    if (this.held) return Promise.reject(this.held);
     if (this.pending) return withSignal(this.pending, signal, this.name);
     if (this.refusal) return Promise.reject(this.refusal);
-    if (this.stateValue === 'reconnecting' && this.retryTimer) {
-      // A user action during the backoff wait tries at once instead of waiting for the timer.
-      clearTimeout(this.retryTimer);
-      this.retryTimer = undefined;
-    }
+    // The reconnect sequence owns the attempts: callers do not spend them, they hear when the next one is.
+    if (this.stateValue === 'reconnecting' && this.retryTimer) return Promise.reject(this.waitingError());
+    // After a sequence gave up, the next use starts a fresh one.
+    if (this.stateValue === 'failed') this.retryAttempt = 0;
     return withSignal(this.attempt(), signal, this.name);
   }
 
@@ -103,8 +124,32 @@ export class HostConnection {
     this.refusal = undefined;
   }
 
-  /** Closes the connection and stops reconnecting; references stay valid and reconnect on next use. */
-  async disconnect(): Promise<void> {
+  /**
+   * The user wants the host again (Connect, Reconnect, opening one of its files): ends a
+   * Disconnect's hold, forgets a refusal, and makes a waiting reconnect attempt start now.
+   */
+  resume(): void {
+    this.refusal = undefined;
+    if (this.held) {
+      this.held = undefined;
+      this.setState(this.stateValue);
+    }
+    if (this.stateValue === 'reconnecting' && this.retryTimer && !this.pending) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      this.attempt().catch(() => undefined);
+    }
+  }
+
+  /** The user's Disconnect: closes the connection, and every use fails until `resume()`. */
+  async hold(): Promise<void> {
+    this.held = new SshError(`${this.name} was disconnected by the user and stays disconnected until it is connected again`, 'unavailable', { code: 'held' });
+    this.options.log.info(`${this.name}: disconnected by the user; uses fail until it is connected again`);
+    await this.disconnect(this.held);
+  }
+
+  /** Closes the connection and stops reconnecting; references stay valid and reconnect on next use (unless held). */
+  async disconnect(why?: SshError): Promise<void> {
     clearTimeout(this.idleTimer);
     clearTimeout(this.retryTimer);
     this.idleTimer = this.retryTimer = undefined;
@@ -114,7 +159,7 @@ export class HostConnection {
     this.refusal = undefined;
     const current = this.current;
     this.current = undefined;
-    this.setState('disconnected');
+    this.setState('disconnected', why ?? this.held);
     await current?.close();
   }
 
@@ -125,15 +170,15 @@ export class HostConnection {
   }
 
   private attempt(): Promise<SshConnection> {
-    const reconnecting = this.stateValue === 'reconnecting';
-    this.setState(reconnecting ? 'reconnecting' : 'connecting', this.reasonValue);
+    const reconnecting = this.stateValue === 'reconnecting' || this.stateValue === 'failed';
+    this.setState(reconnecting ? 'reconnecting' : 'connecting', this.errorValue);
     const signal = this.abort.signal;
     const pending = this.connector(this.scheduler, signal).then(
       (connection) => {
         if (this.pending === pending) this.pending = undefined;
         if (signal.aborted) {
           void connection.close();
-          throw abortError(`connect to ${this.name}`);
+          throw this.held ?? abortError(`connect to ${this.name}`);
         }
         this.current = connection;
         this.retryAttempt = 0;
@@ -143,7 +188,8 @@ export class HostConnection {
       },
       (err: unknown) => {
         if (this.pending === pending) this.pending = undefined;
-        if (!signal.aborted) this.onConnectFailed(err);
+        if (signal.aborted) throw this.held ?? err;
+        this.onConnectFailed(err);
         throw err;
       },
     );
@@ -155,43 +201,61 @@ export class HostConnection {
     if (this.current !== connection) return;
     this.current = undefined;
     if (!reason || this.disposed) return this.setState('disconnected');
-    this.options.log.warn(`${this.name}: ${reason.message}`);
-    if (this.refs > 0) this.scheduleReconnect(reason.message);
-    else this.setState('disconnected', reason.message);
+    if (this.refs > 0) this.scheduleReconnect(reason);
+    else this.setState('disconnected', reason);
   }
 
   private onConnectFailed(err: unknown): void {
-    const message = err instanceof Error ? err.message : String(err);
+    const error = SshError.is(err) ? err : new SshError(err instanceof Error ? err.message : String(err), 'unavailable', { cause: err });
     // Auth and host-key refusals do not heal by retrying; the user must act.
-    const permanent = SshError.is(err) && (err.reason === 'auth-failed' || err.reason === 'host-key' || err.reason === 'config');
-    if (permanent) this.refusal = err;
-    if (this.stateValue === 'reconnecting' && !permanent && this.refs > 0) this.scheduleReconnect(message);
-    else this.setState('failed', message);
+    const permanent = error.reason === 'auth-failed' || error.reason === 'host-key' || error.reason === 'config';
+    if (permanent) this.refusal = error;
+    if (this.stateValue === 'reconnecting' && !permanent && this.refs > 0) this.scheduleReconnect(error);
+    else this.setState('failed', error);
   }
 
-  private scheduleReconnect(reason: string): void {
+  private scheduleReconnect(error: SshError): void {
     const { initialDelayMs, maxDelayMs, maxAttempts } = this.options.reconnect;
     if (this.retryAttempt >= maxAttempts) {
-      this.setState('failed', `gave up reconnecting after ${maxAttempts} attempts: ${reason}`);
+      this.options.log.warn(`${this.name}: gave up reconnecting after ${maxAttempts} attempts; the next use tries again`);
+      this.setState('failed', new SshError(`gave up reconnecting after ${maxAttempts} attempts: ${error.message}`, 'unavailable', { code: 'gave-up', cause: error }));
       return;
     }
     const delay = Math.min(maxDelayMs, initialDelayMs * 2 ** this.retryAttempt);
     this.retryAttempt++;
-    this.setState('reconnecting', reason);
-    this.options.log.info(`${this.name}: reconnecting in ${Math.round(delay / 100) / 10} s (attempt ${this.retryAttempt} of ${maxAttempts})`);
+    this.retryAt = Date.now() + delay;
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      if (!this.pending && !this.current?.isOpen) this.attempt().catch(() => undefined);
+      if (this.pending || this.current?.isOpen || this.held) return;
+      // Nobody needs the host any more: stop here; the next use connects afresh.
+      if (this.refs === 0) return this.setState('disconnected', error);
+      this.attempt().catch(() => undefined);
     }, delay);
     this.retryTimer.unref?.();
+    this.setState('reconnecting', error);
+    this.options.log.info(`${this.name}: reconnecting in ${Math.round(delay / 100) / 10} s (attempt ${this.retryAttempt} of ${maxAttempts})`);
   }
 
-  private setState(state: ConnectionState, reason?: string): void {
-    if (this.stateValue === state && this.reasonValue === reason) return;
+  /** Why a use fails while the sequence waits for its next attempt. */
+  private waitingError(): SshError {
+    const retryInMs = Math.max(0, this.retryAt - Date.now());
+    const { maxAttempts } = this.options.reconnect;
+    const why = this.errorValue ? `: ${this.errorValue.message}` : '';
+    return new SshError(`reconnecting (attempt ${this.retryAttempt} of ${maxAttempts} in ${Math.ceil(retryInMs / 1000)} s)${why}`, 'unavailable', {
+      code: 'reconnecting',
+      retryInMs,
+      cause: this.errorValue,
+    });
+  }
+
+  private setState(state: ConnectionState, error?: SshError): void {
+    const held = this.held !== undefined;
+    if (this.stateValue === state && this.errorValue === error && this.reportedHeld === held) return;
     this.stateValue = state;
-    this.reasonValue = reason;
-    this.stateChanged.fire({ host: this.name, state, reason });
+    this.errorValue = error;
+    this.reportedHeld = held;
+    this.stateChanged.fire({ host: this.name, state, reason: error?.message, error, held });
   }
 }
 

@@ -31,7 +31,8 @@ export interface PoolSettings {
 
 export const DEFAULT_POOL_SETTINGS: PoolSettings = {
   idleTimeoutMs: 60_000,
-  keepaliveIntervalMs: 15_000,
+  // 5 s × 3 unanswered: a dead link is declared within 20 s (interval × (count + 1)).
+  keepaliveIntervalMs: 5_000,
   keepaliveCountMax: 3,
   maxSessions: 10,
   connectTimeoutMs: 30_000,
@@ -55,6 +56,16 @@ export interface PoolDependencies {
   readonly log: Logger;
   /** SSH_AUTH_SOCK of the editor's environment. */
   readonly agentSocket?: string;
+}
+
+export interface HostState {
+  readonly state: ConnectionState;
+  /** `error.message`, for the log. */
+  readonly reason?: string;
+  /** The failure (or the Disconnect) behind the state; the editor words it. */
+  readonly error?: SshError;
+  /** Disconnected by the user, until they connect again. */
+  readonly held: boolean;
 }
 
 export interface ConnectionRef {
@@ -96,9 +107,9 @@ export class ConnectionPool {
     }
   }
 
-  state(name: string): { state: ConnectionState; reason?: string } {
+  state(name: string): HostState {
     const host = this.hosts.get(name);
-    return host ? { state: host.state, reason: host.reason } : { state: 'disconnected' };
+    return host ? { state: host.state, reason: host.reason, error: host.error, held: host.isHeld } : { state: 'disconnected', held: false };
   }
 
   /** Forget refusals (auth, host key, config) so the next use tries again; all hosts without a name. */
@@ -107,8 +118,15 @@ export class ConnectionPool {
     else this.hosts.forEach((h) => h.retry());
   }
 
+  /** The user wants `name` again (Connect, Reconnect, opening one of its files): ends a Disconnect's hold and forgets refusals. */
+  resume(name: string): void {
+    this.hosts.get(name)?.resume();
+  }
+
+  /** The user's Disconnect: the host stays disconnected, and its uses fail at once, until `resume(name)`. */
   async disconnect(name: string): Promise<void> {
-    await this.hosts.get(name)?.disconnect();
+    if (this.disposed) return;
+    await this.entry(name).hold();
   }
 
   async dispose(): Promise<void> {
@@ -136,9 +154,12 @@ export class ConnectionPool {
   }
 
   private async connect(name: string, scheduler: ChannelScheduler, signal: AbortSignal): Promise<SshConnection> {
-    const target = await this.resolveTarget(name);
-    const settings = this.deps.settings();
     const log = prefixed(this.deps.log, name);
+    const target = await this.resolveTarget(name).catch((err: unknown) => {
+      log.warn(`could not connect: ${err instanceof Error ? err.message : String(err)}`);
+      throw err;
+    });
+    const settings = this.deps.settings();
     const attempts = Math.max(1, target.connectionAttempts);
     let lastError: unknown;
     for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -152,6 +173,7 @@ export class ConnectionPool {
         return await this.connectOnce(name, target, scheduler, settings, log, signal);
       } catch (err) {
         lastError = err;
+        if (!signal.aborted && !SshError.is(err, 'cancelled')) log.warn(`could not connect: ${err instanceof Error ? err.message : String(err)}`);
         if (!SshError.is(err, 'unavailable') || signal.aborted) throw err;
       }
     }

@@ -5,7 +5,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as net from 'net';
 import { Duplex, Writable } from 'stream';
 import { Logger } from '../common/log';
-import { abortError, SshError } from './errors';
+import { abortError, fromErrno, SshError } from './errors';
 
 export interface Transport {
   readonly stream: Duplex;
@@ -22,9 +22,17 @@ export function connectTcp(host: string, port: number, timeoutMs: number, signal
       socket.destroy();
       reject(err);
     };
-    const timer = setTimeout(() => fail(new SshError(`connect to ${host}:${port}: timed out after ${timeoutMs} ms`, 'unavailable')), timeoutMs);
-    const onAbort = () => fail(abortError(`connect to ${host}:${port}`));
-    const onError = (err: NodeJS.ErrnoException) => fail(new SshError(`connect to ${host}:${port}: ${err.code ?? err.message}`, 'unavailable', { cause: err }));
+    const target = `${host}:${port}`;
+    const timer = setTimeout(
+      () => fail(new SshError(`could not reach ${target}: no answer within ${timeoutMs / 1000} s`, 'unavailable', { code: 'timed-out', target })),
+      timeoutMs,
+    );
+    const onAbort = () => fail(abortError(`connect to ${target}`));
+    const onError = (err: NodeJS.ErrnoException) => {
+      const errno = fromErrno(err.code);
+      const why = errno ? `${errno.text} (${err.code})` : (err.code ?? err.message);
+      fail(new SshError(`could not reach ${target}: ${why}`, 'unavailable', { cause: err, code: errno?.code, target }));
+    };
     const cleanup = () => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);

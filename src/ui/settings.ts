@@ -89,7 +89,7 @@ export const settings = {
   pool(): PoolSettings {
     return {
       idleTimeoutMs: positive(userValue(SETTING.idleTimeoutSeconds, 60), 60, 0) * 1000,
-      keepaliveIntervalMs: positive(userValue(SETTING.keepaliveIntervalSeconds, 15), 15, 1) * 1000,
+      keepaliveIntervalMs: positive(userValue(SETTING.keepaliveIntervalSeconds, 5), 5, 1) * 1000,
       keepaliveCountMax: positive(userValue(SETTING.keepaliveCountMax, 3), 3, 1),
       maxSessions: positive(userValue(SETTING.maxSessions, 10), 10, 1),
       connectTimeoutMs: positive(userValue(SETTING.connectTimeoutSeconds, 30), 30, 1) * 1000,

@@ -4,10 +4,10 @@ import * as path from 'path';
 import { exec } from '../../../src/ssh/exec';
 import { SshError } from '../../../src/ssh/errors';
 import { buildAlgorithms } from '../../../src/ssh/hostKeys';
-import { ConnectionPool } from '../../../src/ssh/pool';
+import { ConnectionPool, DEFAULT_POOL_SETTINGS } from '../../../src/ssh/pool';
 import { isAlive } from '../../support/processes';
 import { startAgent } from '../../support/agent';
-import { generateKey, startSshd, stdioBridgeCommand, Sshd } from '../../support/sshd';
+import { freePort, generateKey, startSshd, stdioBridgeCommand, Sshd } from '../../support/sshd';
 import { acceptedLogins, memoryLog, targetFor, testPool } from '../../support/targets';
 
 describe('connection pool against real sshd', function () {
@@ -135,6 +135,60 @@ describe('connection pool against real sshd', function () {
       pool = undefined;
       await logged.stop();
     }
+  });
+
+  it('Disconnect holds the host down: uses fail at once without contacting the server, until resume()', async () => {
+    pool = testPool({ targets: { box: targetFor(server) }, hostKeys: [server.hostKey.publicKey], log });
+    const before = acceptedLogins(server);
+    // A long-lived user such as the watcher keeps its reference across the Disconnect.
+    const ref = await pool.acquire('box');
+    await pool.disconnect('box');
+    assert.deepStrictEqual([pool.state('box').state, pool.state('box').held], ['disconnected', true]);
+    const held = (e: unknown) => SshError.is(e, 'unavailable') && e.code === 'held';
+    await assert.rejects(pool.acquire('box'), held);
+    await assert.rejects(ref.connection(), held);
+    assert.strictEqual(acceptedLogins(server) - before, 1, 'no login while held down');
+    assert.strictEqual(pool.state('box').held, true, 'the idle timer of the failed uses does not end the hold');
+    pool.resume('box');
+    assert.strictEqual(pool.state('box').held, false);
+    assert.strictEqual((await exec(await ref.connection(), 'echo back', {}, log)).stdout.toString().trim(), 'back');
+    assert.strictEqual(acceptedLogins(server) - before, 2);
+    ref.release();
+  });
+
+  it('logs every failed connect with its cause: a refused port, a refused login', async () => {
+    const closedPort = await freePort();
+    const stranger = generateKey(path.join(server.dir, `stranger_log_${Date.now()}`));
+    const failures = memoryLog();
+    pool = testPool({
+      targets: { closed: targetFor({ port: closedPort, user: server.user }), locked: targetFor(server, { identityFiles: [stranger.privatePath] }) },
+      hostKeys: [server.hostKey.publicKey],
+      log: failures,
+    });
+    await assert.rejects(pool.acquire('closed'), (e: unknown) => SshError.is(e, 'unavailable') && e.code === 'refused' && e.target === `127.0.0.1:${closedPort}`);
+    assert.ok(
+      failures.lines.some((l) => l === `warn [closed] could not connect: could not reach 127.0.0.1:${closedPort}: connection refused (ECONNREFUSED)`),
+      failures.lines.join('\n'),
+    );
+    await assert.rejects(pool.acquire('locked'), (e: unknown) => {
+      assert.ok(SshError.is(e, 'auth-failed'));
+      assert.deepStrictEqual(e.tried, [{ method: 'none' }, { method: 'key', file: stranger.privatePath }]);
+      assert.strictEqual(e.user, server.user);
+      return true;
+    });
+    assert.ok(
+      failures.lines.some((l) => l.startsWith('warn [locked] could not connect: Authentication failed for ') && l.includes(`(tried: none, publickey (${stranger.privatePath}))`)),
+      failures.lines.join('\n'),
+    );
+  });
+
+  it('declares a dead link within 20 s by default, and the editor settings default to the same', () => {
+    const { keepaliveIntervalMs, keepaliveCountMax } = DEFAULT_POOL_SETTINGS;
+    assert.ok(keepaliveIntervalMs * (keepaliveCountMax + 1) <= 20_000, `${keepaliveIntervalMs} ms × (${keepaliveCountMax} + 1)`);
+    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../package.json'), 'utf8'));
+    const properties = manifest.contributes.configuration.properties;
+    assert.strictEqual(properties['sandboxExplorer.keepaliveIntervalSeconds'].default * 1000, keepaliveIntervalMs);
+    assert.strictEqual(properties['sandboxExplorer.keepaliveCountMax'].default, keepaliveCountMax);
   });
 
   it('names the methods it tried when authentication fails', async () => {
