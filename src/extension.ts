@@ -8,10 +8,12 @@ import { registerTransferCommands } from './fs/transferCommands';
 import { SCHEME } from './fs/remotePath';
 import { SbxFileSystemProvider } from './fs/sbxFileSystemProvider';
 import { RemoteWatcher } from './fs/watch/remoteWatcher';
+import { ConnectionNotices } from './hosts/connectionNotices';
 import { registerHostCommands } from './hosts/hostCommands';
 import { HostRegistry } from './hosts/hostRegistry';
 import { registerHostSettingsCommands } from './hosts/hostSettingsCommands';
 import { HostsTreeProvider } from './hosts/hostsTreeProvider';
+import { registerIdentityFileCommand } from './hosts/identityFileCommand';
 import { sshConfigSource } from './ssh/config';
 import { poolDependencies } from './ssh/connectionDependencies';
 import { ConnectionPool } from './ssh/pool';
@@ -46,8 +48,17 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push({ dispose: () => void pool.dispose() });
   registry.attachPool(pool);
 
+  const notices = new ConnectionNotices((listener) => pool.onDidChangeState(listener));
+  context.subscriptions.push(notices);
+
   const sessions = new RemoteSessions(pool, log);
-  const files = new SbxFileSystemProvider(sessions, inPlaceSavePrompt, { copyWithExec: () => settings.copyWithExec(), maxListingEntries: () => settings.maxListingEntries() }, log);
+  const files = new SbxFileSystemProvider(
+    sessions,
+    inPlaceSavePrompt,
+    { copyWithExec: () => settings.copyWithExec(), maxListingEntries: () => settings.maxListingEntries() },
+    log,
+    notices,
+  );
   const watcher = new RemoteWatcher(pool, sessions, (events) => files.fire(events), log);
   files.setWatching(watcher);
   context.subscriptions.push(files, watcher, vscode.workspace.registerFileSystemProvider(SCHEME, files, { isCaseSensitive: true }));
@@ -64,8 +75,9 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(tree, vscode.window.createTreeView('sandboxExplorer.hosts', { treeDataProvider: tree, showCollapseAll: true }));
 
   context.subscriptions.push(
-    registerHostCommands({ tree, registry, pool, channel }),
-    registerHostSettingsCommands(() => registry.hosts()),
+    registerHostCommands({ tree, registry, pool, channel, notices }),
+    registerHostSettingsCommands(() => registry.hosts(), (name) => pool.resume(name)),
+    registerIdentityFileCommand(() => registry.hosts()),
     registerSecretCommands(credentials),
     registerFsCommands({ hosts: () => registry.hosts(), roots }),
     registerTransferCommands({ hosts: () => registry.hosts(), roots, sessions, changed: (uri) => files.fire([{ type: vscode.FileChangeType.Changed, uri }]), log }),

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { SshError } from '../ssh/errors';
 import { ConflictError, SftpError, STATUS_CODE } from '../ssh/sftp';
+import { describeConnectionError, nextStep } from '../ui/connectionMessages';
 import { InvalidRemotePathError } from './remotePath';
 
 export function toFileSystemError(err: unknown, uri: vscode.Uri): Error {
@@ -17,7 +18,7 @@ export function toFileSystemError(err: unknown, uri: vscode.Uri): Error {
         return vscode.FileSystemError.NoPermissions(uri);
       case STATUS_CODE.NO_CONNECTION:
       case STATUS_CODE.CONNECTION_LOST:
-        return vscode.FileSystemError.Unavailable(uri);
+        return unavailable(err, uri);
     }
     return new vscode.FileSystemError(`${uri.toString(true)}: ${err.message}`);
   }
@@ -26,9 +27,15 @@ export function toFileSystemError(err: unknown, uri: vscode.Uri): Error {
   }
   if (SshError.is(err)) {
     if (err.reason === 'cancelled') return new vscode.CancellationError();
-    // Auth, host key and config failures already told the user why; the editor needs "unavailable".
-    return vscode.FileSystemError.Unavailable(`${uri.authority}: ${err.message}`);
+    // Whatever the connection's trouble, the editor needs "unavailable" (a failed save stays dirty
+    // and offers Retry); the message says what happened and what to do.
+    return unavailable(err, uri);
   }
   if (err instanceof InvalidRemotePathError) return vscode.FileSystemError.FileNotFound(uri);
   return new vscode.FileSystemError(`${uri.toString(true)}: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+/** The connection is the problem, not the file: what happened and what to do, in sentences. */
+function unavailable(err: unknown, uri: vscode.Uri): vscode.FileSystemError {
+  return vscode.FileSystemError.Unavailable(`${describeConnectionError(err, uri.authority)} ${nextStep(err, uri.authority)}`);
 }

@@ -30,6 +30,11 @@ export interface FileSystemOptions {
   maxListingEntries(): number;
 }
 
+/** Hears about every failed operation, to tell the user about connection trouble they can fix. */
+export interface ConnectionTrouble {
+  report(host: string, err: unknown): void;
+}
+
 export interface RemoteWatching {
   watch(uri: vscode.Uri, options: { recursive: boolean; excludes: readonly string[] }): vscode.Disposable;
   /**
@@ -60,6 +65,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
     private readonly saveFallback: SaveFallback,
     private readonly options: FileSystemOptions,
     private readonly log: Logger,
+    private readonly trouble?: ConnectionTrouble,
   ) {}
 
   setWatching(watching: RemoteWatching): void {
@@ -302,6 +308,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
       const path = normalizeRemotePath(uri.path);
       return await this.sessions.run(uri.authority, (s, connection) => op(s, path, connection));
     } catch (err) {
+      this.trouble?.report(uri.authority, err);
       throw toFileSystemError(err, uri);
     }
   }

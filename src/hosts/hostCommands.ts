@@ -1,16 +1,26 @@
 import * as vscode from 'vscode';
 import { SshError } from '../ssh/errors';
 import { ConnectionPool, ConnectionRef } from '../ssh/pool';
+import { ConnectionNotices } from './connectionNotices';
 import { HostRegistry } from './hostRegistry';
 import { HostsTreeProvider } from './hostsTreeProvider';
 import { hostFromArgument } from './pickHost';
 
-/** Host commands; an explicit Connect holds a reference until Disconnect, so the link stays up. */
-export function registerHostCommands(deps: { tree: HostsTreeProvider; registry: HostRegistry; pool: ConnectionPool; channel: vscode.LogOutputChannel }): vscode.Disposable {
-  const held = new Map<string, ConnectionRef>();
+/**
+ * Host commands; an explicit Connect holds a reference until Disconnect, so the link stays up.
+ * Disconnect holds the host down (the pool fails its uses) until Connect.
+ */
+export function registerHostCommands(deps: {
+  tree: HostsTreeProvider;
+  registry: HostRegistry;
+  pool: ConnectionPool;
+  channel: vscode.LogOutputChannel;
+  notices: ConnectionNotices;
+}): vscode.Disposable {
+  const kept = new Map<string, ConnectionRef>();
   const hosts = () => deps.registry.hosts();
   return vscode.Disposable.from(
-    { dispose: () => held.forEach((ref) => ref.release()) },
+    { dispose: () => kept.forEach((ref) => ref.release()) },
     vscode.commands.registerCommand('sandboxExplorer.hosts.refresh', () => {
       deps.pool.retry();
       deps.tree.refresh();
@@ -20,7 +30,7 @@ export function registerHostCommands(deps: { tree: HostsTreeProvider; registry: 
     vscode.commands.registerCommand('sandboxExplorer.hosts.connect', async (arg?: unknown) => {
       const host = await hostFromArgument(arg, hosts, 'Connect to which host?');
       if (!host) return;
-      deps.pool.retry(host.name);
+      deps.pool.resume(host.name);
       try {
         const ref = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: `Connecting to ${host.name}…`, cancellable: true },
@@ -34,18 +44,18 @@ export function registerHostCommands(deps: { tree: HostsTreeProvider; registry: 
             }
           },
         );
-        held.get(host.name)?.release();
-        held.set(host.name, ref);
+        kept.get(host.name)?.release();
+        kept.set(host.name, ref);
       } catch (err) {
         if (SshError.is(err, 'cancelled')) return;
-        void vscode.window.showErrorMessage(`Could not connect to ${host.name}: ${err instanceof Error ? err.message : String(err)}`, 'Show Log').then((c) => c && deps.channel.show());
+        void deps.notices.show(host.name, err);
       }
     }),
     vscode.commands.registerCommand('sandboxExplorer.hosts.disconnect', async (arg?: unknown) => {
       const host = await hostFromArgument(arg, hosts, 'Disconnect which host?');
       if (!host) return;
-      held.get(host.name)?.release();
-      held.delete(host.name);
+      kept.get(host.name)?.release();
+      kept.delete(host.name);
       await deps.pool.disconnect(host.name);
     }),
   );

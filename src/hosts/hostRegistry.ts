@@ -4,6 +4,7 @@ import { displayUser, hasUserToken, splitUserToken } from '../common/userToken';
 import { ResolvedHost } from '../ssh/config/resolvedHost';
 import { SshError } from '../ssh/errors';
 import { ConnectionPool } from '../ssh/pool';
+import { describeConnectionError } from '../ui/connectionMessages';
 import { settings } from '../ui/settings';
 import { HostEntry, hostFromSettings } from './hostEntry';
 import { ConnectionStateName, HostsModel } from './hostsTreeProvider';
@@ -78,8 +79,11 @@ export class HostRegistry implements HostsModel, vscode.Disposable {
     return entry ? resolveEntry(entry, resolveAlias) : resolveAlias(name);
   }
 
-  state(hostName: string): { state: ConnectionStateName; reason?: string } {
-    return this.pool?.state(hostName) ?? { state: 'disconnected' };
+  /** The host's state, and why (a sentence) when it failed, is reconnecting or was disconnected by the user. */
+  state(hostName: string): { state: ConnectionStateName; reason?: string; held: boolean } {
+    const state = this.pool?.state(hostName);
+    if (!state) return { state: 'disconnected', held: false };
+    return { state: state.state, reason: state.error ? describeConnectionError(state.error, hostName) : undefined, held: state.held };
   }
 
   private settingsHosts(): HostEntry[] {

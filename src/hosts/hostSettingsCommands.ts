@@ -18,7 +18,8 @@ export function parseDestination(text: string): { user?: string; host: string; p
   return { user: m[1], host: m[2].replace(/^\[|\]$/g, ''), port };
 }
 
-export function registerHostSettingsCommands(hosts: () => Promise<HostEntry[]>): vscode.Disposable {
+/** `onEnabled(name)`: the user enabled a host again, so it may connect (ends a Disconnect's hold). */
+export function registerHostSettingsCommands(hosts: () => Promise<HostEntry[]>, onEnabled: (name: string) => void = () => undefined): vscode.Disposable {
   const setEnabled = async (arg: unknown, enabled: boolean) => {
     const host = await hostFromArgument(arg, hosts, enabled ? 'Enable which host?' : 'Disable which host?');
     if (!host) return;
@@ -34,6 +35,7 @@ export function registerHostSettingsCommands(hosts: () => Promise<HostEntry[]>):
     }
     list[index] = { ...list[index], enabled };
     await writeUserHosts(list);
+    if (enabled) onEnabled(host.name);
   };
 
   return vscode.Disposable.from(

@@ -14,7 +14,7 @@ export type HostsNode =
 export interface HostsModel {
   readonly onDidChange: vscode.Event<void>;
   hosts(): Promise<HostEntry[]>;
-  state(hostName: string): { state: ConnectionStateName; reason?: string };
+  state(hostName: string): { state: ConnectionStateName; reason?: string; held?: boolean };
 }
 
 /** The sbx:// folder a host opens at (its remote working directory, else the login directory). */
@@ -50,6 +50,8 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
       case 'group':
         return node.hosts.map((host) => ({ kind: 'host', host }));
       case 'host':
+        // Disconnected by the user: listing would fail (and notify) until they connect again.
+        if (this.model.state(node.host.name).held) return [{ kind: 'message', text: 'Disconnected. Connect to browse its files.', error: false }];
         return this.listing(() => this.rootUri(node.host));
       case 'entry':
         return node.type & vscode.FileType.Directory ? this.listing(async () => node.uri) : [];

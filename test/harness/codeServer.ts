@@ -60,8 +60,8 @@ export interface CodeServer {
   readonly authority: string;
   readonly pid: number;
   log(): string;
-  /** Workbench URL opening `folder`, with optional development payload pairs. */
-  workbenchUrl(folder: string, payload?: Array<[string, string]>): string;
+  /** Workbench URL opening a folder (or a `.code-workspace` file), with optional development payload pairs. */
+  workbenchUrl(folder: string, payload?: Array<[string, string]>, open?: 'folder' | 'workspace'): string;
   /** vscode-remote:// URI of a path on this server's machine. */
   remoteUri(absPath: string): string;
   stop(): Promise<void>;

@@ -14,7 +14,7 @@ import { createProfile, Profile } from './codeServer';
 import { CACHE_DIR, INTEGRATION_SUITE, REPO_ROOT, RESULTS_ENV, resultsDir, USER_DATA_ENV } from './paths';
 import { SandboxHost, startSandboxHost } from './sandboxHost';
 import { printNotable, readResults } from './testResults';
-import { writeUserSettings } from './userSettings';
+import { writeUserSettings, writeWorkspaceFile } from './userSettings';
 
 const VERSION = process.env.SBX_VSCODE_VERSION ?? 'stable';
 const RUN_TIMEOUT_MS = Number(process.env.SBX_DESKTOP_TIMEOUT_MS ?? 300_000);
@@ -54,7 +54,7 @@ async function main(): Promise<number> {
     profile = createProfile('sbx-desktop-');
     writeUserSettings(profile.userDataDir, sandbox.settings());
     const args = [
-      sandbox.sshd.root,
+      writeWorkspaceFile(profile.root, [sandbox.sshd.root]),
       `--extensionDevelopmentPath=${REPO_ROOT}`,
       `--extensionTestsPath=${INTEGRATION_SUITE}`,
       `--user-data-dir=${profile.userDataDir}`,

@@ -17,7 +17,7 @@ import { writeHostileWorkspace } from './hostileWorkspace';
 import { INTEGRATION_SUITE, REPO_ROOT, RESULTS_ENV, resultsDir, USER_DATA_ENV } from './paths';
 import { SandboxHost, startSandboxHost } from './sandboxHost';
 import { printNotable, readResults } from './testResults';
-import { writeUserSettings } from './userSettings';
+import { writeUserSettings, writeWorkspaceFile } from './userSettings';
 
 /** First line the suite logs (test/integration/index.ts). */
 const SUITE_BANNER = 'integration suite:';
@@ -120,7 +120,9 @@ async function main(): Promise<number> {
     const sandbox = teardown.add(await startSandboxHost(), (s) => s.stop());
     const hostile = teardown.add(writeHostileWorkspace(sandbox), (h) => h.remove());
     const passes: Pass[] = [
-      { name: 'main', open: sandbox.sshd.root, workspaceTrust: false, env: {} },
+      // A workspace file (not the bare folder): tests add folders to the workspace, and the
+      // editor refuses to turn a folder window into a workspace while extension tests run.
+      { name: 'main', open: writeWorkspaceFile(sandbox.sshd.dir, [sandbox.sshd.root]), workspaceTrust: false, env: {} },
       // A window on the sandbox itself, whose folder settings the sandbox wrote; trust on, as users have it.
       { name: 'sandbox-folder', open: hostile.folderUri, workspaceTrust: true, env: hostile.env },
       // A trusted .code-workspace file on this machine that defines hosts and opens the sandbox folder.

@@ -30,3 +30,14 @@ export function writeUserSettings(userDataDir: string, settings: Record<string, 
   }
   return path.join(userDataDir, 'User', 'settings.json');
 }
+
+/**
+ * A multi-root workspace file holding `folders`. Suites that add folders to the workspace
+ * (vscode.workspace.updateWorkspaceFolders) need one: a single-folder window would have to
+ * become a workspace, which the editor refuses while extension tests run.
+ */
+export function writeWorkspaceFile(dir: string, folders: string[]): string {
+  const file = path.join(dir, 'sandbox.code-workspace');
+  fs.writeFileSync(file, JSON.stringify({ folders: folders.map((p) => ({ path: p })) }, null, 2) + '\n');
+  return file;
+}

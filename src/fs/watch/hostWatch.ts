@@ -42,6 +42,9 @@ export class HostWatch {
   private missing: string[] = [];
   /** The inotifywait runs now active, to skip restarts that would change nothing. */
   private runningSignature: string | undefined;
+  private readonly stateSubscription: { dispose(): void };
+  /** A run that had started ended unexpectedly: changes since then are unknown. */
+  private missedChanges = false;
 
   constructor(
     private readonly host: string,
@@ -51,6 +54,10 @@ export class HostWatch {
     private readonly log: Logger,
   ) {
     this.coalescer = new ChangeCoalescer(deliver);
+    // Back after a drop or a Disconnect: watch again now, not when the backoff says.
+    this.stateSubscription = pool.onDidChangeState((change) => {
+      if (change.host === host && change.state === 'connected' && this.channels.length === 0 && !this.polling && !this.empty) this.scheduleRestart(0);
+    });
   }
 
   get empty(): boolean {
@@ -72,6 +79,7 @@ export class HostWatch {
   dispose(): void {
     if (this.disposed) return; // the pool ref must be released once
     this.disposed = true;
+    this.stateSubscription.dispose();
     clearTimeout(this.restartTimer);
     clearTimeout(this.pollTimer);
     this.stopChannels().forEach((c) => c.close());
@@ -119,7 +127,10 @@ export class HostWatch {
     try {
       const connection = await ref.connection();
       if (this.disposed) return;
-      if (this.polling) return await this.poll();
+      if (this.polling) {
+        this.refreshIfMissed();
+        return await this.poll();
+      }
       const runs = await this.plannedRuns();
       if (this.disposed) return;
       // Editors drop and re-add the same watches often (e.g. around a save): keep what runs.
@@ -167,6 +178,7 @@ export class HostWatch {
         this.follow(channel, paths, recursive);
       }
       this.runningSignature = signature;
+      this.refreshIfMissed();
     } finally {
       // The old runs go whatever happened here: nobody tracks them any more.
       if (this.disposed) previous.forEach((c) => c.close());
@@ -212,11 +224,19 @@ export class HostWatch {
       // A run that died setting up watched nothing: there is nothing to refresh.
       if (established || Date.now() - openedAt >= STARTED_MS) {
         this.failures = 0;
-        // Changes made while we were not watching (a reconnect) are unknown: refresh the roots.
-        for (const root of [...this.recursive.keys(), ...this.flat.keys()]) this.coalescer.add({ kind: 'changed', path: root });
+        // Changes made while we are not watching are unknown: the roots are refreshed once
+        // watching again (now, nothing could be read: the link is down or the user disconnected).
+        this.missedChanges = true;
       }
       this.retryLater();
     });
+  }
+
+  /** Watching again after a gap: tell the editor to look at every root, since changes may have been missed. */
+  private refreshIfMissed(): void {
+    if (!this.missedChanges) return;
+    this.missedChanges = false;
+    for (const root of [...this.recursive.keys(), ...this.flat.keys()]) this.coalescer.add({ kind: 'changed', path: root });
   }
 
   /**
@@ -234,7 +254,8 @@ export class HostWatch {
   }
 
   private retryLater(): void {
-    if (this.disposed) return;
+    // Disconnected by the user: nothing to retry until they connect (the state change restarts us).
+    if (this.disposed || this.pool.state(this.host).held) return;
     this.failures++;
     this.scheduleRestart(Math.min(30_000, 1000 * 2 ** Math.min(this.failures, 5)));
   }

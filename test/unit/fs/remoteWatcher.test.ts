@@ -61,6 +61,8 @@ function bench(server: Sshd, hooks: { exec?: ExecHook; readdir?: ReaddirHook } =
 
 function hookedExec(pool: ConnectionPool, hook: ExecHook): ConnectionPool {
   return {
+    onDidChangeState: pool.onDidChangeState,
+    state: (name: string) => pool.state(name),
     acquire: async (name: string) => {
       const ref = await pool.acquire(name);
       return {
