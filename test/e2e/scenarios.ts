@@ -428,4 +428,59 @@ export const scenarios: Scenario[] = [
       }
     },
   },
+  {
+    title: 'Disconnect keeps local-sandbox disconnected: a save fails and stays dirty, one notification offers Reconnect, which brings it back',
+    async run({ page, sandbox, screenshot }) {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill('>Sandbox Explorer: Disconnect');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Sandbox Explorer: Disconnect' }).first().waitFor({ state: 'visible' });
+      await page.keyboard.press('Enter');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: sandbox.name }).first().waitFor({ state: 'visible' });
+      await input.fill(sandbox.name);
+      await page.keyboard.press('Enter');
+
+      // The Hosts view does not list (and so does not reconnect) a host the user disconnected.
+      await showSandboxExplorer(page);
+      await page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: 'Disconnected. Connect to browse its files.' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+      await screenshot('11-disconnected');
+
+      // Saving README.md (open since the earlier scenarios) fails, and the change stays in the editor.
+      const file = path.join(sandbox.remoteDirectory, 'README.md');
+      const before = fs.readFileSync(file, 'utf8');
+      const lines = page.locator('.part.editor .editor-instance .view-lines').first();
+      await lines.click();
+      await page.keyboard.press('Control+End');
+      await page.keyboard.type('Saved after reconnecting.');
+      await page.keyboard.press('Control+S');
+      await page.getByText(/local-sandbox is disconnected\. Connect it again/).first().waitFor({ state: 'attached', timeout: 20_000 });
+      await page.keyboard.press('Control+S');
+      await page.locator('.part.editor .tabs-container .tab.dirty', { hasText: 'README.md' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      assert.strictEqual(fs.readFileSync(file, 'utf8'), before, 'nothing was written');
+
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').fill('>Notifications: Show Notifications');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Show Notifications' }).first().waitFor({ state: 'visible' });
+      await page.keyboard.press('Enter');
+      // The editor's own "Failed to save" (with Retry) quotes the same text; ours is the one offering Reconnect.
+      const offers = page.locator('.notifications-center .notification-list-item', {
+        hasText: `${sandbox.name} is disconnected`,
+        has: page.getByRole('button', { name: 'Reconnect', exact: true }),
+      });
+      await offers.first().waitFor({ state: 'visible', timeout: 10_000 });
+      assert.strictEqual(await offers.count(), 1, 'one notification for the Disconnect, not one per failed operation');
+      await screenshot('11-reconnect-offer');
+      await offers.first().getByRole('button', { name: 'Reconnect', exact: true }).click();
+
+      await page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: 'README.md' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await lines.click();
+      await page.keyboard.press('Control+S');
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline && !fs.readFileSync(file, 'utf8').endsWith('Saved after reconnecting.')) await new Promise((r) => setTimeout(r, 200));
+      assert.strictEqual(fs.readFileSync(file, 'utf8'), `${before}Saved after reconnecting.`);
+      await page.locator('.part.editor .tabs-container .tab.dirty').waitFor({ state: 'detached', timeout: 10_000 });
+      await screenshot('11-reconnected');
+    },
+  },
 ];
