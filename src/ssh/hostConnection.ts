@@ -114,8 +114,6 @@ export class HostConnection {
     if (this.refusal) return Promise.reject(this.refusal);
     // The reconnect sequence owns the attempts: callers do not spend them, they hear when the next one is.
     if (this.stateValue === 'reconnecting' && this.retryTimer) return Promise.reject(this.waitingError());
-    // After a sequence gave up, the next use starts a fresh one.
-    if (this.stateValue === 'failed') this.retryAttempt = 0;
     return withSignal(this.attempt(), signal, this.name);
   }
 
@@ -170,7 +168,10 @@ export class HostConnection {
   }
 
   private attempt(): Promise<SshConnection> {
-    const reconnecting = this.stateValue === 'reconnecting' || this.stateValue === 'failed';
+    // After a sequence gave up, the next use starts a fresh one.
+    const freshSequence = this.stateValue === 'failed' && this.errorValue?.code === 'gave-up';
+    if (freshSequence) this.retryAttempt = 0;
+    const reconnecting = this.stateValue === 'reconnecting' || freshSequence;
     this.setState(reconnecting ? 'reconnecting' : 'connecting', this.errorValue);
     const signal = this.abort.signal;
     const pending = this.connector(this.scheduler, signal).then(

@@ -93,8 +93,11 @@ describe('a connection that dies', function () {
       await server.kill();
       await waitForState(pool, 'box', 'failed', 20000);
       assert.match(pool.state('box').reason ?? '', /gave up reconnecting after 3 attempts/);
-      // A failed host is tried again on the next use, and fails fast while the server is down.
+      // A failed host is tried again on the next use, and fails fast while the server is down;
+      // that use started a fresh sequence, which goes on while the reference is held.
       await assert.rejects(ref.connection(), (e: unknown) => SshError.is(e, 'unavailable'));
+      assert.strictEqual(pool.state('box').state, 'reconnecting');
+      await waitForState(pool, 'box', 'failed', 20000);
       ref.release();
     } finally {
       await pool.dispose();
