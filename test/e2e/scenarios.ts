@@ -398,6 +398,8 @@ export const scenarios: Scenario[] = [
 
       // The tooltip of a host whose user name carries a token shows it masked.
       await commandOnHost(page, 'Disconnect', secondPasswordHost.name);
+      // Hover once the row shows the disconnect: a row redrawn under the mouse drops its hover.
+      await hostRowState(page, secondPasswordHost.name, new RegExp(`127\\.0\\.0\\.1:${secondPasswordHost.port}`));
       const row = page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: secondPasswordHost.name }).first();
       await row.hover();
       const hover = page.locator('.monaco-hover, .workbench-hover', { hasText: secondPasswordHost.name }).first();

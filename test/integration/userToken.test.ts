@@ -92,7 +92,7 @@ describe('a token in the SSH user name', function () {
     // A forced authentication failure: the error the editor shows.
     const failure = await refused();
     assert.ok(failure, 'token-refused must not connect');
-    assert.match(failure.message, new RegExp(`Authentication failed for sbx-2#…@127\\.0\\.0\\.1:${server.port}`));
+    assert.match(failure.message, new RegExp(`The server refused the login as sbx-2#…@127\\.0\\.0\\.1:${server.port}\\.`));
     assert.doesNotMatch(failure.message, new RegExp(TOKEN));
     // The Connect command's error notification carries the same message.
     await vscode.commands.executeCommand('sandboxExplorer.hosts.connect', 'token-refused');

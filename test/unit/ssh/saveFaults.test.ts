@@ -49,6 +49,16 @@ describe('saves that fail', function () {
       assert.deepStrictEqual(session.tempFiles.length, 1);
 
       await server.restart();
+      // Uses fail at once while the reconnect sequence waits; its next attempt brings the host back.
+      await new Promise<void>((resolve) => {
+        if (pool.state('box').state === 'connected') return resolve();
+        const sub = pool.onDidChangeState((c) => {
+          if (c.state === 'connected') {
+            sub.dispose();
+            resolve();
+          }
+        });
+      });
       const again = await (await ref.connection()).sftp();
       assert.notStrictEqual(again, session);
       const removed = await again.removeTempFiles(session.tempFiles);
