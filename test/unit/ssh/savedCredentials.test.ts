@@ -112,7 +112,8 @@ describe('saved passwords are tied to user, host, port and host key', function (
       log,
     });
     const login = async (name: string) => {
-      pool.retry(name);
+      // As the Connect command does: ends the previous Disconnect's hold and forgets refusals.
+      pool.resume(name);
       const ref = await pool.acquire(name);
       ref.release();
       await pool.disconnect(name);
@@ -289,6 +290,7 @@ describe('user names that carry a gateway token', function () {
       await secrets.until(() => secrets.keys('sandboxExplorer.userToken:').length === 1);
       assert.strictEqual(secrets.values.get(secrets.keys('sandboxExplorer.userToken:')[0]), 'tok123');
 
+      pool.resume('gw');
       ref = await pool.acquire('gw');
       ref.release();
       assert.strictEqual(ui.asked.length, 1, 'asked once');
