@@ -319,6 +319,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
       const path = normalizeRemotePath(uri.path);
       return await this.sessions.runIdempotent(uri.authority, (s, connection) => op(s, path, connection));
     } catch (err) {
+      this.trouble?.report(uri.authority, err);
       throw toFileSystemError(err, uri);
     }
   }

@@ -433,8 +433,15 @@ export const scenarios: Scenario[] = [
   {
     title: 'Disconnect keeps local-sandbox disconnected: a save fails and stays dirty, one notification offers Reconnect, which brings it back',
     async run({ page, sandbox, screenshot }) {
+      // Earlier scenarios' notifications would push this one's out of the (virtualised) list.
       await page.keyboard.press('F1');
       const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill('>Notifications: Clear All Notifications');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Clear All Notifications' }).first().waitFor({ state: 'visible' });
+      await page.keyboard.press('Enter');
+
+      await page.keyboard.press('F1');
       await input.waitFor({ state: 'visible' });
       await input.fill('>Sandbox Explorer: Disconnect');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Sandbox Explorer: Disconnect' }).first().waitFor({ state: 'visible' });
