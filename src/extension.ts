@@ -11,6 +11,7 @@ import { RemoteWatcher } from './fs/watch/remoteWatcher';
 import { registerHostCommands } from './hosts/hostCommands';
 import { HostRegistry } from './hosts/hostRegistry';
 import { registerHostSettingsCommands } from './hosts/hostSettingsCommands';
+import { HostStatusBar, registerHostActionsCommand } from './hosts/hostStatusBar';
 import { HostsTreeProvider } from './hosts/hostsTreeProvider';
 import { sshConfigSource } from './ssh/config';
 import { poolDependencies } from './ssh/connectionDependencies';
@@ -63,9 +64,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const tree = new HostsTreeProvider(registry, (host) => roots.rootUri(host));
   context.subscriptions.push(tree, vscode.window.createTreeView('sandboxExplorer.hosts', { treeDataProvider: tree, showCollapseAll: true }));
 
+  const openHostSettings = () => settings.openHosts(context.extension);
   context.subscriptions.push(
-    registerHostCommands({ tree, registry, pool, channel }),
-    registerHostSettingsCommands(() => registry.hosts()),
+    new HostStatusBar(registry, SCHEME),
+    registerHostActionsCommand(registry, SCHEME),
+    registerHostCommands({ tree, registry, pool, channel, openSettings: openHostSettings }),
+    registerHostSettingsCommands(() => registry.hosts(), openHostSettings),
     registerSecretCommands(credentials),
     registerFsCommands({ hosts: () => registry.hosts(), roots }),
     registerTransferCommands({ hosts: () => registry.hosts(), roots, sessions, changed: (uri) => files.fire([{ type: vscode.FileChangeType.Changed, uri }]), log }),

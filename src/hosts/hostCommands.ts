@@ -6,7 +6,13 @@ import { HostsTreeProvider } from './hostsTreeProvider';
 import { hostFromArgument } from './pickHost';
 
 /** Host commands; an explicit Connect holds a reference until Disconnect, so the link stays up. */
-export function registerHostCommands(deps: { tree: HostsTreeProvider; registry: HostRegistry; pool: ConnectionPool; channel: vscode.LogOutputChannel }): vscode.Disposable {
+export function registerHostCommands(deps: {
+  tree: HostsTreeProvider;
+  registry: HostRegistry;
+  pool: ConnectionPool;
+  channel: vscode.LogOutputChannel;
+  openSettings: () => Thenable<unknown>;
+}): vscode.Disposable {
   const held = new Map<string, ConnectionRef>();
   const hosts = () => deps.registry.hosts();
   return vscode.Disposable.from(
@@ -15,7 +21,7 @@ export function registerHostCommands(deps: { tree: HostsTreeProvider; registry: 
       deps.pool.retry();
       deps.tree.refresh();
     }),
-    vscode.commands.registerCommand('sandboxExplorer.hosts.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', 'sandboxExplorer.hosts')),
+    vscode.commands.registerCommand('sandboxExplorer.hosts.openSettings', () => deps.openSettings()),
     vscode.commands.registerCommand('sandboxExplorer.log.show', () => deps.channel.show()),
     vscode.commands.registerCommand('sandboxExplorer.hosts.connect', async (arg?: unknown) => {
       const host = await hostFromArgument(arg, hosts, 'Connect to which host?');

@@ -6,7 +6,8 @@ import { SshError } from '../ssh/errors';
 import { ConnectionPool } from '../ssh/pool';
 import { settings } from '../ui/settings';
 import { HostEntry, hostFromSettings } from './hostEntry';
-import { ConnectionStateName, HostsModel } from './hostsTreeProvider';
+import { ConnectionStateName, HostTarget } from './hostLabels';
+import { HostsModel } from './hostsTreeProvider';
 import { resolveEntry } from './resolveEntry';
 
 /** Reads ssh_config files (plain Node; see src/ssh/config). */
@@ -76,6 +77,19 @@ export class HostRegistry implements HostsModel, vscode.Disposable {
     if (entry && !entry.enabled) throw new SshError(`${name} is disabled in settings`, 'config');
     const resolveAlias = (alias: string) => this.sshConfig.resolve(alias, files);
     return entry ? resolveEntry(entry, resolveAlias) : resolveAlias(name);
+  }
+
+  /** Where a host points: resolved through ssh config; the entry's own fields when that fails (or it is disabled). */
+  async target(host: HostEntry): Promise<HostTarget> {
+    if (host.enabled) {
+      try {
+        const r = await this.resolve(host.name);
+        return { user: r.user, hostname: r.hostname, port: r.port, proxyJump: r.proxyJump, proxyCommand: r.proxyCommand };
+      } catch {
+        // Shown as the entry says; the failure itself surfaces when connecting.
+      }
+    }
+    return { user: host.user, hostname: host.hostname ?? host.name, port: host.port, proxyJump: host.proxyJump?.split(',').map((s) => s.trim()), proxyCommand: host.proxyCommand };
   }
 
   state(hostName: string): { state: ConnectionStateName; reason?: string } {

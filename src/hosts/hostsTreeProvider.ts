@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { displayDestination } from '../common/userToken';
 import { HostEntry } from './hostEntry';
+import { ConnectionStateName, HostTarget, shortText, STATE_WORDS, targetText, viaText } from './hostLabels';
 
-export type ConnectionStateName = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'failed';
+export type { ConnectionStateName } from './hostLabels';
 
 /** Tree nodes are told apart by `kind`, never by duck typing. */
 export type HostsNode =
@@ -15,17 +15,20 @@ export interface HostsModel {
   readonly onDidChange: vscode.Event<void>;
   hosts(): Promise<HostEntry[]>;
   state(hostName: string): { state: ConnectionStateName; reason?: string };
+  /** Where the host points (its settings resolved through ssh config). */
+  target(host: HostEntry): Promise<HostTarget>;
 }
 
 /** The sbx:// folder a host opens at (its remote working directory, else the login directory). */
 export type RootUri = (host: HostEntry) => Promise<vscode.Uri>;
 
+/** The state is shown by the icon (and said in the tooltip and to screen readers), never in the row text. */
 const STATE_ICONS: Record<ConnectionStateName, vscode.ThemeIcon> = {
   disconnected: new vscode.ThemeIcon('vm-outline'),
-  connecting: new vscode.ThemeIcon('loading~spin'),
+  connecting: new vscode.ThemeIcon('sync~spin'),
   connected: new vscode.ThemeIcon('vm-active', new vscode.ThemeColor('testing.iconPassed')),
-  reconnecting: new vscode.ThemeIcon('sync~spin'),
-  failed: new vscode.ThemeIcon('vm-outline', new vscode.ThemeColor('list.errorForeground')),
+  reconnecting: new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('list.warningForeground')),
+  failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')),
 };
 
 export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vscode.Disposable {
@@ -58,7 +61,7 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
     }
   }
 
-  getTreeItem(node: HostsNode): vscode.TreeItem {
+  getTreeItem(node: HostsNode): vscode.TreeItem | Thenable<vscode.TreeItem> {
     switch (node.kind) {
       case 'group': {
         const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
@@ -77,9 +80,12 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
         return item;
       }
       case 'message': {
-        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        // A long error would be cut anywhere by the row's width: the row gets its first
+        // sentence, the tooltip all of it.
+        const item = new vscode.TreeItem(node.error ? shortText(node.text) : node.text, vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon(node.error ? 'error' : 'info');
         item.tooltip = node.text;
+        item.contextValue = node.error ? 'message.error' : 'message';
         return item;
       }
     }
@@ -114,16 +120,24 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
     }
   }
 
-  private hostItem(host: HostEntry): vscode.TreeItem {
+  private async hostItem(host: HostEntry): Promise<vscode.TreeItem> {
     const { state, reason } = this.model.state(host.name);
+    const target = await this.model.target(host);
     const item = new vscode.TreeItem(host.name, host.enabled ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-    // The id carries the state so a failed host collapses and lists again when retried.
     item.id = `host:${host.name}`;
-    const target = displayDestination(host.user, host.hostname ?? host.name, host.port);
-    item.description = !host.enabled ? 'disabled' : state === 'disconnected' ? (host.source === 'sshConfig' ? 'ssh config' : target) : state;
-    item.tooltip = new vscode.MarkdownString(
-      [`**${host.name}**${host.source === 'settings' ? ` — ${target}` : ''}`, `Source: ${host.source === 'sshConfig' ? '~/.ssh/config' : 'settings'}`, `State: ${state}${reason ? ` — ${reason}` : ''}`].join('\n\n'),
-    );
+    const where = targetText(target);
+    const stateWords = host.enabled ? STATE_WORDS[state] : 'disabled';
+    // The description is where the host is, whatever its state; the state is the icon.
+    item.description = host.enabled ? where : `${where} · disabled`;
+    const via = viaText(target);
+    const tooltip = new vscode.MarkdownString();
+    tooltip.appendMarkdown('**').appendText(host.name).appendMarkdown('**\n\n');
+    tooltip.appendText(via ? `${where}, ${via}` : where).appendMarkdown('\n\n');
+    tooltip.appendText(`State: ${stateWords}`);
+    if (reason && host.enabled) tooltip.appendMarkdown('\n\n').appendText(`${state === 'failed' ? 'Failed' : 'Last failure'}: ${reason}`);
+    tooltip.appendMarkdown('\n\n').appendText(`From ${host.source === 'sshConfig' ? '~/.ssh/config' : 'the sandboxExplorer.hosts setting'}`);
+    item.tooltip = tooltip;
+    item.accessibilityInformation = { label: `${host.name}, ${where}, ${stateWords}` };
     item.iconPath = host.enabled ? STATE_ICONS[state] : new vscode.ThemeIcon('circle-slash');
     item.contextValue = host.enabled ? (state === 'connected' || state === 'reconnecting' ? 'host.connected' : 'host.disconnected') : 'host.disabled';
     return item;
