@@ -32,7 +32,7 @@ export function viaText(target: HostTarget): string | undefined {
 }
 
 export const STATE_WORDS: Record<ConnectionStateName, string> = {
-  disconnected: 'not connected',
+  disconnected: 'disconnected',
   connecting: 'connecting',
   connected: 'connected',
   reconnecting: 'reconnecting',

@@ -20,8 +20,11 @@ export interface SshConfigSource {
 /** Every host the user can pick (settings first, then ssh config), how to reach it, and its state. */
 export class HostRegistry implements HostsModel, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
-  /** Hosts or their connection states changed (what the tree shows). */
+  /** The hosts listed changed (what the tree lists). */
   readonly onDidChange = this.changed.event;
+  private readonly stateChanged = new vscode.EventEmitter<string>();
+  /** The connection state of the named host changed. */
+  readonly onDidChangeState = this.stateChanged.event;
   private readonly hostsChanged = new vscode.EventEmitter<void>();
   /** The set of hosts or their settings changed. */
   readonly onDidChangeHosts = this.hostsChanged.event;
@@ -44,7 +47,7 @@ export class HostRegistry implements HostsModel, vscode.Disposable {
   /** The pool whose states the tree shows; set once both exist. */
   attachPool(pool: ConnectionPool): void {
     this.pool = pool;
-    const sub = pool.onDidChangeState(() => this.changed.fire());
+    const sub = pool.onDidChangeState((change) => this.stateChanged.fire(change.host));
     this.subscriptions.push({ dispose: () => sub.dispose() });
   }
 
@@ -122,6 +125,7 @@ export class HostRegistry implements HostsModel, vscode.Disposable {
   dispose(): void {
     this.subscriptions.forEach((d) => d.dispose());
     this.changed.dispose();
+    this.stateChanged.dispose();
     this.hostsChanged.dispose();
   }
 }

@@ -47,6 +47,7 @@ export class HostStatusBar implements vscode.Disposable {
     this.subscriptions.push(
       this.item,
       model.onDidChange(() => void this.update()),
+      model.onDidChangeState(() => void this.update()),
       vscode.window.onDidChangeActiveTextEditor(() => void this.update()),
       vscode.window.tabGroups.onDidChangeTabs(() => void this.update()),
       vscode.window.tabGroups.onDidChangeTabGroups(() => void this.update()),

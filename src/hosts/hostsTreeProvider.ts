@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
+import { SshError } from '../ssh/errors';
 import { HostEntry } from './hostEntry';
-import { ConnectionStateName, HostTarget, shortText, STATE_WORDS, targetText, viaText } from './hostLabels';
+import { ConnectionStateName, HostTarget, STATE_WORDS, targetText, viaText } from './hostLabels';
 
 export type { ConnectionStateName } from './hostLabels';
 
@@ -9,10 +10,13 @@ export type HostsNode =
   | { readonly kind: 'group'; readonly name: string; readonly hosts: HostEntry[] }
   | { readonly kind: 'host'; readonly host: HostEntry }
   | { readonly kind: 'entry'; readonly uri: vscode.Uri; readonly type: vscode.FileType }
-  | { readonly kind: 'message'; readonly text: string; readonly error: boolean };
+  | { readonly kind: 'message'; readonly text: string; readonly error: boolean; readonly detail?: string; readonly command?: vscode.Command };
 
 export interface HostsModel {
+  /** The hosts listed changed. */
   readonly onDidChange: vscode.Event<void>;
+  /** The connection state of the named host changed. */
+  readonly onDidChangeState: vscode.Event<string>;
   hosts(): Promise<HostEntry[]>;
   state(hostName: string): { state: ConnectionStateName; reason?: string };
   /** Where the host points (its settings resolved through ssh config). */
@@ -34,16 +38,33 @@ const STATE_ICONS: Record<ConnectionStateName, vscode.ThemeIcon> = {
 export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<HostsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
+  /**
+   * The host nodes last handed out, by name. A state change refreshes only its host's node:
+   * a whole-tree refresh drops the editor's handles for a moment, and a context-menu click
+   * landing in that moment would reach the command without its node.
+   */
+  private hostNodes = new Map<string, Extract<HostsNode, { kind: 'host' }>>();
+  /** Failed hosts to list (and so connect) once more; others show their failure instead. */
+  private retryListing = new Set<string>();
 
   constructor(
     private readonly model: HostsModel,
     private readonly rootUri: RootUri,
   ) {
-    this.subscription = model.onDidChange(() => this.changed.fire(undefined));
+    this.subscriptions = [
+      model.onDidChange(() => this.changed.fire(undefined)),
+      model.onDidChangeState((name) => {
+        // Jump hosts have states too but no row.
+        const node = this.hostNodes.get(name);
+        if (node) this.changed.fire(node);
+      }),
+    ];
   }
 
+  /** Everything again; hosts that failed are tried again once. */
   refresh(): void {
+    this.retryListing = new Set(this.hostNodes.keys());
     this.changed.fire(undefined);
   }
 
@@ -51,9 +72,14 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
     if (!node) return this.roots();
     switch (node.kind) {
       case 'group':
-        return node.hosts.map((host) => ({ kind: 'host', host }));
-      case 'host':
+        return node.hosts.map((host) => this.hostNode(host));
+      case 'host': {
+        // A failed host shows why instead of connecting again: listing it would connect, fail and
+        // change its state, which refreshes this node and lists it again, without end.
+        const { state, reason } = this.model.state(node.host.name);
+        if (state === 'failed' && !this.retryListing.delete(node.host.name)) return this.failureRows(node.host, reason);
         return this.listing(() => this.rootUri(node.host));
+      }
       case 'entry':
         return node.type & vscode.FileType.Directory ? this.listing(async () => node.uri) : [];
       case 'message':
@@ -80,29 +106,49 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
         return item;
       }
       case 'message': {
-        // A long error would be cut anywhere by the row's width: the row gets its first
-        // sentence, the tooltip all of it.
-        const item = new vscode.TreeItem(node.error ? shortText(node.text) : node.text, vscode.TreeItemCollapsibleState.None);
-        item.iconPath = new vscode.ThemeIcon(node.error ? 'error' : 'info');
-        item.tooltip = node.text;
+        // The row's width would cut a long error anywhere: the row says what failed in a few
+        // words, the tooltip gives the whole reason, a click opens the log.
+        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon(node.error ? 'error' : node.command ? 'refresh' : 'info');
+        // Markdown, so the workbench's own hover shows it (a plain string becomes a native title).
+        item.tooltip = new vscode.MarkdownString().appendText(node.detail ?? node.text);
         item.contextValue = node.error ? 'message.error' : 'message';
+        item.command = node.command ?? (node.error ? { command: 'sandboxExplorer.log.show', title: 'Show Log' } : undefined);
         return item;
       }
     }
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    this.subscriptions.forEach((d) => d.dispose());
     this.changed.dispose();
+  }
+
+  /** The node last handed out for this host, while its entry is unchanged. */
+  private hostNode(host: HostEntry): Extract<HostsNode, { kind: 'host' }> {
+    const known = this.hostNodes.get(host.name);
+    if (known && JSON.stringify(known.host) === JSON.stringify(host)) return known;
+    const node = { kind: 'host', host } as const;
+    this.hostNodes.set(host.name, node);
+    return node;
   }
 
   private async roots(): Promise<HostsNode[]> {
     const hosts = await this.model.hosts();
+    const names = new Set(hosts.map((h) => h.name));
+    for (const name of [...this.hostNodes.keys()]) if (!names.has(name)) this.hostNodes.delete(name);
     const groups = new Map<string, HostEntry[]>();
     for (const h of hosts) if (h.group) groups.set(h.group, [...(groups.get(h.group) ?? []), h]);
     return [
       ...[...groups].sort(([a], [b]) => a.localeCompare(b)).map(([name, members]): HostsNode => ({ kind: 'group', name, hosts: members })),
-      ...hosts.filter((h) => !h.group).map((host): HostsNode => ({ kind: 'host', host })),
+      ...hosts.filter((h) => !h.group).map((host): HostsNode => this.hostNode(host)),
+    ];
+  }
+
+  private failureRows(host: HostEntry, reason: string | undefined): HostsNode[] {
+    return [
+      { kind: 'message', text: 'Could not connect', detail: reason ?? 'The last connection attempt failed.', error: true },
+      { kind: 'message', text: 'Try Again', error: false, command: { command: 'sandboxExplorer.hosts.connect', title: 'Connect', arguments: [host.name] } },
     ];
   }
 
@@ -116,7 +162,7 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
       if (entries.length === 0) return [{ kind: 'message', text: 'Empty folder', error: false }];
       return entries.map(([name, type]): HostsNode => ({ kind: 'entry', uri: vscode.Uri.joinPath(uri, name), type }));
     } catch (err) {
-      return [{ kind: 'message', text: err instanceof Error ? err.message : String(err), error: true }];
+      return [{ kind: 'message', text: failureLabel(err), detail: err instanceof Error ? err.message : String(err), error: true }];
     }
   }
 
@@ -132,7 +178,8 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
     const via = viaText(target);
     const tooltip = new vscode.MarkdownString();
     tooltip.appendMarkdown('**').appendText(host.name).appendMarkdown('**\n\n');
-    tooltip.appendText(via ? `${where}, ${via}` : where).appendMarkdown('\n\n');
+    // As code: the renderer would otherwise turn user@host into a mail link.
+    tooltip.appendMarkdown(codeSpan(where)).appendText(via ? `, ${via}` : '').appendMarkdown('\n\n');
     tooltip.appendText(`State: ${stateWords}`);
     if (reason && host.enabled) tooltip.appendMarkdown('\n\n').appendText(`${state === 'failed' ? 'Failed' : 'Last failure'}: ${reason}`);
     tooltip.appendMarkdown('\n\n').appendText(`From ${host.source === 'sshConfig' ? '~/.ssh/config' : 'the sandboxExplorer.hosts setting'}`);
@@ -141,5 +188,32 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
     item.iconPath = host.enabled ? STATE_ICONS[state] : new vscode.ThemeIcon('circle-slash');
     item.contextValue = host.enabled ? (state === 'connected' || state === 'reconnecting' ? 'host.connected' : 'host.disconnected') : 'host.disabled';
     return item;
+  }
+}
+
+/** Markdown inline code holding `text` literally, whatever backticks it contains. */
+function codeSpan(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence} ${text} ${fence}`;
+}
+
+/** A few words for a folder that could not be listed: by the file system error's code, or the connection error's reason. */
+function failureLabel(err: unknown): string {
+  if (SshError.is(err)) {
+    if (err.reason === 'auth-failed') return 'Login refused';
+    if (err.reason === 'host-key') return 'Host key refused';
+    if (err.reason === 'config') return 'Host settings unusable';
+    return 'Could not connect';
+  }
+  switch (err instanceof vscode.FileSystemError ? err.code : undefined) {
+    case 'Unavailable':
+      return 'Could not connect';
+    case 'FileNotFound':
+      return 'Folder not found';
+    case 'NoPermissions':
+      return 'Permission denied';
+    default:
+      return 'Could not list this folder';
   }
 }

@@ -114,11 +114,11 @@ describe('a token in the SSH user name', function () {
     // Where the entry points, as written (the registry resolves it through ssh config first).
     const target = async (h: typeof entry) => ({ user: h.user, hostname: h.hostname ?? h.name, port: h.port });
     const tree = new HostsTreeProvider(
-      { onDidChange: changed.event, hosts: async () => [entry], state: () => ({ state: 'disconnected' }), target },
+      { onDidChange: changed.event, hosts: async () => [entry], state: () => ({ state: 'disconnected' }), target, onDidChangeState: stateChanged.event },
       async () => vscode.Uri.parse('sbx://token-box/'),
     );
     const failedTree = new HostsTreeProvider(
-      { onDidChange: changed.event, hosts: async () => [entry], state: () => ({ state: 'failed', reason }), target },
+      { onDidChange: changed.event, hosts: async () => [entry], state: () => ({ state: 'failed', reason }), target, onDidChangeState: stateChanged.event },
       async () => vscode.Uri.parse('sbx://token-box/'),
     );
     try {
