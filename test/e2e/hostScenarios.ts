@@ -227,8 +227,10 @@ export const hostScenarios: Scenario[] = [
       await waitFor(async () => ((await input.inputValue()).startsWith(sandbox.remoteDirectory) ? true : undefined), 20_000, () => 'the dialog at the remote directory');
       await screenshot('12-open-remote-folder-dialog');
       await input.fill(`${sandbox.remoteDirectory}/src/`);
-      await page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`).first().waitFor({ state: 'visible' });
-      const [win] = await Promise.all([page.context().waitForEvent('page', { timeout: 30_000 }), page.keyboard.press('Enter')]);
+      // Once the dialog lists src's own folder, its button opens what the box says.
+      await page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`, { hasText: 'lib' }).first().waitFor({ state: 'visible' });
+      const open = page.locator(`${QUICK_INPUT} .monaco-button`, { hasText: 'Open Folder' }).first();
+      const [win] = await Promise.all([page.context().waitForEvent('page', { timeout: 30_000 }), open.click()]);
       try {
         await win.waitForLoadState();
         assert.match(decodeURIComponent(win.url()), new RegExp(`sbx://${sandbox.name}${sandbox.remoteDirectory.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/src`));
