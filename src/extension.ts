@@ -12,6 +12,7 @@ import { ConnectionNotices } from './hosts/connectionNotices';
 import { registerHostCommands } from './hosts/hostCommands';
 import { HostRegistry } from './hosts/hostRegistry';
 import { registerHostSettingsCommands } from './hosts/hostSettingsCommands';
+import { HostStatusBar, registerHostActionsCommand } from './hosts/hostStatusBar';
 import { HostsTreeProvider } from './hosts/hostsTreeProvider';
 import { registerIdentityFileCommand } from './hosts/identityFileCommand';
 import { sshConfigSource } from './ssh/config';
@@ -74,9 +75,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const tree = new HostsTreeProvider(registry, (host) => roots.rootUri(host));
   context.subscriptions.push(tree, vscode.window.createTreeView('sandboxExplorer.hosts', { treeDataProvider: tree, showCollapseAll: true }));
 
+  const openHostSettings = () => settings.openHosts(context.extension);
   context.subscriptions.push(
-    registerHostCommands({ tree, registry, pool, channel, notices }),
-    registerHostSettingsCommands(() => registry.hosts(), (name) => pool.resume(name)),
+    new HostStatusBar(registry, SCHEME),
+    registerHostActionsCommand(registry, SCHEME),
+    registerHostCommands({ tree, registry, pool, channel, notices, openSettings: openHostSettings }),
+    registerHostSettingsCommands(() => registry.hosts(), openHostSettings, (name) => pool.resume(name)),
     registerIdentityFileCommand(() => registry.hosts()),
     registerSecretCommands(credentials),
     registerFsCommands({ hosts: () => registry.hosts(), roots }),

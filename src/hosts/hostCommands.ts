@@ -16,6 +16,7 @@ export function registerHostCommands(deps: {
   pool: ConnectionPool;
   channel: vscode.LogOutputChannel;
   notices: ConnectionNotices;
+  openSettings: () => Thenable<unknown>;
 }): vscode.Disposable {
   const kept = new Map<string, ConnectionRef>();
   const hosts = () => deps.registry.hosts();
@@ -25,7 +26,7 @@ export function registerHostCommands(deps: {
       deps.pool.retry();
       deps.tree.refresh();
     }),
-    vscode.commands.registerCommand('sandboxExplorer.hosts.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', 'sandboxExplorer.hosts')),
+    vscode.commands.registerCommand('sandboxExplorer.hosts.openSettings', () => deps.openSettings()),
     vscode.commands.registerCommand('sandboxExplorer.log.show', () => deps.channel.show()),
     vscode.commands.registerCommand('sandboxExplorer.hosts.connect', async (arg?: unknown) => {
       const host = await hostFromArgument(arg, hosts, 'Connect to which host?');

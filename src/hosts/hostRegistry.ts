@@ -7,7 +7,8 @@ import { ConnectionPool } from '../ssh/pool';
 import { describeConnectionError } from '../ui/connectionMessages';
 import { settings } from '../ui/settings';
 import { HostEntry, hostFromSettings } from './hostEntry';
-import { ConnectionStateName, HostsModel } from './hostsTreeProvider';
+import { ConnectionStateName, HostTarget } from './hostLabels';
+import { HostsModel } from './hostsTreeProvider';
 import { resolveEntry } from './resolveEntry';
 
 /** Reads ssh_config files (plain Node; see src/ssh/config). */
@@ -20,8 +21,11 @@ export interface SshConfigSource {
 /** Every host the user can pick (settings first, then ssh config), how to reach it, and its state. */
 export class HostRegistry implements HostsModel, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
-  /** Hosts or their connection states changed (what the tree shows). */
+  /** The hosts listed changed (what the tree lists). */
   readonly onDidChange = this.changed.event;
+  private readonly stateChanged = new vscode.EventEmitter<string>();
+  /** The connection state of the named host changed. */
+  readonly onDidChangeState = this.stateChanged.event;
   private readonly hostsChanged = new vscode.EventEmitter<void>();
   /** The set of hosts or their settings changed. */
   readonly onDidChangeHosts = this.hostsChanged.event;
@@ -44,7 +48,7 @@ export class HostRegistry implements HostsModel, vscode.Disposable {
   /** The pool whose states the tree shows; set once both exist. */
   attachPool(pool: ConnectionPool): void {
     this.pool = pool;
-    const sub = pool.onDidChangeState(() => this.changed.fire());
+    const sub = pool.onDidChangeState((change) => this.stateChanged.fire(change.host));
     this.subscriptions.push({ dispose: () => sub.dispose() });
   }
 
@@ -77,6 +81,19 @@ export class HostRegistry implements HostsModel, vscode.Disposable {
     if (entry && !entry.enabled) throw new SshError(`${name} is disabled in settings`, 'config');
     const resolveAlias = (alias: string) => this.sshConfig.resolve(alias, files);
     return entry ? resolveEntry(entry, resolveAlias) : resolveAlias(name);
+  }
+
+  /** Where a host points: resolved through ssh config; the entry's own fields when that fails (or it is disabled). */
+  async target(host: HostEntry): Promise<HostTarget> {
+    if (host.enabled) {
+      try {
+        const r = await this.resolve(host.name);
+        return { user: r.user, hostname: r.hostname, port: r.port, proxyJump: r.proxyJump, proxyCommand: r.proxyCommand };
+      } catch {
+        // Shown as the entry says; the failure itself surfaces when connecting.
+      }
+    }
+    return { user: host.user, hostname: host.hostname ?? host.name, port: host.port, proxyJump: host.proxyJump?.split(',').map((s) => s.trim()), proxyCommand: host.proxyCommand };
   }
 
   /** The host's state, and why (a sentence) when it failed, is reconnecting or was disconnected by the user. */
@@ -112,6 +129,7 @@ export class HostRegistry implements HostsModel, vscode.Disposable {
   dispose(): void {
     this.subscriptions.forEach((d) => d.dispose());
     this.changed.dispose();
+    this.stateChanged.dispose();
     this.hostsChanged.dispose();
   }
 }

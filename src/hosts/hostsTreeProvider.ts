@@ -1,46 +1,70 @@
 import * as vscode from 'vscode';
-import { displayDestination } from '../common/userToken';
+import { SshError } from '../ssh/errors';
 import { HostEntry } from './hostEntry';
+import { ConnectionStateName, HostTarget, STATE_WORDS, targetText, viaText } from './hostLabels';
 
-export type ConnectionStateName = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'failed';
+export type { ConnectionStateName } from './hostLabels';
 
 /** Tree nodes are told apart by `kind`, never by duck typing. */
 export type HostsNode =
   | { readonly kind: 'group'; readonly name: string; readonly hosts: HostEntry[] }
   | { readonly kind: 'host'; readonly host: HostEntry }
   | { readonly kind: 'entry'; readonly uri: vscode.Uri; readonly type: vscode.FileType }
-  | { readonly kind: 'message'; readonly text: string; readonly error: boolean };
+  | { readonly kind: 'message'; readonly text: string; readonly error: boolean; readonly detail?: string; readonly command?: vscode.Command };
 
 export interface HostsModel {
+  /** The hosts listed changed. */
   readonly onDidChange: vscode.Event<void>;
+  /** The connection state of the named host changed. */
+  readonly onDidChangeState: vscode.Event<string>;
   hosts(): Promise<HostEntry[]>;
   state(hostName: string): { state: ConnectionStateName; reason?: string; held?: boolean };
+  /** Where the host points (its settings resolved through ssh config). */
+  target(host: HostEntry): Promise<HostTarget>;
 }
 
 /** The sbx:// folder a host opens at (its remote working directory, else the login directory). */
 export type RootUri = (host: HostEntry) => Promise<vscode.Uri>;
 
+/** The state is shown by the icon (and said in the tooltip and to screen readers), never in the row text. */
 const STATE_ICONS: Record<ConnectionStateName, vscode.ThemeIcon> = {
   disconnected: new vscode.ThemeIcon('vm-outline'),
-  connecting: new vscode.ThemeIcon('loading~spin'),
+  connecting: new vscode.ThemeIcon('sync~spin'),
   connected: new vscode.ThemeIcon('vm-active', new vscode.ThemeColor('testing.iconPassed')),
-  reconnecting: new vscode.ThemeIcon('sync~spin'),
-  failed: new vscode.ThemeIcon('vm-outline', new vscode.ThemeColor('list.errorForeground')),
+  reconnecting: new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('list.warningForeground')),
+  failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')),
 };
 
 export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<HostsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
+  /**
+   * The host nodes last handed out, by name. A state change refreshes only its host's node:
+   * a whole-tree refresh drops the editor's handles for a moment, and a context-menu click
+   * landing in that moment would reach the command without its node.
+   */
+  private hostNodes = new Map<string, Extract<HostsNode, { kind: 'host' }>>();
+  /** Failed hosts to list (and so connect) once more; others show their failure instead. */
+  private retryListing = new Set<string>();
 
   constructor(
     private readonly model: HostsModel,
     private readonly rootUri: RootUri,
   ) {
-    this.subscription = model.onDidChange(() => this.changed.fire(undefined));
+    this.subscriptions = [
+      model.onDidChange(() => this.changed.fire(undefined)),
+      model.onDidChangeState((name) => {
+        // Jump hosts have states too but no row.
+        const node = this.hostNodes.get(name);
+        if (node) this.changed.fire(node);
+      }),
+    ];
   }
 
+  /** Everything again; hosts that failed are tried again once. */
   refresh(): void {
+    this.retryListing = new Set(this.hostNodes.keys());
     this.changed.fire(undefined);
   }
 
@@ -48,11 +72,16 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
     if (!node) return this.roots();
     switch (node.kind) {
       case 'group':
-        return node.hosts.map((host) => ({ kind: 'host', host }));
-      case 'host':
+        return node.hosts.map((host) => this.hostNode(host));
+      case 'host': {
+        // A failed host shows why instead of connecting again: listing it would connect, fail and
+        // change its state, which refreshes this node and lists it again, without end.
+        const { state, reason, held } = this.model.state(node.host.name);
         // Disconnected by the user: listing would fail (and notify) until they connect again.
-        if (this.model.state(node.host.name).held) return [{ kind: 'message', text: 'Disconnected. Connect to browse its files.', error: false }];
+        if (held) return [{ kind: 'message', text: 'Disconnected. Connect to browse its files.', error: false }];
+        if (state === 'failed' && !this.retryListing.delete(node.host.name)) return this.failureRows(node.host, reason);
         return this.listing(() => this.rootUri(node.host));
+      }
       case 'entry':
         return node.type & vscode.FileType.Directory ? this.listing(async () => node.uri) : [];
       case 'message':
@@ -60,7 +89,7 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
     }
   }
 
-  getTreeItem(node: HostsNode): vscode.TreeItem {
+  getTreeItem(node: HostsNode): vscode.TreeItem | Thenable<vscode.TreeItem> {
     switch (node.kind) {
       case 'group': {
         const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
@@ -79,26 +108,49 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
         return item;
       }
       case 'message': {
+        // The row's width would cut a long error anywhere: the row says what failed in a few
+        // words, the tooltip gives the whole reason, a click opens the log.
         const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
-        item.iconPath = new vscode.ThemeIcon(node.error ? 'error' : 'info');
-        item.tooltip = node.text;
+        item.iconPath = new vscode.ThemeIcon(node.error ? 'error' : node.command ? 'refresh' : 'info');
+        // Markdown, so the workbench's own hover shows it (a plain string becomes a native title).
+        item.tooltip = new vscode.MarkdownString().appendText(node.detail ?? node.text);
+        item.contextValue = node.error ? 'message.error' : 'message';
+        item.command = node.command ?? (node.error ? { command: 'sandboxExplorer.log.show', title: 'Show Log' } : undefined);
         return item;
       }
     }
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    this.subscriptions.forEach((d) => d.dispose());
     this.changed.dispose();
+  }
+
+  /** The node last handed out for this host, while its entry is unchanged. */
+  private hostNode(host: HostEntry): Extract<HostsNode, { kind: 'host' }> {
+    const known = this.hostNodes.get(host.name);
+    if (known && JSON.stringify(known.host) === JSON.stringify(host)) return known;
+    const node = { kind: 'host', host } as const;
+    this.hostNodes.set(host.name, node);
+    return node;
   }
 
   private async roots(): Promise<HostsNode[]> {
     const hosts = await this.model.hosts();
+    const names = new Set(hosts.map((h) => h.name));
+    for (const name of [...this.hostNodes.keys()]) if (!names.has(name)) this.hostNodes.delete(name);
     const groups = new Map<string, HostEntry[]>();
     for (const h of hosts) if (h.group) groups.set(h.group, [...(groups.get(h.group) ?? []), h]);
     return [
       ...[...groups].sort(([a], [b]) => a.localeCompare(b)).map(([name, members]): HostsNode => ({ kind: 'group', name, hosts: members })),
-      ...hosts.filter((h) => !h.group).map((host): HostsNode => ({ kind: 'host', host })),
+      ...hosts.filter((h) => !h.group).map((host): HostsNode => this.hostNode(host)),
+    ];
+  }
+
+  private failureRows(host: HostEntry, reason: string | undefined): HostsNode[] {
+    return [
+      { kind: 'message', text: 'Could not connect', detail: reason ?? 'The last connection attempt failed.', error: true },
+      { kind: 'message', text: 'Try Again', error: false, command: { command: 'sandboxExplorer.hosts.connect', title: 'Connect', arguments: [host.name] } },
     ];
   }
 
@@ -112,22 +164,58 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
       if (entries.length === 0) return [{ kind: 'message', text: 'Empty folder', error: false }];
       return entries.map(([name, type]): HostsNode => ({ kind: 'entry', uri: vscode.Uri.joinPath(uri, name), type }));
     } catch (err) {
-      return [{ kind: 'message', text: err instanceof Error ? err.message : String(err), error: true }];
+      return [{ kind: 'message', text: failureLabel(err), detail: err instanceof Error ? err.message : String(err), error: true }];
     }
   }
 
-  private hostItem(host: HostEntry): vscode.TreeItem {
+  private async hostItem(host: HostEntry): Promise<vscode.TreeItem> {
     const { state, reason } = this.model.state(host.name);
+    const target = await this.model.target(host);
     const item = new vscode.TreeItem(host.name, host.enabled ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-    // The id carries the state so a failed host collapses and lists again when retried.
     item.id = `host:${host.name}`;
-    const target = displayDestination(host.user, host.hostname ?? host.name, host.port);
-    item.description = !host.enabled ? 'disabled' : state === 'disconnected' ? (host.source === 'sshConfig' ? 'ssh config' : target) : state;
-    item.tooltip = new vscode.MarkdownString(
-      [`**${host.name}**${host.source === 'settings' ? ` — ${target}` : ''}`, `Source: ${host.source === 'sshConfig' ? '~/.ssh/config' : 'settings'}`, `State: ${state}${reason ? ` — ${reason}` : ''}`].join('\n\n'),
-    );
+    const where = targetText(target);
+    const stateWords = host.enabled ? STATE_WORDS[state] : 'disabled';
+    // The description is where the host is, whatever its state; the state is the icon.
+    item.description = host.enabled ? where : `${where} · disabled`;
+    const via = viaText(target);
+    const tooltip = new vscode.MarkdownString();
+    tooltip.appendMarkdown('**').appendText(host.name).appendMarkdown('**\n\n');
+    // As code: the renderer would otherwise turn user@host into a mail link.
+    tooltip.appendMarkdown(codeSpan(where)).appendText(via ? `, ${via}` : '').appendMarkdown('\n\n');
+    tooltip.appendText(`State: ${stateWords}`);
+    if (reason && host.enabled) tooltip.appendMarkdown('\n\n').appendText(`${state === 'failed' ? 'Failed' : 'Last failure'}: ${reason}`);
+    tooltip.appendMarkdown('\n\n').appendText(`From ${host.source === 'sshConfig' ? '~/.ssh/config' : 'the sandboxExplorer.hosts setting'}`);
+    item.tooltip = tooltip;
+    item.accessibilityInformation = { label: `${host.name}, ${where}, ${stateWords}` };
     item.iconPath = host.enabled ? STATE_ICONS[state] : new vscode.ThemeIcon('circle-slash');
     item.contextValue = host.enabled ? (state === 'connected' || state === 'reconnecting' ? 'host.connected' : 'host.disconnected') : 'host.disabled';
     return item;
+  }
+}
+
+/** Markdown inline code holding `text` literally, whatever backticks it contains. */
+function codeSpan(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence} ${text} ${fence}`;
+}
+
+/** A few words for a folder that could not be listed: by the file system error's code, or the connection error's reason. */
+function failureLabel(err: unknown): string {
+  if (SshError.is(err)) {
+    if (err.reason === 'auth-failed') return 'Login refused';
+    if (err.reason === 'host-key') return 'Host key refused';
+    if (err.reason === 'config') return 'Host settings unusable';
+    return 'Could not connect';
+  }
+  switch (err instanceof vscode.FileSystemError ? err.code : undefined) {
+    case 'Unavailable':
+      return 'Could not connect';
+    case 'FileNotFound':
+      return 'Folder not found';
+    case 'NoPermissions':
+      return 'Permission denied';
+    default:
+      return 'Could not list this folder';
   }
 }

@@ -1,22 +1,42 @@
 import * as vscode from 'vscode';
-import { displayUser } from '../common/userToken';
 import { HostEntry } from './hostEntry';
+import { targetText } from './hostLabels';
 import { HostsNode } from './hostsTreeProvider';
 
-/** Commands accept a tree node, an sbx:// uri, a host name, or nothing (then ask). */
-export async function hostFromArgument(arg: unknown, hosts: () => Promise<HostEntry[]>, placeHolder: string): Promise<HostEntry | undefined> {
-  const all = await hosts();
+export interface PickOptions {
+  readonly placeHolder: string;
+  /** Which hosts the picker offers; enabled hosts when left out. */
+  readonly filter?: (host: HostEntry) => boolean;
+  /** Said when no host passes the filter. */
+  readonly none?: string;
+}
+
+/** A tree node's host, or undefined for anything else (view/title passes no node, or another node). */
+export function hostOfNode(arg: unknown): HostEntry | undefined {
   const node = arg as HostsNode | undefined;
-  if (node && typeof node === 'object' && 'kind' in node && node.kind === 'host') return node.host;
+  return node && typeof node === 'object' && 'kind' in node && node.kind === 'host' ? node.host : undefined;
+}
+
+/** `user@host:port` of a settings entry as written; ssh config hosts say where they come from. */
+export function entryDescription(h: HostEntry): string {
+  return h.source === 'settings' ? targetText({ user: h.user, hostname: h.hostname ?? h.name, port: h.port }) : 'ssh config';
+}
+
+/** Commands accept a tree node, an sbx:// uri, a host name, or nothing (then ask). */
+export async function hostFromArgument(arg: unknown, hosts: () => Promise<HostEntry[]>, options: string | PickOptions): Promise<HostEntry | undefined> {
+  const { placeHolder, filter = (h: HostEntry) => h.enabled, none } = typeof options === 'string' ? { placeHolder: options } : options;
+  const all = await hosts();
+  const fromNode = hostOfNode(arg);
+  if (fromNode) return fromNode;
   if (arg instanceof vscode.Uri) return all.find((h) => h.name === arg.authority);
   if (typeof arg === 'string') return all.find((h) => h.name === arg);
-  const enabled = all.filter((h) => h.enabled);
-  if (enabled.length === 0) {
-    void vscode.window.showInformationMessage('No hosts yet: add one to ~/.ssh/config or to the sandboxExplorer.hosts setting.');
+  const offered = all.filter(filter);
+  if (offered.length === 0) {
+    void vscode.window.showInformationMessage(none ?? 'No hosts yet: add one to ~/.ssh/config or to the sandboxExplorer.hosts setting.');
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
-    enabled.map((h) => ({ label: h.name, description: h.source === 'settings' ? [h.user && displayUser(h.user), h.hostname].filter(Boolean).join('@') : 'ssh config', detail: h.group, host: h })),
+    offered.map((h) => ({ label: h.name, description: entryDescription(h), detail: h.group, host: h })),
     { placeHolder, matchOnDescription: true },
   );
   return picked?.host;

@@ -123,6 +123,18 @@ export const settings = {
     return userValue<string>(SETTING.transferSymlinks, 'skip') === 'recreate' ? 'recreate' : 'skip';
   },
 
+  /**
+   * Opens the settings JSON that holds the user's hosts, at the sandboxExplorer.hosts key. In
+   * a remote window (code-server) machine-scoped settings are written to the remote's user
+   * settings, so that file is opened there.
+   */
+  openHosts(extension: vscode.Extension<unknown>): Thenable<unknown> {
+    const key = `${SECTION}.${SETTING.hosts}`;
+    const scope: unknown = extension.packageJSON?.contributes?.configuration?.properties?.[key]?.scope;
+    const remote = vscode.env.remoteName !== undefined && (scope === 'machine' || scope === 'machine-overridable');
+    return vscode.commands.executeCommand(remote ? 'workbench.action.openRemoteSettingsFile' : 'workbench.action.openSettingsJson', { revealSetting: { key } });
+  },
+
   affectsHosts(e: vscode.ConfigurationChangeEvent): boolean {
     return e.affectsConfiguration(`${SECTION}.${SETTING.hosts}`) || e.affectsConfiguration(`${SECTION}.${SETTING.sshConfigFile}`);
   },

@@ -4,8 +4,10 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { SandboxHostSetting } from '../harness/sandboxHost';
+import { hostScenarios } from './hostScenarios';
+import { ACTIVITY_ITEM, rowTexts, showSandboxExplorer, SIDEBAR, statusItem, waitForText } from './workbench';
 
 export interface ScenarioContext {
   readonly page: Page;
@@ -24,8 +26,10 @@ export interface ScenarioContext {
   tokenLogins(): string[];
   /** code-server's user data: settings, global storage (the extension's trust file). */
   readonly userDataDir: string;
-  /** Saves test-results/e2e/<name>.png and returns its path. */
-  screenshot(name: string): Promise<string>;
+  /** HOME of code-server and so of the extension host (its ~/.ssh). */
+  readonly home: string;
+  /** Saves test-results/e2e/<name>.png of the workbench (or of another window `of`) and returns its path. */
+  screenshot(name: string, of?: Page): Promise<string>;
 }
 
 export interface Scenario {
@@ -33,34 +37,6 @@ export interface Scenario {
   /** Why it cannot run yet; the scenario is reported as pending. */
   readonly pending?: string;
   run(context: ScenarioContext): Promise<void>;
-}
-
-const ACTIVITY_ITEM = '.part.activitybar .action-item a.action-label[aria-label^="Sandbox Explorer"]';
-const SIDEBAR = '.part.sidebar';
-
-/** Text of every row of the tree or list inside `scope`. */
-async function rowTexts(page: Page, scope: string): Promise<string[]> {
-  return page.locator(`${scope} .monaco-list-row`).evaluateAll((rows) => rows.map((r) => (r.textContent ?? '').trim()));
-}
-
-/** Polls an element's text (Monaco renders spaces as U+00A0) until it matches. */
-async function waitForText(locator: Locator, pattern: RegExp, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let text = '';
-  while (Date.now() < deadline) {
-    text = ((await locator.textContent().catch(() => '')) ?? '').replace(/\u00a0/g, ' ');
-    if (pattern.test(text)) return text;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`text ${JSON.stringify(text.slice(0, 300))} never matched ${pattern}`);
-}
-
-/** Shows the Sandbox Explorer side bar; clicking its icon while it is showing would hide it. */
-async function showSandboxExplorer(page: Page): Promise<void> {
-  const title = page.locator(`${SIDEBAR} .composite.title`, { hasText: /Sandbox Explorer/i });
-  if (await title.isVisible()) return;
-  await page.locator(ACTIVITY_ITEM).click();
-  await title.waitFor({ state: 'visible' });
 }
 
 /** Runs `Sandbox Explorer: <command>` from the Command Palette and picks `host` in its host picker. */
@@ -108,9 +84,21 @@ async function acceptRememberOffer(page: Page, text: string): Promise<void> {
   await offer.waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
+/**
+ * The row's text and accessible name once they match `state`: the row shows where the host is,
+ * its accessible name adds the state ("name, user@host:port, connected").
+ */
 async function hostRowState(page: Page, host: string, state: RegExp): Promise<string> {
   await showSandboxExplorer(page);
-  return waitForText(page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: host }).first(), state, 20_000);
+  const row = page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: host }).first();
+  const deadline = Date.now() + 20_000;
+  let seen = '';
+  while (Date.now() < deadline) {
+    seen = `${(await row.textContent().catch(() => '')) ?? ''} | ${(await row.getAttribute('aria-label').catch(() => '')) ?? ''}`.replace(/\u00a0/g, ' ');
+    if (state.test(seen)) return seen;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`row ${JSON.stringify(seen)} never matched ${state}`);
 }
 
 /** The labels "Forget Saved…" lists (the pick is dismissed). */
@@ -130,7 +118,7 @@ function filesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : e.isFile() ? [path.join(dir, e.name)] : []));
 }
 
-export const scenarios: Scenario[] = [
+const basicScenarios: Scenario[] = [
   {
     title: 'the workbench shows Sandbox Explorer in the activity bar',
     async run({ page, screenshot }) {
@@ -192,6 +180,8 @@ export const scenarios: Scenario[] = [
       await tab.first().waitFor({ state: 'visible' });
       const text = await waitForText(page.locator('.part.editor .editor-instance .view-lines').first(), /# Local sandbox/, 20_000);
       assert.match(text, /throwaway sshd/);
+      // The status bar names the editor's host and says it is connected (the README screenshot shows it).
+      await statusItem(page, sandbox.name, 'connected').waitFor({ state: 'visible', timeout: 20_000 });
       await screenshot('04-remote-file');
     },
   },
@@ -272,7 +262,7 @@ export const scenarios: Scenario[] = [
 
       await showSandboxExplorer(page);
       const row = page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: passwordHost.name }).first();
-      await waitForText(row, /connected/, 20_000);
+      await row.locator('.codicon-vm-active').waitFor({ state: 'visible', timeout: 20_000 });
       await screenshot('07-password-host-connected');
 
       // The key went to the extension's own trust file; the password went nowhere on disk in clear.
@@ -302,13 +292,13 @@ export const scenarios: Scenario[] = [
     },
   },
   {
-    title: 'Hosts view → Download… on README.md asks where to save and ends with "Downloaded …" and Reveal',
+    title: 'Hosts view → Download to This Machine… on README.md asks where to save and ends with "Downloaded …" and Reveal',
     async run({ page, sandbox, screenshot }) {
       await showSandboxExplorer(page);
       const readme = page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: 'README.md' }).first();
       await readme.waitFor({ state: 'visible', timeout: 30_000 });
       await readme.click({ button: 'right' });
-      const item = page.locator('.context-view .action-item', { hasText: 'Download…' }).first();
+      const item = page.locator('.context-view .action-item', { hasText: 'Download to This Machine…' }).first();
       await item.waitFor({ state: 'visible' });
       await item.click();
       // The browser workbench's save dialog is a quick input holding the path, with a "Download" button.
@@ -366,7 +356,7 @@ export const scenarios: Scenario[] = [
       }
       // A reconnects with its own saved password, without asking.
       await commandOnHost(page, 'Disconnect', passwordHost.name);
-      await hostRowState(page, passwordHost.name, new RegExp(`127\\.0\\.0\\.1:${passwordHost.port}`));
+      await hostRowState(page, passwordHost.name, /disconnected/);
       const before = passwordsSent(passwordHost.name).length;
       await commandOnHost(page, 'Connect', passwordHost.name);
       await hostRowState(page, passwordHost.name, /(?<!dis)connected/);
@@ -389,7 +379,7 @@ export const scenarios: Scenario[] = [
 
       // Kept without a question; the next connect asks nothing.
       await commandOnHost(page, 'Disconnect', tokenHost.name);
-      await hostRowState(page, tokenHost.name, new RegExp(`127\\.0\\.0\\.1:${tokenHost.port}`));
+      await hostRowState(page, tokenHost.name, /disconnected/);
       await commandOnHost(page, 'Connect', tokenHost.name);
       await hostRowState(page, tokenHost.name, /(?<!dis)connected/);
       assert.strictEqual(tokenLogins().length, 2);
@@ -493,3 +483,5 @@ export const scenarios: Scenario[] = [
     },
   },
 ];
+
+export const scenarios: Scenario[] = [...basicScenarios, ...hostScenarios];

@@ -120,9 +120,10 @@ async function main(): Promise<number> {
       passwordsSent: (name) => [...(sent.get(name) ?? [])],
       tokenLogins: () => [...tokenLogins],
       userDataDir: profile.userDataDir,
-      screenshot: async (name) => {
+      home: profile.env.HOME!,
+      screenshot: async (name, of = page) => {
         const file = path.join(outDir, `${name}.png`);
-        await page.screenshot({ path: file });
+        await of.screenshot({ path: file });
         return file;
       },
     };

@@ -110,20 +110,23 @@ describe('a token in the SSH user name', function () {
     const reason = (await refused())?.message;
     assert.ok(reason, 'token-refused must not connect');
     const changed = new vscode.EventEmitter<void>();
+    const stateChanged = new vscode.EventEmitter<string>();
+    // Where the entry points, as written (the registry resolves it through ssh config first).
+    const target = async (h: typeof entry) => ({ user: h.user, hostname: h.hostname ?? h.name, port: h.port });
     const tree = new HostsTreeProvider(
-      { onDidChange: changed.event, hosts: async () => [entry], state: () => ({ state: 'disconnected' }) },
+      { onDidChange: changed.event, hosts: async () => [entry], state: () => ({ state: 'disconnected' }), target, onDidChangeState: stateChanged.event },
       async () => vscode.Uri.parse('sbx://token-box/'),
     );
     const failedTree = new HostsTreeProvider(
-      { onDidChange: changed.event, hosts: async () => [entry], state: () => ({ state: 'failed', reason }) },
+      { onDidChange: changed.event, hosts: async () => [entry], state: () => ({ state: 'failed', reason }), target, onDidChangeState: stateChanged.event },
       async () => vscode.Uri.parse('sbx://token-box/'),
     );
     try {
-      const item = tree.getTreeItem({ kind: 'host', host: entry });
+      const item = await tree.getTreeItem({ kind: 'host', host: entry });
       assert.strictEqual(item.description, `sbx-1#…@127.0.0.1:${server.port}`);
       const tooltip = (item.tooltip as vscode.MarkdownString).value;
       assert.match(tooltip, /sbx-1#…@127\.0\.0\.1/);
-      const failed = failedTree.getTreeItem({ kind: 'host', host: entry });
+      const failed = await failedTree.getTreeItem({ kind: 'host', host: entry });
       for (const text of [String(item.description), tooltip, String(failed.description), (failed.tooltip as vscode.MarkdownString).value]) {
         assert.ok(!text.includes(TOKEN), text);
       }
@@ -131,6 +134,7 @@ describe('a token in the SSH user name', function () {
       tree.dispose();
       failedTree.dispose();
       changed.dispose();
+      stateChanged.dispose();
     }
   });
 });
