@@ -25,6 +25,24 @@ import {
 
 const ADDED = 'added-box';
 
+/** A contributed command's title: menus are clicked by the title the manifest gives the command. */
+const MANIFEST = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
+function titleOf(command: string): string {
+  const found = (MANIFEST.contributes.commands as Array<{ command: string; title: string }>).find((c) => c.command === command);
+  if (!found) throw new Error(`${command} is not contributed`);
+  return found.title;
+}
+const OPEN_FOLDER = titleOf('sandboxExplorer.fs.openFolder');
+const ADD_TO_WORKSPACE = titleOf('sandboxExplorer.fs.addToWorkspace');
+const COPY_SCP_PATH = titleOf('sandboxExplorer.fs.copyScpPath');
+const COPY_REMOTE_PATH = titleOf('sandboxExplorer.fs.copyRemotePath');
+const DOWNLOAD = titleOf('sandboxExplorer.fs.download');
+const UPLOAD = titleOf('sandboxExplorer.fs.upload');
+const CONNECT = titleOf('sandboxExplorer.hosts.connect');
+const DISCONNECT = titleOf('sandboxExplorer.hosts.disconnect');
+const ENABLE = titleOf('sandboxExplorer.hosts.enable');
+const DISABLE = titleOf('sandboxExplorer.hosts.disable');
+
 async function grantClipboard(page: Page): Promise<void> {
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(page.url()).origin });
 }
@@ -49,7 +67,7 @@ export const hostScenarios: Scenario[] = [
       assert.match((await item.textContent()) ?? '', new RegExp(sandbox.name));
       await item.click();
       const actions = await quickPickLabels(page);
-      assert.deepStrictEqual(actions, ['Disconnect', 'Open Remote Folder…', 'Show Log'], 'a connected host offers Disconnect, not Connect');
+      assert.deepStrictEqual(actions, [DISCONNECT, OPEN_FOLDER, 'Show Log'], 'a connected host offers Disconnect, not Connect');
       await screenshot('08-status-bar-actions');
       await page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`, { hasText: 'Show Log' }).first().click();
       // The log is scrolled to its end: any line of ours shows it is the one on screen.
@@ -135,8 +153,8 @@ export const hostScenarios: Scenario[] = [
     async run({ page, sandbox, passwordHost, userDataDir, screenshot }) {
       await showSandboxExplorer(page);
       const menu = await openContextMenu(page, treeRow(page, ADDED));
-      assert.ok(menu.includes('Disable Host') && !menu.includes('Enable Host'), JSON.stringify(menu));
-      await clickMenuItem(page, 'Disable Host');
+      assert.ok(menu.includes(DISABLE) && !menu.includes(ENABLE), JSON.stringify(menu));
+      await clickMenuItem(page, DISABLE);
       await treeRow(page, ADDED).locator('.codicon-circle-slash').waitFor({ state: 'visible', timeout: 10_000 });
       assert.match((await treeRow(page, ADDED).textContent()) ?? '', /disabled/);
 
@@ -153,7 +171,7 @@ export const hostScenarios: Scenario[] = [
       await page.keyboard.press('Enter');
       await treeRow(page, ADDED).locator('.codicon-vm-outline').waitFor({ state: 'visible', timeout: 10_000 });
       const again = await openContextMenu(page, treeRow(page, ADDED));
-      assert.ok(again.includes('Disable Host') && !again.includes('Enable Host'), JSON.stringify(again));
+      assert.ok(again.includes(DISABLE) && !again.includes(ENABLE), JSON.stringify(again));
       await page.keyboard.press('Escape');
     },
   },
@@ -187,12 +205,12 @@ export const hostScenarios: Scenario[] = [
       await showSandboxExplorer(page);
       const row = treeRow(page, passwordHost.name);
       const connectedMenu = await openContextMenu(page, row);
-      assert.ok(connectedMenu.includes('Disconnect') && !connectedMenu.includes('Connect'), JSON.stringify(connectedMenu));
-      await clickMenuItem(page, 'Disconnect');
+      assert.ok(connectedMenu.includes(DISCONNECT) && !connectedMenu.includes(CONNECT), JSON.stringify(connectedMenu));
+      await clickMenuItem(page, DISCONNECT);
       await row.locator('.codicon-vm-outline').waitFor({ state: 'visible', timeout: 20_000 });
       const disconnectedMenu = await openContextMenu(page, row);
-      assert.ok(disconnectedMenu.includes('Connect') && !disconnectedMenu.includes('Disconnect'), JSON.stringify(disconnectedMenu));
-      await clickMenuItem(page, 'Connect');
+      assert.ok(disconnectedMenu.includes(CONNECT) && !disconnectedMenu.includes(DISCONNECT), JSON.stringify(disconnectedMenu));
+      await clickMenuItem(page, CONNECT);
       // The password was remembered in secret storage: no prompt.
       await row.locator('.codicon-vm-active').waitFor({ state: 'visible', timeout: 20_000 });
     },
@@ -204,12 +222,12 @@ export const hostScenarios: Scenario[] = [
       await showSandboxExplorer(page);
       const readme = treeRow(page, 'README.md');
       const menu = await openContextMenu(page, readme);
-      for (const label of ['Copy Remote Path', 'Copy as host:path', 'Download to This Machine…']) assert.ok(menu.includes(label), `${label} missing from ${JSON.stringify(menu)}`);
-      await clickMenuItem(page, 'Copy as host:path');
+      for (const label of [COPY_REMOTE_PATH, COPY_SCP_PATH, DOWNLOAD]) assert.ok(menu.includes(label), `${label} missing from ${JSON.stringify(menu)}`);
+      await clickMenuItem(page, COPY_SCP_PATH);
       const file = `${sandbox.remoteDirectory}/README.md`;
       await waitFor(async () => ((await readClipboard(page)) === `${sandbox.user}@${sandbox.host}:${file}` ? true : undefined), 10_000, () => 'the clipboard holds user@host:path');
       await openContextMenu(page, readme);
-      await clickMenuItem(page, 'Copy Remote Path');
+      await clickMenuItem(page, COPY_REMOTE_PATH);
       await waitFor(async () => ((await readClipboard(page)) === file ? true : undefined), 10_000, () => 'the clipboard holds the remote path');
     },
   },
@@ -245,7 +263,7 @@ export const hostScenarios: Scenario[] = [
     async run({ page, sandbox }) {
       await showSandboxExplorer(page);
       await openContextMenu(page, treeRow(page, 'src'));
-      const [win] = await Promise.all([page.context().waitForEvent('page', { timeout: 30_000 }), clickMenuItem(page, 'Open Remote Folder…')]);
+      const [win] = await Promise.all([page.context().waitForEvent('page', { timeout: 30_000 }), clickMenuItem(page, OPEN_FOLDER)]);
       try {
         assert.match(decodeURIComponent(win.url()), new RegExp(`sbx://${sandbox.name}.*/src`));
         // Let the new window finish starting before closing it.
@@ -270,7 +288,7 @@ export const hostScenarios: Scenario[] = [
         const row = treeRow(win, sandbox.name);
         await row.waitFor({ state: 'visible', timeout: 30_000 });
         await openContextMenu(win, row);
-        await clickMenuItem(win, 'Add Remote Folder to Workspace');
+        await clickMenuItem(win, ADD_TO_WORKSPACE);
         // The workspace file gets the folder, named for its host…
         const added = await waitFor(async () => {
           const folders: Array<{ uri?: string; name?: string }> = JSON.parse(fs.readFileSync(workspace, 'utf8')).folders;
@@ -303,12 +321,12 @@ async function explorerMenus(win: Page, sandbox: { name: string; user: string; h
   await screenshot('12-remote-window', win);
   assert.match(await win.title(), /\[SSH\]/, 'the window title says the folder is remote');
   const menu = await openContextMenu(win, explorerRow('hello.py'));
-  assert.ok(menu.includes('Copy as host:path'), JSON.stringify(menu));
-  assert.ok(menu.includes('Download to This Machine…'), JSON.stringify(menu));
-  assert.ok(!menu.includes('Copy Remote Path'), 'the Explorer has its own Copy Path');
-  assert.ok(!menu.includes('Upload from This Machine…'), 'Upload is for folders');
+  assert.ok(menu.includes(COPY_SCP_PATH), JSON.stringify(menu));
+  assert.ok(menu.includes(DOWNLOAD), JSON.stringify(menu));
+  assert.ok(!menu.includes(COPY_REMOTE_PATH), 'the Explorer has its own Copy Path');
+  assert.ok(!menu.includes(UPLOAD), 'Upload is for folders');
   await screenshot('12-explorer-context-menu', win);
-  await clickMenuItem(win, 'Copy as host:path');
+  await clickMenuItem(win, COPY_SCP_PATH);
   const at = `${sandbox.user}@${sandbox.host}`;
   const dir = `${sandbox.remoteDirectory}/src`;
   await waitFor(async () => ((await readClipboard(win)) === `${at}:${dir}/hello.py` ? true : undefined), 10_000, () => 'the clipboard holds host:path');
@@ -316,11 +334,11 @@ async function explorerMenus(win: Page, sandbox: { name: string; user: string; h
   await explorerRow('greet.ts').click();
   await explorerRow('hello.py').click({ modifiers: ['Control'] });
   await openContextMenu(win, explorerRow('hello.py'));
-  await clickMenuItem(win, 'Copy as host:path');
+  await clickMenuItem(win, COPY_SCP_PATH);
   const both = [`${at}:${dir}/greet.ts`, `${at}:${dir}/hello.py`].join(' ');
   await waitFor(async () => ((await readClipboard(win)).split(' ').sort().join(' ') === both ? true : undefined), 10_000, () => 'the clipboard holds both, space-separated');
   // A folder offers Upload from this machine.
   const folderMenu = await openContextMenu(win, explorerRow('lib'));
-  assert.ok(folderMenu.includes('Upload from This Machine…'), JSON.stringify(folderMenu));
+  assert.ok(folderMenu.includes(UPLOAD), JSON.stringify(folderMenu));
   await win.keyboard.press('Escape');
 }
