@@ -5,7 +5,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { addTestHost, removeTestHosts, TestHost } from './fsHosts';
+import { addTestHost, rejectsWith, removeTestHosts, TestHost } from './fsHosts';
 
 const EXTENSION_ID = 'sandbox-explorer.sandbox-explorer';
 type HostSetting = { name: string; host?: string; port?: number; user?: string; enabled?: boolean };
@@ -44,7 +44,10 @@ describe('commands as their menus invoke them', function () {
   });
 
   it('registers every contributed command, and every menu entry names one', async () => {
-    const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON;
+    const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
+    // Run alone (SBX_TEST_GREP), nothing has activated the extension yet.
+    await extension.activate();
+    const manifest = extension.packageJSON;
     const contributed: string[] = manifest.contributes.commands.map((c: { command: string }) => c.command);
     const registered = new Set(await vscode.commands.getCommands(true));
     assert.deepStrictEqual(contributed.filter((id) => !registered.has(id)), [], 'contributed but not registered');
@@ -86,6 +89,10 @@ describe('commands as their menus invoke them', function () {
     await vscode.commands.executeCommand('sandboxExplorer.hosts.disconnect', hostNode(host.name));
     await vscode.commands.executeCommand('sandboxExplorer.hosts.refresh', null);
     await vscode.commands.executeCommand('sandboxExplorer.hosts.refresh');
+    // Disconnect holds the host down until Connect, Refresh included; later tests need it back.
+    await rejectsWith(vscode.workspace.fs.stat(host.uri(host.sshd.root)), 'Unavailable');
+    await vscode.commands.executeCommand('sandboxExplorer.hosts.connect', hostNode(host.name));
+    assert.strictEqual((await vscode.workspace.fs.stat(host.uri(host.sshd.root))).type, vscode.FileType.Directory);
   });
 
   it('Copy as host:path from the Explorer copies every selected resource, space-separated', async () => {
