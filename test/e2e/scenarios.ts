@@ -7,7 +7,7 @@ import * as path from 'path';
 import type { Page } from 'playwright-core';
 import type { SandboxHostSetting } from '../harness/sandboxHost';
 import { hostScenarios } from './hostScenarios';
-import { ACTIVITY_ITEM, rowTexts, showSandboxExplorer, SIDEBAR, statusItem, waitForText } from './workbench';
+import { ACTIVITY_ITEM, rowTexts, runFromPalette, showSandboxExplorer, SIDEBAR, statusItem, waitForText } from './workbench';
 
 export interface ScenarioContext {
   readonly page: Page;
@@ -149,13 +149,7 @@ const basicScenarios: Scenario[] = [
   {
     title: 'Sandbox Explorer: Show Log from the Command Palette shows the activation line',
     async run({ page, screenshot }) {
-      await page.keyboard.press('F1');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible' });
-      await input.fill('>Sandbox Explorer: Show Log');
-      const entry = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Sandbox Explorer: Show Log' });
-      await entry.first().waitFor({ state: 'visible' });
-      await page.keyboard.press('Enter');
+      await runFromPalette(page, 'Sandbox Explorer: Show Log');
       const output = page.locator('.part.panel .view-lines');
       await output.first().waitFor({ state: 'visible' });
       const text = await waitForText(output.first(), /Sandbox Explorer activated/, 20_000);

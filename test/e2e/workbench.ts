@@ -51,11 +51,14 @@ export function escapeRegExp(text: string): string {
 export async function runFromPalette(page: Page, title: string): Promise<void> {
   const input = page.locator(`${QUICK_INPUT} input`);
   // F1 pressed while another quick pick is closing can be swallowed: press it again.
-  // Under load it can also open after the wait below: a second F1 would then close it.
+  // Under load it can also open after the wait below, and a second F1 would close it: check
+  // first whether the input on screen is the palette's (another quick pick may be closing).
+  const paletteShown = async () => (await input.isVisible()) && /command to run/i.test((await input.getAttribute('placeholder').catch(() => '')) ?? '');
   await waitFor(async () => {
-    if (await input.isVisible()) return true;
+    if (await paletteShown()) return true;
     await page.keyboard.press('F1');
-    return (await input.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) || undefined;
+    await input.waitFor({ state: 'visible', timeout: 3000 }).catch(() => undefined);
+    return (await paletteShown()) || undefined;
   }, 20_000, () => 'F1 never opened the Command Palette');
   await input.fill(`>${title}`);
   // Click the row with exactly this title: the first row may be a longer one that contains it.
