@@ -333,6 +333,8 @@ async function explorerMenus(win: Page, sandbox: { name: string; user: string; h
   // Two selected: explorer/context passes (clicked, [both]).
   await explorerRow('greet.ts').click();
   await explorerRow('hello.py').click({ modifiers: ['Control'] });
+  // Under load the selection can lag the clicks: right-click only once both rows are selected.
+  for (const name of ['greet.ts', 'hello.py']) await win.locator('.explorer-folders-view .monaco-list-row.selected', { hasText: name }).first().waitFor({ state: 'visible', timeout: 10_000 });
   await openContextMenu(win, explorerRow('hello.py'));
   await clickMenuItem(win, COPY_SCP_PATH);
   const both = [`${at}:${dir}/greet.ts`, `${at}:${dir}/hello.py`].join(' ');
