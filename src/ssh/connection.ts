@@ -352,3 +352,5 @@ export function signalChannel(channel: ClientChannel, name: 'KILL' | 'TERM' | 'I
     /* the connection is already gone */
   }
 }
+/** The session channel type feature code holds (the channel layer of #13 will replace it); only src/ssh names ssh2. */
+export type { ClientChannel as SessionChannelHandle } from 'ssh2';

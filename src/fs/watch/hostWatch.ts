@@ -1,9 +1,8 @@
 // One host's watching, without the editor: `inotifywait -m` over one exec channel per kind
 // (recursive roots, single folders) when the remote has it, else polling of the watched paths
 // only. It reports RemoteChanges; the vscode adapter (remoteWatcher.ts) turns them into events.
-import { ClientChannel } from 'ssh2';
 import { Logger } from '../../common/log';
-import { SshConnection } from '../../ssh/connection';
+import { SessionChannelHandle as ClientChannel, SshConnection } from '../../ssh/connection';
 import { shellQuote } from '../../ssh/exec';
 import { ConnectionPool, ConnectionRef } from '../../ssh/pool';
 import { DirEntry, SftpSession, unlessUnreachable } from '../../ssh/sftp';
