@@ -18,12 +18,12 @@ import { registerIdentityFileCommand } from './hosts/identityFileCommand';
 import { sshConfigSource } from './ssh/config';
 import { poolDependencies } from './ssh/connectionDependencies';
 import { ConnectionPool } from './ssh/pool';
-import { hostKeyPrompt } from './ui/hostKeyPrompt';
-import { inPlaceSavePrompt } from './ui/inPlaceSavePrompt';
-import { outputChannelLogger } from './ui/logChannel';
-import { registerSecretCommands } from './ui/secretCommands';
-import { secretCredentials } from './ui/secretCredentials';
-import { settings } from './ui/settings';
+import { hostKeyPrompt } from './editor/hostKeyPrompt';
+import { inPlaceSavePrompt } from './editor/inPlaceSavePrompt';
+import { outputChannelLogger } from './editor/logChannel';
+import { registerSecretCommands } from './editor/secretCommands';
+import { secretCredentials } from './editor/secretCredentials';
+import { settings } from './editor/settings';
 
 export function activate(context: vscode.ExtensionContext): void {
   const channel = vscode.window.createOutputChannel('Sandbox Explorer', { log: true });

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { SshError } from '../ssh/errors';
 import { ConflictError, SftpError, STATUS_CODE } from '../ssh/sftp';
-import { describeConnectionError, nextStep } from '../ui/connectionMessages';
+import { describeConnectionError, nextStep } from '../editor/connectionMessages';
 import { InvalidRemotePathError } from './remotePath';
 
 export function toFileSystemError(err: unknown, uri: vscode.Uri): Error {

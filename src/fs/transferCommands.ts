@@ -18,7 +18,7 @@ import { download, DownloadItem, intoFolder } from './transfer/download';
 import { localNameProblem } from './transfer/localNames';
 import { Skipped } from './transfer/transferReport';
 import { upload } from './transfer/upload';
-import { settings } from '../ui/settings';
+import { settings } from '../editor/settings';
 import { askReplace, reportDone, withTransferProgress } from './transferUi';
 
 interface Deps {

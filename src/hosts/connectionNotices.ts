@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { SshError } from '../ssh/errors';
 import { StateChange } from '../ssh/hostConnection';
-import { ConnectionFix, describeConnectionError, fixesFor, FIX_LABELS, nextStep } from '../ui/connectionMessages';
+import { ConnectionFix, describeConnectionError, fixesFor, FIX_LABELS, nextStep } from '../editor/connectionMessages';
 
 /** Failures that need the user: a Disconnect they may have forgotten, a login to fix, a host given up on. */
 function episodeOf(err: unknown): string | undefined {

@@ -1,7 +1,7 @@
 // Editing the sandboxExplorer.hosts setting from the UI: add a host, enable or disable one.
 // Only user (global) settings are written: hosts choose where credentials go.
 import * as vscode from 'vscode';
-import { settings } from '../ui/settings';
+import { settings } from '../editor/settings';
 import { addHost } from './addHost';
 import { HostEntry } from './hostEntry';
 import { hostFromArgument } from './pickHost';

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { settings } from '../ui/settings';
+import { settings } from '../editor/settings';
 import { HostEntry } from './hostEntry';
 import { hostFromArgument } from './pickHost';
 

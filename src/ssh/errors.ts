@@ -1,6 +1,6 @@
 // Typed errors of the connection core. Callers branch on `reason` (and `code` for the
 // finer cause), never on `message`. Messages are for the log; the editor words what it
-// shows from `reason`, `code` and the fields below (src/ui/connectionMessages.ts).
+// shows from `reason`, `code` and the fields below (src/editor/connectionMessages.ts).
 
 export type SshErrorReason =
   /** The connection is gone or could not be made; the operation may succeed later. */

@@ -8,7 +8,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { settings } from '../../../src/ui/settings';
+import { settings } from '../../../src/editor/settings';
 import { descendants } from '../../support/sshd';
 
 const HOST = process.env.SBX_SANDBOX_HOST ?? 'local-sandbox';

@@ -8,7 +8,7 @@ const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const properties: Record<string, Record<string, unknown>> = manifest.contributes.configuration.properties;
 
-/** Settings a trusted workspace on this machine may set (src/ui/settings.ts WORKSPACE_SETTINGS). */
+/** Settings a trusted workspace on this machine may set (src/editor/settings.ts WORKSPACE_SETTINGS). */
 const WORKSPACE_SETTINGS = ['sandboxExplorer.files.inPlaceSave', 'sandboxExplorer.files.copyWithExec'];
 
 /** Words that mark a setting (or a field inside one) as naming a host, a command, a key, a file or a URL. */
@@ -54,10 +54,10 @@ describe('settings scopes (package.json and src)', () => {
     assert.deepStrictEqual([...manifest.capabilities.untrustedWorkspaces.restrictedConfigurations].sort(), [...WORKSPACE_SETTINGS].sort());
   });
 
-  it('src reads settings only through src/ui/settings.ts, which lists the same workspace settings', () => {
-    const readers = walk(path.join(ROOT, 'src')).filter((f) => !f.endsWith(path.join('ui', 'settings.ts')) && /getConfiguration\(\s*(['"`]sandboxExplorer|SECTION\b)/.test(fs.readFileSync(f, 'utf8')));
-    assert.deepStrictEqual(readers.map((f) => path.relative(ROOT, f)), [], 'read sandboxExplorer settings through src/ui/settings.ts');
-    const source = fs.readFileSync(path.join(ROOT, 'src', 'ui', 'settings.ts'), 'utf8');
+  it('src reads settings only through src/editor/settings.ts, which lists the same workspace settings', () => {
+    const readers = walk(path.join(ROOT, 'src')).filter((f) => !f.endsWith(path.join('editor', 'settings.ts')) && /getConfiguration\(\s*(['"`]sandboxExplorer|SECTION\b)/.test(fs.readFileSync(f, 'utf8')));
+    assert.deepStrictEqual(readers.map((f) => path.relative(ROOT, f)), [], 'read sandboxExplorer settings through src/editor/settings.ts');
+    const source = fs.readFileSync(path.join(ROOT, 'src', 'editor', 'settings.ts'), 'utf8');
     const listed = /WORKSPACE_SETTINGS[^=]*=\s*\[([^\]]*)\]/.exec(source)?.[1] ?? '';
     const keys = [...listed.matchAll(/SETTING\.(\w+)/g)].map((m) => {
       const value = new RegExp(`\\b${m[1]}:\\s*'([^']+)'`).exec(source)?.[1];

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { SshError } from '../../../src/ssh/errors';
 import { STATUS_CODE } from '../../../src/ssh/sftp';
 import { sftpError } from '../../../src/ssh/sftp/errors';
-import { describeConnectionError, fixesFor, nextStep } from '../../../src/ui/connectionMessages';
+import { describeConnectionError, fixesFor, nextStep } from '../../../src/editor/connectionMessages';
 
 const refused = new SshError('could not reach 127.0.0.1:1: connection refused (ECONNREFUSED)', 'unavailable', { code: 'refused', target: '127.0.0.1:1' });
 
