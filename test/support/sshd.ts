@@ -90,6 +90,8 @@ export interface SshdOptions {
   sftpServer?: string;
   /** Mount a tmpfs of this many KiB at `root` in sshd's own mount namespace (a small disk that fills up). */
   tmpfsRootKiB?: number;
+  /** Bind-mount local files over names in `root`, in sshd's own mount namespace only (as Docker's `-v ./app.yml:/app/app.yml`). */
+  bindMounts?: { source: string; target: string }[];
   /** `ulimit -n` for sshd and every session and sftp-server under it (prlimit, which execs in place). */
   maxOpenFiles?: number;
 }
@@ -174,7 +176,23 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     // `ip netns exec` execs sshd in place, so the PID we hold is still sshd's.
     let argv = [sshd, ...args];
     // unshare + sh exec in place too: the tmpfs exists only in sshd's mount namespace.
-    if (options.tmpfsRootKiB) argv = ['unshare', '-m', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs -o size=${options.tmpfsRootKiB}k tmpfs "$0" && exec "$@"`, root, ...argv];
+    // Paths are passed as arguments ($1, $2, …), never spliced into the script.
+    const mounts: string[] = [];
+    const mountArgs: string[] = [];
+    if (options.tmpfsRootKiB) {
+      mountArgs.push(root);
+      mounts.push(`mount -t tmpfs -o size=${options.tmpfsRootKiB}k tmpfs "$${mountArgs.length}"`);
+    }
+    for (const bind of options.bindMounts ?? []) {
+      const target = path.join(root, bind.target);
+      fs.writeFileSync(target, '');
+      mountArgs.push(bind.source, target);
+      mounts.push(`mount --bind "$${mountArgs.length - 1}" "$${mountArgs.length}"`);
+    }
+    if (mounts.length) {
+      const n = mountArgs.length;
+      argv = ['unshare', '-m', '--propagation', 'private', 'sh', '-c', `${mounts.join(' && ')} && shift ${n} && exec "$@"`, 'sh', ...mountArgs, ...argv];
+    }
     if (options.maxOpenFiles) argv = ['prlimit', `--nofile=${options.maxOpenFiles}`, '--', ...argv];
     if (options.netns) argv = ['ip', 'netns', 'exec', options.netns, ...argv];
     child = track(spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] }));

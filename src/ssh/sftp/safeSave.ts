@@ -146,7 +146,15 @@ export async function writeFileAtomicWith(ch: SftpChannel, temps: TempRegistry, 
 
     assertUnchanged(path, baseline, await current);
     if (options.signal?.aborted) throw abortError(`save ${path}`);
-    if (ch.hasPosixRename) await ch.posixRename(tempPath, target.path);
+    if (ch.hasPosixRename) await ch.posixRename(tempPath, target.path).catch((err) => {
+      // An existing file that cannot be renamed over, once everything else worked, is a
+      // mount point (Docker's `-v file:file`, Kubernetes subPath): EBUSY/EXDEV arrive as a
+      // generic FAILURE. Only writing in place can save it.
+      if (target.attrs && SftpError.is(err, STATUS_CODE.FAILURE)) {
+        throw sftpError(STATUS_CODE.FAILURE, 'save', path, 'the file cannot be replaced by a rename (is it a mount point?)', 'unsafe-save');
+      }
+      throw err;
+    });
     else await ch.renameRaw(tempPath, target.path); // new file only: refuses a target created meanwhile
     temps.delete(tempPath);
     return await written;

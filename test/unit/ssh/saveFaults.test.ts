@@ -3,6 +3,7 @@
 import * as assert from 'assert';
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { SshError } from '../../../src/ssh/errors';
 import { SftpError, SftpSession } from '../../../src/ssh/sftp';
@@ -92,6 +93,33 @@ describe('saves that fail', function () {
     } finally {
       await pool.dispose();
       await server.stop();
+    }
+  });
+  it('a bind-mounted file (Docker -v file:file): the rename is refused as unsafe, the original stays, and the in-place route saves it', async function () {
+    if (process.getuid?.() !== 0) this.skip();
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'sbx-bind-'));
+    const source = path.join(outside, 'app.yml');
+    fs.writeFileSync(source, 'port: 1\n');
+    fs.chmodSync(source, 0o640);
+    const mounted = await startSshd({ bindMounts: [{ source, target: 'app.yml' }] });
+    const pool = testPool({ targets: { box: targetFor(mounted) }, hostKeys: [mounted.hostKey.publicKey] });
+    try {
+      const ref = await pool.acquire('box');
+      const session: SftpSession = await (await ref.connection()).sftp();
+      const file = `${mounted.root}/app.yml`;
+      assert.strictEqual((await session.readFile(file)).toString(), 'port: 1\n', 'sshd sees the bind-mounted file');
+      const version = await session.stat(file);
+      await assert.rejects(session.writeFileAtomic(file, Buffer.from('port: 2\n'), { expected: { mtime: version.mtime, size: version.size } }), (e: unknown) => SftpError.is(e) && e.reason === 'unsafe-save' && /mount point/.test(e.message));
+      assert.strictEqual(fs.readFileSync(source, 'utf8'), 'port: 1\n', 'original untouched');
+      assert.deepStrictEqual((await session.readdir(mounted.root)).map((e) => e.name).sort(), ['app.yml'], 'no temp file left');
+      await session.writeFileInPlace(file, Buffer.from('port: 22\n'), { expected: { mtime: version.mtime, size: version.size } });
+      assert.strictEqual(fs.readFileSync(source, 'utf8'), 'port: 22\n', 'the mounted file itself was written');
+      assert.strictEqual(fs.statSync(source).mode & 0o777, 0o640, 'mode kept');
+      ref.release();
+    } finally {
+      await pool.dispose();
+      await mounted.stop();
+      fs.rmSync(outside, { recursive: true, force: true });
     }
   });
 });
