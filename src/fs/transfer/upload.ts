@@ -8,6 +8,7 @@ import * as path from 'path';
 import { Logger, nullLogger } from '../../common/log';
 import { abortError } from '../../ssh/errors';
 import { Attributes, ConflictError, FileVersion, SftpError, SftpSession, versionOf } from '../../ssh/sftp';
+import { DOWNLOAD_LIMITS, DownloadLimits } from './download';
 import { addSkipped, emptyReport, ProgressCounter, ReplaceAnswer, replaceQuestion, skippedMoreLine, SymlinkPolicy, TransferProgress, TransferReport } from './transferReport';
 
 export type { ReplaceAnswer } from './transferReport';
@@ -20,6 +21,8 @@ export interface UploadOptions {
   readonly onProgress?: (p: TransferProgress) => void;
   readonly onListing?: (filesFound: number) => void;
   readonly log?: Logger;
+  /** Bounds on the plan (default: the same as a download's). */
+  readonly limits?: Partial<Pick<DownloadLimits, 'maxEntries' | 'maxDepth'>>;
 }
 
 type Planned =
@@ -51,9 +54,14 @@ export async function upload(session: SftpSession, sources: readonly string[], r
   // each file that would be replaced before anything is sent.
   let bytesTotal = 0;
   let filesTotal = 0;
+  // A huge or looping local tree (bind mounts) must not grow the plan without end.
+  const limits = { ...DOWNLOAD_LIMITS, ...options.limits };
+  let entries = 0;
 
-  const plan = async (local: string, remote: string, existing: Attributes | undefined, top: boolean): Promise<Planned | undefined> => {
+  const plan = async (local: string, remote: string, existing: Attributes | undefined, depth: number): Promise<Planned | undefined> => {
     checkCancel();
+    const top = depth === 0;
+    if (++entries > limits.maxEntries) throw new Error(`more than ${limits.maxEntries} entries to upload; nothing was sent. Upload smaller folders.`);
     // The sources themselves are what the user picked (a picked link means its target); below them nothing is followed.
     const st = await (top ? fs.promises.stat(local) : fs.promises.lstat(local));
     if (st.isSymbolicLink()) {
@@ -66,12 +74,13 @@ export async function upload(session: SftpSession, sources: readonly string[], r
       if (existing && !existing.isDirectory()) {
         return void skip(local, existing.isSymbolicLink() ? 'a link of that name exists on the remote; not followed' : 'a file of that name exists on the remote');
       }
+      if (depth > limits.maxDepth) return void skip(local, `folder nested more than ${limits.maxDepth} levels deep`);
       const names = (await fs.promises.readdir(local)).sort();
       // What already exists in a remote folder we merge into: one listing, not a lookup per file.
       const there = existing ? new Map((await session.readdir(remote, { signal: options.signal })).map((e) => [e.name, e.attrs])) : new Map<string, Attributes>();
       const folder: Planned = { kind: 'folder', local, remote, exists: existing !== undefined, children: [] };
       for (const name of names) {
-        const child = await plan(path.join(local, name), remoteChild(remote, name), there.get(name), false);
+        const child = await plan(path.join(local, name), remoteChild(remote, name), there.get(name), depth + 1);
         if (child) folder.children.push(child);
       }
       return folder;
@@ -91,7 +100,7 @@ export async function upload(session: SftpSession, sources: readonly string[], r
   const planned: Planned[] = [];
   for (const source of sources) {
     const remote = remoteChild(remoteFolder, path.basename(source));
-    const item = await plan(source, remote, await session.tryLstat(remote), true);
+    const item = await plan(source, remote, await session.tryLstat(remote), 0);
     if (item) planned.push(item);
   }
 

@@ -147,4 +147,19 @@ describe('upload (real sshd)', function () {
     );
     assert.deepStrictEqual(fs.readdirSync(f.dir), [], 'neither the file nor a temp file');
   });
+  it('bounds the plan: past maxEntries nothing is sent; a folder deeper than maxDepth is skipped and named', async () => {
+    const tree = path.join(local, 'tree');
+    let dir = tree;
+    for (const level of ['a', 'b', 'c']) {
+      dir = path.join(dir, level);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'f.txt'), level);
+    }
+    await assert.rejects(upload(f.session, [tree], f.dir, { ...answering(), limits: { maxEntries: 4 } }), /more than 4 entries to upload; nothing was sent/);
+    assert.deepStrictEqual(listing(f.dir), [], 'nothing sent when the plan is too large');
+
+    const report = await upload(f.session, [tree], f.dir, { ...answering(), limits: { maxDepth: 2 } });
+    assert.deepStrictEqual(listing(f.dir), ['tree/', 'tree/a/', 'tree/a/b/', 'tree/a/b/f.txt', 'tree/a/f.txt']);
+    assert.deepStrictEqual(report.skipped.map((x) => [path.relative(local, x.path), x.why]), [['tree/a/b/c', 'folder nested more than 2 levels deep']]);
+  });
 });
