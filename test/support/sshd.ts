@@ -77,6 +77,8 @@ export interface SshdOptions {
   hostKeyType?: 'ed25519' | 'rsa' | 'ecdsa';
   /** Share another sshd's user key (e.g. a jump host and its target). */
   userKey?: KeyPair;
+  /** Also read `<root>/.ssh/authorized_keys` (as a user's `~/.ssh/authorized_keys`, with `root` as home). */
+  rootAuthorizedKeys?: boolean;
   /** Authorized public keys besides the generated user key. */
   authorizedKeys?: string[];
   /** Keep sshd's debug log (LogLevel DEBUG1) in dir/sshd.log. */
@@ -144,7 +146,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     `Port ${port}`,
     `ListenAddress ${listenAddress}`,
     `HostKey ${hostKeyPath}`,
-    `AuthorizedKeysFile ${authorizedKeysPath}`,
+    `AuthorizedKeysFile ${authorizedKeysPath}${options.rootAuthorizedKeys ? ` ${path.join(root, '.ssh', 'authorized_keys')}` : ''}`,
     `PidFile ${path.join(dir, 'sshd.pid')}`,
     'StrictModes no',
     'UsePAM no',
