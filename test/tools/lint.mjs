@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-const PLAIN_NODE_DIRS = ['src/common', 'src/ssh', 'src/fs/transfer'];
+const PLAIN_NODE_DIRS = ['src/common', 'src/ssh', 'src/fs/transfer', 'src/gateways/api'];
 const importsVscode = /(?:from\s+['"]vscode['"])|(?:require\(\s*['"]vscode['"]\s*\))|(?:import\(\s*['"]vscode['"]\s*\))/;
 
 function* walk(dir) {
