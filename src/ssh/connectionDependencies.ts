@@ -36,6 +36,7 @@ export function poolDependencies(env: ConnectionEnvironment): PoolDependencies {
         trustFile: env.trustFile(),
         prompt: env.hostKeyPrompt,
         log: env.log,
+        pinned: target.pinnedHostKeys,
       }),
     // Ask first for key types already known for the host, as OpenSSH does, so a host known by
     // one key type is not reported as "changed" when it also has another.

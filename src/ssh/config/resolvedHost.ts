@@ -1,5 +1,7 @@
 // What the connection core needs to know about a host, resolved the way `ssh -G` would.
 
+import type { PinnedHostKeys } from '../hostKeys/verifier';
+
 export type StrictHostKeyChecking = 'yes' | 'no' | 'accept-new' | 'ask';
 
 export interface ResolvedHost {
@@ -32,6 +34,8 @@ export interface ResolvedHost {
   readonly userKnownHostsFiles: string[];
   readonly globalKnownHostsFiles: string[];
   readonly hostKeyAlias?: string;
+  /** Host keys a sandbox platform's API vouches for: they replace known_hosts and the first-use prompt. */
+  readonly pinnedHostKeys?: PinnedHostKeys;
   /** Seconds; 0 means not set. */
   readonly serverAliveInterval: number;
   readonly serverAliveCountMax: number;

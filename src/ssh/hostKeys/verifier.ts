@@ -22,6 +22,21 @@ export interface HostVerifierOptions {
   readonly hashKnownHosts?: boolean;
   readonly prompt: HostKeyPrompt;
   readonly log: Logger;
+  /**
+   * Keys a sandbox platform's API vouches for (base64 blobs and/or `SHA256:` fingerprints).
+   * When given, they decide: a match is accepted without asking (unless `@revoked`), anything
+   * else is refused like a changed key. Nothing is recorded.
+   */
+  readonly pinned?: PinnedHostKeys;
+}
+
+export interface PinnedHostKeys {
+  readonly keys?: readonly string[];
+  readonly fingerprints?: readonly string[];
+}
+
+function isPinned(pinned: PinnedHostKeys | undefined): pinned is PinnedHostKeys {
+  return (pinned?.keys?.length ?? 0) + (pinned?.fingerprints?.length ?? 0) > 0;
 }
 
 export interface HostVerifier {
@@ -55,6 +70,18 @@ export function createHostVerifier(opts: HostVerifierOptions): HostVerifier {
     try {
       const check = await checkHostKey({ hostname: opts.hostname, port: opts.port, hostKeyAlias: opts.hostKeyAlias, key, files, log: opts.log });
       opts.log.debug(`server host key: ${keyType} ${fingerprint}: ${check.status}${'file' in check ? ` (${check.file}:${check.line})` : ''}`);
+      if (isPinned(opts.pinned)) {
+        const details = { hostname: opts.hostname, port: opts.port, keyType, fingerprint };
+        if (check.status === 'revoked') return refuse(new HostKeyError('revoked', { ...details, file: check.file, line: check.line }, `the ${keyType} host key ${fingerprint} of ${opts.hostname} is revoked (${check.file}:${check.line})`));
+        const pinnedFingerprints = [...(opts.pinned.fingerprints ?? []), ...(opts.pinned.keys ?? []).map((k) => fingerprintSha256(Buffer.from(k, 'base64')))];
+        if (!pinnedFingerprints.includes(fingerprint)) {
+          return refuse(new HostKeyError('changed', { ...details, knownFingerprints: pinnedFingerprints }, `the host key of ${opts.hostname}:${opts.port} (${keyType} ${fingerprint}) is not the one its sandbox platform names (${pinnedFingerprints.join(', ')}); refused before logging in`));
+        }
+        opts.log.info(`server host key ${keyType} ${fingerprint} matches the key the sandbox platform pinned`);
+        lastError = undefined;
+        accepted.add(id);
+        return true;
+      }
       const decision = await decideHostKey(check, opts.strict, opts.prompt);
       if (!decision.accept) {
         return refuse(decision.error ?? new HostKeyError(decision.reason ?? 'check-failed', { hostname: opts.hostname, port: opts.port, keyType, fingerprint }, 'host key refused'));

@@ -167,6 +167,25 @@ describe('host keys: against a real sshd', function () {
     assert.ok(opensshAccepts(server, trustFile).ok);
   });
 
+  it('a key pinned by a sandbox platform: a match connects without asking or recording; another key is refused before authentication', async () => {
+    const trustFile = fresh('pinned');
+    const seen: NewHostKeyInfo[] = [];
+    const byKey = createHostVerifier({ hostname: server.host, port: server.port, strict: 'ask', knownHostsFiles: [], trustFile, prompt: prompt(false, seen), log: memoryLogger(), pinned: { keys: [hostKey.base64] } });
+    assert.ok((await connectSsh2(server, byKey)).ready);
+    const byFingerprint = createHostVerifier({ hostname: server.host, port: server.port, strict: 'yes', knownHostsFiles: [], trustFile, prompt: prompt(false, seen), log: memoryLogger(), pinned: { fingerprints: [hostKey.fingerprint] } });
+    assert.ok((await connectSsh2(server, byFingerprint)).ready);
+    assert.deepStrictEqual(seen, [], 'no first-use prompt');
+    assert.ok(!fs.existsSync(trustFile), 'nothing recorded');
+
+    const other = keygen(tmp.dir, 'ed25519', 'pinned-other');
+    // Even StrictHostKeyChecking no (and a prompt that would say yes) cannot accept a key the platform did not pin.
+    const mismatch = createHostVerifier({ hostname: server.host, port: server.port, strict: 'no', knownHostsFiles: [], trustFile, prompt: prompt(true, seen), log: memoryLogger(), pinned: { keys: [other.base64] } });
+    const r = await connectSsh2(server, mismatch);
+    assert.deepStrictEqual([r.ready, r.authCalls, mismatch.lastRejection()], [false, 0, 'changed']);
+    assert.match(mismatch.lastError()!.message, /not the one its sandbox platform names/);
+    assert.deepStrictEqual(seen, []);
+  });
+
   it('unknown key under yes is refused before authentication; under no it connects without recording', async () => {
     const trustFile = fresh('modes');
     const yes = createHostVerifier({ hostname: server.host, port: server.port, strict: 'yes', knownHostsFiles: [], trustFile, prompt: prompt(true), log: memoryLogger() });
