@@ -1,5 +1,7 @@
 // Composition root: builds the services in order and hands them to the context.
 // No logic here and no side effects at module load.
+import * as os from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { registerFsCommands } from './fs/fsCommands';
 import { RemoteRoots } from './fs/remoteRoots';
@@ -15,6 +17,9 @@ import { registerHostSettingsCommands } from './hosts/hostSettingsCommands';
 import { HostStatusBar, registerHostActionsCommand } from './hosts/hostStatusBar';
 import { HostsTreeProvider } from './hosts/hostsTreeProvider';
 import { registerIdentityFileCommand } from './hosts/identityFileCommand';
+import { hostFromArgument } from './hosts/pickHost';
+import { registerKeyCommands } from './keys/keyCommands';
+import { KeysTreeProvider } from './keys/keysTreeProvider';
 import { sshConfigSource } from './ssh/config';
 import { poolDependencies } from './ssh/connectionDependencies';
 import { ConnectionPool } from './ssh/pool';
@@ -74,6 +79,20 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   const tree = new HostsTreeProvider(registry, (host) => roots.rootUri(host));
   context.subscriptions.push(tree, vscode.window.createTreeView('sandboxExplorer.hosts', { treeDataProvider: tree, showCollapseAll: true }));
+
+  const sshDir = () => path.join(os.homedir(), '.ssh');
+  const keysTree = new KeysTreeProvider(sshDir);
+  context.subscriptions.push(
+    keysTree,
+    vscode.window.createTreeView('sandboxExplorer.keys', { treeDataProvider: keysTree }),
+    registerKeyCommands({
+      tree: keysTree,
+      sshDir,
+      pickHost: async (arg, placeHolder) => (await hostFromArgument(arg, () => registry.hosts(), placeHolder))?.name,
+      withSftp: (host, fn) => sessions.run(host, (s) => fn(s)),
+      log,
+    }),
+  );
 
   const openHostSettings = () => settings.openHosts(context.extension);
   context.subscriptions.push(

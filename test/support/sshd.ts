@@ -88,6 +88,8 @@ export interface SshdOptions {
   listenAddress?: string;
   /** Options for internal-sftp, e.g. `-P copy-data` (requests the server refuses and does not announce). */
   sftpOptions?: string;
+  /** SFTP sessions start in `root` (internal-sftp -d): REALPATH of "." — the login directory we treat as home — is `root`. */
+  sftpStartInRoot?: boolean;
   /** Serve SFTP with this program instead of internal-sftp, e.g. SFTP_SERVER_PATH: a process of its own a test can stop. */
   sftpServer?: string;
   /** Mount a tmpfs of this many KiB at `root` in sshd's own mount namespace (a small disk that fills up). */
@@ -157,7 +159,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     'AllowStreamLocalForwarding yes',
     'PermitUserEnvironment no',
     'AcceptEnv LANG LC_* SBX_*',
-    `Subsystem sftp ${options.sftpServer ?? 'internal-sftp'}${options.sftpOptions ? ' ' + options.sftpOptions : ''}`,
+    `Subsystem sftp ${options.sftpServer ?? 'internal-sftp'}${options.sftpOptions ? ' ' + options.sftpOptions : ''}${options.sftpStartInRoot ? ` -d ${root}` : ''}`,
     `MaxSessions ${options.maxSessions ?? 10}`,
     'MaxStartups 100:30:200',
     'LoginGraceTime 30',
