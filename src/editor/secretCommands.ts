@@ -2,6 +2,32 @@ import * as vscode from 'vscode';
 import { SavedCredentials } from '../ssh/savedCredentials';
 
 export function registerSecretCommands(credentials: SavedCredentials): vscode.Disposable {
+  return vscode.Disposable.from(registerForget(credentials), registerForgetAll(credentials));
+}
+
+/** Everything the extension keeps in secret storage, gone in one step (after one confirmation). */
+function registerForgetAll(credentials: SavedCredentials): vscode.Disposable {
+  return vscode.commands.registerCommand('sandboxExplorer.secrets.forgetAll', async () => {
+    const stored = await credentials.stored();
+    if (stored.length === 0) {
+      void vscode.window.showInformationMessage('Sandbox Explorer keeps no passwords, passphrases or tokens.');
+      return;
+    }
+    const n = `${stored.length} saved secret${stored.length === 1 ? '' : 's'}`;
+    const confirm = await vscode.window.showQuickPick(
+      [
+        { label: `$(trash) Forget all ${n}`, detail: 'Passwords, passphrases and tokens: you will be asked for each again.', forget: true },
+        { label: 'Keep them', forget: false },
+      ],
+      { title: 'Forget everything Sandbox Explorer stored?' },
+    );
+    if (!confirm?.forget) return;
+    await credentials.forget(stored.map((s) => s.key));
+    void vscode.window.showInformationMessage(`Forgot ${n}.`);
+  });
+}
+
+function registerForget(credentials: SavedCredentials): vscode.Disposable {
   return vscode.commands.registerCommand('sandboxExplorer.secrets.forget', async () => {
     const stored = await credentials.stored();
     if (stored.length === 0) {

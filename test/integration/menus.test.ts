@@ -146,8 +146,9 @@ describe('commands as their menus invoke them', function () {
     assert.ok(editor.document.getText().includes('"menu-box"'), 'the opened file is the one holding the hosts');
   });
 
-  it('Show Log and Forget Saved Passwords run from the palette without arguments', async () => {
+  it('Show Log, Forget Saved Passwords and Forget All run from the palette without arguments', async () => {
     await vscode.commands.executeCommand('sandboxExplorer.log.show');
     assert.strictEqual(await runDismissingPrompts(() => vscode.commands.executeCommand('sandboxExplorer.secrets.forget')), undefined);
+    assert.strictEqual(await runDismissingPrompts(() => vscode.commands.executeCommand('sandboxExplorer.secrets.forgetAll')), undefined);
   });
 });
