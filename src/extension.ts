@@ -13,6 +13,7 @@ import { RemoteWatcher } from './fs/watch/remoteWatcher';
 import { ConnectionNotices } from './hosts/connectionNotices';
 import { registerHostCommands } from './hosts/hostCommands';
 import { HostRegistry } from './hosts/hostRegistry';
+import { registerHostEditCommands } from './hosts/hostEditCommands';
 import { registerHostSettingsCommands } from './hosts/hostSettingsCommands';
 import { HostStatusBar, registerHostActionsCommand } from './hosts/hostStatusBar';
 import { HostsTreeProvider } from './hosts/hostsTreeProvider';
@@ -101,6 +102,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerHostCommands({ tree, registry, pool, channel, notices, openSettings: openHostSettings }),
     registerHostSettingsCommands(() => registry.hosts(), openHostSettings, (name) => pool.resume(name)),
     registerIdentityFileCommand(() => registry.hosts()),
+    registerHostEditCommands({ hosts: () => registry.hosts(), declaration: (name) => sshConfigSource.declaration(name, settings.sshConfigFiles()), openSettings: openHostSettings }),
     registerSecretCommands(credentials),
     registerFsCommands({ hosts: () => registry.hosts(), roots }),
     registerTransferCommands({ hosts: () => registry.hosts(), roots, sessions, changed: (uri) => files.fire([{ type: vscode.FileChangeType.Changed, uri }]), log }),

@@ -17,17 +17,28 @@ export interface ListAliasesOptions {
 /** readconf.c READCONF_MAX_DEPTH; deeper includes are a config error that resolving reports. */
 const MAX_DEPTH = 16;
 
+/** Where a concrete host name is first declared: the `Host` line (1-based) in its file. */
+export interface HostDeclaration {
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
+}
+
 export function listHostAliases(configFiles?: readonly ConfigFileSpec[], opts: ListAliasesOptions = {}): string[] {
+  return listHostDeclarations(configFiles, opts).map((d) => d.name);
+}
+
+export function listHostDeclarations(configFiles?: readonly ConfigFileSpec[], opts: ListAliasesOptions = {}): HostDeclaration[] {
   const local = localIdentity(opts);
   const env = opts.env ?? process.env;
   const cfs = opts.fs ?? nodeConfigFs;
-  const found = new Set<string>();
+  const found = new Map<string, HostDeclaration>();
 
   const read = (file: string, userConfig: boolean, depth: number): void => {
     if (depth > MAX_DEPTH) return;
     const text = cfs.readFile(file);
     if (text === undefined) return;
-    for (const raw of text.split('\n')) {
+    for (const [index, raw] of text.split('\n').entries()) {
       let line;
       try {
         line = lexLine(raw);
@@ -37,7 +48,9 @@ export function listHostAliases(configFiles?: readonly ConfigFileSpec[], opts: L
         throw err;
       }
       if (line?.keyword === 'host') {
-        for (const word of line.args) if (isConcreteHostName(word) && isValidHostArgument(word)) found.add(word);
+        for (const word of line.args) {
+          if (isConcreteHostName(word) && isValidHostArgument(word) && !found.has(word)) found.set(word, { name: word, file, line: index + 1 });
+        }
       } else if (line?.keyword === 'include') {
         for (const arg of line.args) {
           let targets: string[] = [];
@@ -56,5 +69,5 @@ export function listHostAliases(configFiles?: readonly ConfigFileSpec[], opts: L
     const file = typeof spec === 'string' ? { path: spec, system: false } : spec;
     read(file.path, !file.system, 0);
   }
-  return [...found];
+  return [...found.values()];
 }

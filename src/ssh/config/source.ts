@@ -1,6 +1,6 @@
 // The ssh config as the hosts registry uses it: plain file lists in, aliases and resolved hosts out.
 import * as path from 'path';
-import { listHostAliases } from './aliases';
+import { HostDeclaration, listHostAliases, listHostDeclarations } from './aliases';
 import { ConfigFileSpec, SYSTEM_CONFIG_DIR, localIdentity } from './defaults';
 import { resolveHost } from './resolveHost';
 import { ResolvedHost } from './resolvedHost';
@@ -20,6 +20,10 @@ export function configFileSpecs(files: readonly string[], homeDir = localIdentit
 export const sshConfigSource = {
   aliases(files: string[]): string[] {
     return listHostAliases(configFileSpecs(files));
+  },
+  /** Where `name` is declared (for Edit SSH Config), if it is. */
+  declaration(name: string, files: string[]): HostDeclaration | undefined {
+    return listHostDeclarations(configFileSpecs(files)).find((d) => d.name === name);
   },
   resolve(alias: string, files: string[]): ResolvedHost {
     return resolveHost(alias, { configFiles: configFileSpecs(files) });

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { listHostAliases } from '../../../../src/ssh/config/aliases';
+import { listHostAliases, listHostDeclarations } from '../../../../src/ssh/config/aliases';
 import { memFs } from './memfs';
 
 describe('listHostAliases', () => {
@@ -18,5 +18,17 @@ describe('listHostAliases', () => {
   it('skips missing files and lines it cannot read', () => {
     const fs = memFs({ '/cfg': 'Host ok\nUser "unterminated\nHost also-ok' });
     assert.deepStrictEqual(listHostAliases(['/missing', '/cfg'], { homeDir: '/h', env: {}, fs }), ['ok', 'also-ok']);
+  });
+
+  it('says where each name is first declared: file and 1-based Host line, through Includes', () => {
+    const fs = memFs({
+      '/home/a/.ssh/config': ['# top', 'Host web', '  User x', '', 'Include conf.d/*', 'Host web db'].join('\n'),
+      '/home/a/.ssh/conf.d/1': '\n\nHost sandbox-1',
+    });
+    assert.deepStrictEqual(listHostDeclarations(['/home/a/.ssh/config'], { homeDir: '/home/a', localUser: 'a', env: { HOME: '/home/a' }, fs }), [
+      { name: 'web', file: '/home/a/.ssh/config', line: 2 },
+      { name: 'sandbox-1', file: '/home/a/.ssh/conf.d/1', line: 3 },
+      { name: 'db', file: '/home/a/.ssh/config', line: 6 },
+    ]);
   });
 });
