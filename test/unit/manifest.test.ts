@@ -31,3 +31,26 @@ describe('settings descriptions', () => {
     assert.doesNotMatch(all, /atomic rename/, 'say what the user gets from a safe save');
   });
 });
+
+describe('walkthrough', () => {
+  const root = path.join(__dirname, '..', '..', '..');
+  const commands = new Set<string>(manifest.contributes.commands.map((c: { command: string }) => c.command));
+  const steps: Array<{ id: string; description: string; media: { markdown?: string }; completionEvents?: string[] }> = manifest.contributes.walkthroughs.flatMap((w: { steps: unknown[] }) => w.steps);
+
+  it('every step links and completes on commands the extension contributes', () => {
+    for (const step of steps) {
+      const linked = [...step.description.matchAll(/\(command:([\w.]+)\)/g)].map((m) => m[1]);
+      assert.ok(linked.length > 0, `${step.id} links a command`);
+      for (const id of [...linked, ...(step.completionEvents ?? []).map((e) => e.replace(/^onCommand:/, ''))]) assert.ok(commands.has(id), `${step.id}: ${id} is contributed`);
+    }
+  });
+
+  it('every step has its page, and the package ships it', () => {
+    const ignore = fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8').split('\n');
+    for (const step of steps) {
+      const page = step.media.markdown!;
+      assert.ok(fs.existsSync(path.join(root, page)), `${page} exists`);
+      assert.ok(ignore.some((l) => l.startsWith('!') && new RegExp(`^${l.slice(1).replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*')}$`).test(page)), `${page} is not excluded from the package`);
+    }
+  });
+});
