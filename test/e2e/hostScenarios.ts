@@ -19,6 +19,7 @@ import {
   SIDEBAR,
   statusItem,
   treeRow,
+  viewTitleAction,
   waitFor,
   waitForText,
 } from './workbench';
@@ -115,7 +116,7 @@ export const hostScenarios: Scenario[] = [
       await showSandboxExplorer(page);
       // A focused row is what made the + fail: view/title passes the focused tree node.
       await treeRow(page, 'README.md').click();
-      await page.locator(`${SIDEBAR} .composite.title a.action-label[aria-label^="Add Host"]`).click();
+      await (await viewTitleAction(page, 'Hosts', 'Add Host')).click();
       const input = page.locator(`${QUICK_INPUT} input`);
       await input.waitFor({ state: 'visible' });
       await input.fill('me@box:70000');

@@ -7,6 +7,7 @@ import * as path from 'path';
 import type { Page } from 'playwright-core';
 import type { SandboxHostSetting } from '../harness/sandboxHost';
 import { hostScenarios } from './hostScenarios';
+import { keysScenarios } from './keysScenarios';
 import { ACTIVITY_ITEM, rowTexts, runFromPalette, showSandboxExplorer, SIDEBAR, statusItem, waitForText } from './workbench';
 
 export interface ScenarioContext {
@@ -478,4 +479,4 @@ const basicScenarios: Scenario[] = [
   },
 ];
 
-export const scenarios: Scenario[] = [...basicScenarios, ...hostScenarios];
+export const scenarios: Scenario[] = [...basicScenarios, ...hostScenarios, ...keysScenarios];

@@ -116,3 +116,18 @@ export async function readClipboard(page: Page): Promise<string> {
 export function statusItem(page: Page, host: string, state?: string): Locator {
   return page.locator(`.part.statusbar [aria-label^="Sandbox host ${host}, ${state ?? ''}"]`).first();
 }
+
+/**
+ * A view's title action (e.g. "Add Host…" on Hosts). With one view in the container its actions
+ * sit in the container title; with several, in the view's own header, shown while hovered.
+ */
+export async function viewTitleAction(page: Page, view: string, actionLabel: string): Promise<Locator> {
+  const header = page.locator(`${SIDEBAR} .pane-header`).filter({ has: page.locator('h3.title', { hasText: new RegExp(`^${escapeRegExp(view)}$`, 'i') }) }).first();
+  const selector = `a.action-label[aria-label^="${actionLabel}"]`;
+  if (await header.isVisible()) {
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    await header.hover();
+    return header.locator(selector).first();
+  }
+  return page.locator(`${SIDEBAR} .composite.title ${selector}`).first();
+}

@@ -1,0 +1,67 @@
+// The SSH Keys view, the new host actions and the walkthrough, clicked as a new user would.
+// Runs after hostScenarios: the sandbox host is listed and connected.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Scenario } from './scenarios';
+import { clickMenuItem, openContextMenu, QUICK_INPUT, quickPickLabels, readClipboard, runFromPalette, showSandboxExplorer, SIDEBAR, treeRow, viewTitleAction, waitFor } from './workbench';
+
+export const keysScenarios: Scenario[] = [
+  {
+    title: 'the SSH Keys view: Generate SSH Key… in its title writes an ed25519 key, which the view then lists',
+    async run({ page, home, screenshot }) {
+      await showSandboxExplorer(page);
+      const sshDir = path.join(home, '.ssh');
+      const pubsBefore = fs.existsSync(sshDir) ? fs.readdirSync(sshDir).filter((n) => n.endsWith('.pub')) : [];
+      await (await viewTitleAction(page, 'SSH Keys', 'Generate SSH Key')).click();
+      // Three steps: file name, comment, passphrase; the defaults are taken (no passphrase).
+      for (const step of ['1/3', '2/3', '3/3']) {
+        await page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: step }).waitFor({ state: 'visible', timeout: 20_000 });
+        if (step === '1/3') await screenshot('20-generate-key-name');
+        await page.keyboard.press('Enter');
+      }
+      const created = await waitFor(async () => {
+        const pubs = fs.existsSync(sshDir) ? fs.readdirSync(sshDir).filter((n) => n.endsWith('.pub') && !pubsBefore.includes(n)) : [];
+        return pubs[0];
+      }, 20_000, () => 'no new .pub in ~/.ssh');
+      const name = created.replace(/\.pub$/, '');
+      assert.strictEqual(fs.statSync(path.join(sshDir, name)).mode & 0o777, 0o600);
+      const row = treeRow(page, name);
+      await row.waitFor({ state: 'visible', timeout: 20_000 });
+      assert.match((await row.textContent()) ?? '', /ED25519/);
+      await screenshot('21-keys-view');
+    },
+  },
+  {
+    title: "a host's context menu copies an ssh command that reaches it",
+    async run({ page, sandbox, screenshot }) {
+      await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(page.url()).origin });
+      await showSandboxExplorer(page);
+      const labels = await openContextMenu(page, treeRow(page, sandbox.name));
+      for (const entry of ['Copy SSH Command', 'Edit SSH Config', 'Remove Host…', 'Install Public Key on Host…', 'Authorized Keys…']) assert.ok(labels.includes(entry), `${entry} missing from ${JSON.stringify(labels)}`);
+      await screenshot('22-host-context-menu');
+      await clickMenuItem(page, 'Copy SSH Command');
+      const copied = await waitFor(async () => {
+        const text = await readClipboard(page);
+        return text.startsWith('ssh ') ? text : undefined;
+      }, 10_000, () => 'nothing copied');
+      assert.ok(copied.endsWith(`${sandbox.user}@${sandbox.host}`), copied);
+      assert.ok(copied.includes(`-p ${sandbox.port}`), copied);
+    },
+  },
+  {
+    title: 'the Get Started walkthrough opens from the palette and links Add Host…',
+    async run({ page, screenshot }) {
+      await runFromPalette(page, 'Welcome: Open Walkthrough...');
+      const labels = await quickPickLabels(page);
+      const ours = labels.find((l) => /Get Started with Sandbox Explorer/.test(l));
+      assert.ok(ours, `walkthrough not offered among ${JSON.stringify(labels)}`);
+      await page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`, { hasText: 'Get Started with Sandbox Explorer' }).first().click();
+      const editor = page.locator('.part.editor');
+      await editor.locator('text=Add a sandbox').first().waitFor({ state: 'visible', timeout: 20_000 });
+      await screenshot('23-walkthrough');
+      await runFromPalette(page, 'View: Close All Editors');
+      assert.ok(await page.locator(SIDEBAR).isVisible());
+    },
+  },
+];
