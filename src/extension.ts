@@ -14,6 +14,7 @@ import { ConnectionNotices } from './hosts/connectionNotices';
 import { registerHostCommands } from './hosts/hostCommands';
 import { HostRegistry } from './hosts/hostRegistry';
 import { registerHostEditCommands } from './hosts/hostEditCommands';
+import { registerHostFilterCommands } from './hosts/hostFilterCommands';
 import { registerHostSettingsCommands } from './hosts/hostSettingsCommands';
 import { HostStatusBar, registerHostActionsCommand } from './hosts/hostStatusBar';
 import { HostsTreeProvider } from './hosts/hostsTreeProvider';
@@ -79,7 +80,8 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   const tree = new HostsTreeProvider(registry, (host) => roots.rootUri(host));
-  context.subscriptions.push(tree, vscode.window.createTreeView('sandboxExplorer.hosts', { treeDataProvider: tree, showCollapseAll: true }));
+  const hostsView = vscode.window.createTreeView('sandboxExplorer.hosts', { treeDataProvider: tree, showCollapseAll: true });
+  context.subscriptions.push(tree, hostsView, registerHostFilterCommands(tree, hostsView));
 
   const sshDir = () => path.join(os.homedir(), '.ssh');
   const keysTree = new KeysTreeProvider(sshDir);

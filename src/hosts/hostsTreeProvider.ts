@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { SshError } from '../ssh/errors';
 import { HostEntry } from './hostEntry';
+import { groupHosts } from './hostFilter';
 import { ConnectionStateName, HostTarget, STATE_WORDS, targetText, viaText } from './hostLabels';
 
 export type { ConnectionStateName } from './hostLabels';
@@ -60,6 +61,18 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
         if (node) this.changed.fire(node);
       }),
     ];
+  }
+
+  private filterText = '';
+
+  /** Shows only hosts matching `text` (empty: all). */
+  setFilter(text: string): void {
+    this.filterText = text.trim();
+    this.changed.fire(undefined);
+  }
+
+  get filter(): string {
+    return this.filterText;
   }
 
   /** Everything again; hosts that failed are tried again once. */
@@ -139,12 +152,11 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
     const hosts = await this.model.hosts();
     const names = new Set(hosts.map((h) => h.name));
     for (const name of [...this.hostNodes.keys()]) if (!names.has(name)) this.hostNodes.delete(name);
-    const groups = new Map<string, HostEntry[]>();
-    for (const h of hosts) if (h.group) groups.set(h.group, [...(groups.get(h.group) ?? []), h]);
-    return [
-      ...[...groups].sort(([a], [b]) => a.localeCompare(b)).map(([name, members]): HostsNode => ({ kind: 'group', name, hosts: members })),
-      ...hosts.filter((h) => !h.group).map((host): HostsNode => this.hostNode(host)),
-    ];
+    const { groups, ungrouped } = groupHosts(hosts, this.filterText);
+    if (this.filterText && groups.length === 0 && ungrouped.length === 0) {
+      return [{ kind: 'message', text: `No host matches "${this.filterText}"`, error: false, command: { command: 'sandboxExplorer.hosts.clearFilter', title: 'Clear Filter' } }];
+    }
+    return [...groups.map(({ name, hosts: members }): HostsNode => ({ kind: 'group', name, hosts: members })), ...ungrouped.map((host): HostsNode => this.hostNode(host))];
   }
 
   private failureRows(host: HostEntry, reason: string | undefined): HostsNode[] {

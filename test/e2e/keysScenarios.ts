@@ -64,4 +64,23 @@ export const keysScenarios: Scenario[] = [
       assert.ok(await page.locator(SIDEBAR).isVisible());
     },
   },
+  {
+    title: 'Filter Hosts… in the Hosts title narrows the list to matching hosts; Clear Hosts Filter shows them all again',
+    async run({ page, sandbox, screenshot }) {
+      await showSandboxExplorer(page);
+      await treeRow(page, sandbox.name).waitFor({ state: 'visible' });
+      await (await viewTitleAction(page, 'Hosts', 'Filter Hosts')).click();
+      const input = page.locator(`${QUICK_INPUT} input`);
+      await input.waitFor({ state: 'visible' });
+      await input.fill('token');
+      await page.keyboard.press('Enter');
+      await treeRow(page, sandbox.name).waitFor({ state: 'hidden', timeout: 10_000 });
+      await treeRow(page, 'token-gateway').waitFor({ state: 'visible' });
+      const header = page.locator(`${SIDEBAR} .pane-header`, { hasText: 'Hosts' }).first();
+      assert.match((await header.textContent()) ?? '', /filter: token/);
+      await screenshot('24-hosts-filtered');
+      await (await viewTitleAction(page, 'Hosts', 'Clear Hosts Filter')).click();
+      await treeRow(page, sandbox.name).waitFor({ state: 'visible', timeout: 10_000 });
+    },
+  },
 ];

@@ -79,4 +79,16 @@ describe('host actions: Copy SSH Command, Edit SSH Config, Remove Host', functio
     assert.strictEqual(fs.readFileSync(sshConfig, 'utf8'), configBefore, 'the ssh config is never rewritten');
     assert.strictEqual(vscode.window.activeTextEditor?.document.uri.fsPath, sshConfig);
   });
+
+  it('Filter Hosts… (view title: no argument, asks) and Clear Hosts Filter run; a text argument filters without asking', async () => {
+    let settled = false;
+    const asked = Promise.resolve(vscode.commands.executeCommand('sandboxExplorer.hosts.filter')).finally(() => (settled = true));
+    for (let i = 0; i < 100 && !settled; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    }
+    await asked;
+    await vscode.commands.executeCommand('sandboxExplorer.hosts.filter', 'actions');
+    await vscode.commands.executeCommand('sandboxExplorer.hosts.clearFilter');
+  });
 });
