@@ -94,14 +94,8 @@ export function parseSshUri(s: string): JumpHop | undefined {
  */
 export function parseHop(s: string): JumpHop | undefined {
   if (s.startsWith('ssh://')) return parseSshUri(s);
-  let rest = s;
-  let user: string | undefined;
-  const at = rest.lastIndexOf('@');
-  if (at >= 0) {
-    if (at === 0) return undefined;
-    user = rest.slice(0, at);
-    rest = rest.slice(at + 1);
-  }
+  const { user, rest } = splitUser(s);
+  if (user === '') return undefined;
   const hp = hpdelim(rest);
   if (!hp || hp.host === '') return undefined;
   let port: number | undefined;
@@ -119,8 +113,13 @@ export function parseHop(s: string): JumpHop | undefined {
  */
 export function parseDestination(s: string): JumpHop | undefined {
   if (s.startsWith('ssh://')) return parseSshUri(s);
+  const { user, rest } = splitUser(s);
+  if (user === '') return undefined;
+  return user === undefined ? { host: rest } : { user, host: rest };
+}
+
+/** The user is everything before the last `@` (gateways put `@` in user names); '' when the text starts with `@`. */
+export function splitUser(s: string): { user?: string; rest: string } {
   const at = s.lastIndexOf('@');
-  if (at < 0) return { host: s };
-  if (at === 0) return undefined;
-  return { user: s.slice(0, at), host: s.slice(at + 1) };
+  return at < 0 ? { rest: s } : { user: s.slice(0, at), rest: s.slice(at + 1) };
 }
