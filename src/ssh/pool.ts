@@ -63,12 +63,12 @@ export class ConnectionPool {
   }
 
   state(name: string): HostState {
-    return describe(this.hosts.get(name));
+    return stateOf(this.hosts.get(name));
   }
 
   /** The state of the pooled connection to `chain`'s last hop, reached through the hops before it. */
   jumpState(chain: readonly JumpHop[]): HostState {
-    return describe(this.hops.find((h) => sameChain(h.chain, chain))?.host);
+    return stateOf(this.hops.find((h) => sameChain(h.chain, chain))?.host);
   }
 
   /** Forget refusals (auth, host key, config) so the next use tries again; all hosts without a name. */
@@ -166,7 +166,7 @@ export class ConnectionPool {
   }
 }
 
-function describe(host: HostConnection | undefined): HostState {
+function stateOf(host: HostConnection | undefined): HostState {
   return host ? { state: host.state, reason: host.reason, error: host.error, held: host.isHeld } : { state: 'disconnected', held: false };
 }
 
