@@ -45,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const pool = new ConnectionPool(
     poolDependencies({
       resolve: (name) => registry.resolve(name),
+      resolveHop: (hop) => registry.resolveHop(hop),
       credentials,
       hostKeyPrompt,
       trustFile: () => settings.trustFile(context.globalStorageUri),

@@ -1,12 +1,11 @@
 // "Copy as host:path": remote paths in the form scp and rsync take, ready to paste into a
 // shell (plain Node).
-import * as net from 'net';
+import { formatHop } from '../ssh/config/userHostPort';
 
 /** The host part scp understands: an ssh config alias as is, else `[user@]hostname` (IPv6 in brackets). */
 export function scpHost(host: { alias?: string; user?: string; hostname?: string }): string {
   if (host.alias) return host.alias;
-  const name = host.hostname ?? '';
-  return `${host.user ? `${host.user}@` : ''}${net.isIPv6(name) ? `[${name}]` : name}`;
+  return formatHop({ user: host.user || undefined, host: host.hostname ?? '' });
 }
 
 /** Quotes a word for a POSIX shell when it holds anything but plainly safe characters. */

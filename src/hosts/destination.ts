@@ -2,6 +2,8 @@
 // Remote-SSH users type — `user@host:port`, `[::1]:2222`, `ssh://user@host:2222`, or a whole
 // `ssh user@host -p 2222 -i ~/.ssh/key` command line — and one message per mistake.
 import * as net from 'net';
+import { parseJump } from '../ssh/config/jump';
+import { hpdelim, parseSshUri, splitUser } from '../ssh/config/userHostPort';
 
 export interface Destination {
   readonly host: string;
@@ -97,38 +99,43 @@ export function hostProblem(host: string): string | undefined {
   return undefined;
 }
 
-/** `[user@]host[:port]`, `[user@][v6]:port`, a bare IPv6 address, or `ssh://[user@]host[:port]`. */
+/**
+ * `[user@]host[:port]`, `[user@][v6]:port`, a bare IPv6 address, or `ssh://[user@]host[:port]`.
+ * The splitting is OpenSSH's (src/ssh/config/userHostPort); this adds one message per mistake.
+ */
 export function parseTarget(text: string): Parsed<{ host: string; user?: string; port?: number }> {
-  let rest = text;
-  if (/^ssh:\/\//i.test(rest)) {
-    rest = rest.slice('ssh://'.length).replace(/\/$/, '');
-    if (rest.includes('/')) return fail('An ssh:// destination cannot have a path; give the remote folder in the next step.');
+  if (/^ssh:\/\//i.test(text)) {
+    const body = text.slice('ssh://'.length).replace(/\/$/, '');
+    if (body.includes('/')) return fail('An ssh:// destination cannot have a path; give the remote folder in the next step.');
+    const uri = parseSshUri(`ssh://${body}`);
+    // What ssh refuses as a URI (an IPv6 address in one, say) is read like the plain form, with its messages.
+    if (uri && (uri.user === undefined || !userProblem(uri.user))) return checked(uri.host, uri.user, uri.port === undefined ? undefined : String(uri.port));
+    return parseTarget(body);
   }
   // OpenSSH splits at the last "@": user names of some gateways contain one.
-  const at = rest.lastIndexOf('@');
-  const user = at >= 0 ? rest.slice(0, at) : undefined;
-  rest = at >= 0 ? rest.slice(at + 1) : rest;
+  const { user, rest } = splitUser(text);
   if (user !== undefined) {
     const problem = userProblem(user);
     if (problem) return fail(problem);
   }
   let host = rest;
   let portText: string | undefined;
-  if (rest.startsWith('[')) {
-    const close = rest.indexOf(']');
-    if (close < 0) return fail(`"[" is not closed in "${rest}".`);
-    host = rest.slice(1, close);
-    const after = rest.slice(close + 1);
-    if (after !== '' && !after.startsWith(':')) return fail(`Unexpected "${after}" after "]".`);
-    if (after.startsWith(':')) portText = after.slice(1);
-    if (!net.isIPv6(host) && !net.isIPv4(host)) return fail(`"${host}" in brackets is not an IP address.`);
-  } else if (!net.isIPv6(rest)) {
-    const colon = rest.lastIndexOf(':');
-    if (colon >= 0) {
-      host = rest.slice(0, colon);
-      portText = rest.slice(colon + 1);
+  // A bare IPv6 address has no port; more than one ":" outside brackets is no host:port either.
+  if (!net.isIPv6(rest) && (rest.startsWith('[') || (rest.match(/:/g) ?? []).length === 1)) {
+    const hp = hpdelim(rest);
+    if (!hp) return fail(rest.includes(']') ? `Unexpected "${rest.slice(rest.indexOf(']') + 1)}" after "]".` : `"[" is not closed in "${rest}".`);
+    if (hp.delim === '/') return fail(hostProblem(rest) ?? `Host "${rest}" may only contain letters, digits, ".", "-" and "_".`);
+    host = hp.host;
+    portText = hp.rest;
+    if (host.startsWith('[')) {
+      host = host.slice(1, -1);
+      if (!net.isIPv6(host) && !net.isIPv4(host)) return fail(`"${host}" in brackets is not an IP address.`);
     }
   }
+  return checked(host, user, portText);
+}
+
+function checked(host: string, user: string | undefined, portText: string | undefined): Parsed<{ host: string; user?: string; port?: number }> {
   if (portText !== undefined && portText === '') return fail('The port after ":" is empty.');
   const problem = hostProblem(host);
   if (problem) return fail(problem);
@@ -208,6 +215,8 @@ export function parseDestination(input: string): Parsed<Destination> {
       const jump = parseTarget(hop.trim());
       if (!jump.ok) return fail(`Jump host "${hop}": ${jump.message}`);
     }
+    // What Add Host writes, ssh must read as -J (src/ssh/config/jump).
+    if (!parseJump(fields.proxyJump)) return fail(`Jump hosts "${fields.proxyJump}": OpenSSH does not read this as [user@]host[:port],…`);
   }
   if (fields.identityFile === '') return fail('Option -i needs a key file.');
   return ok({

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { Logger } from '../common/log';
 import { displayUser, hasUserToken, splitUserToken } from '../common/userToken';
+import { formatHop, parseJump } from '../ssh/config/jump';
 import { ResolvedHost } from '../ssh/config/resolvedHost';
+import { JumpHop } from '../ssh/config/userHostPort';
 import { SshError } from '../ssh/errors';
 import { ConnectionPool } from '../ssh/pool';
 import { describeConnectionError } from '../editor/connectionMessages';
@@ -15,7 +17,8 @@ import { resolveEntry } from './resolveEntry';
 export interface SshConfigSource {
   /** Concrete `Host` names (no patterns), following Includes. */
   aliases(files: string[]): string[];
-  resolve(alias: string, files: string[]): ResolvedHost;
+  /** `preset` is what `ssh -l user -p port` fixes before the config is read. */
+  resolve(alias: string, files: string[], preset?: Omit<JumpHop, 'host'>): ResolvedHost;
 }
 
 /** Every host the user can pick (settings first, then ssh config), how to reach it, and its state. */
@@ -74,13 +77,22 @@ export class HostRegistry implements HostsModel, vscode.Disposable {
     return (await this.hosts()).find((h) => h.name === name);
   }
 
-  /** Connection parameters for a tree host, or for any ssh config alias (ProxyJump hops). */
+  /** Connection parameters for a tree host, or for any ssh config alias. */
   async resolve(name: string): Promise<ResolvedHost> {
+    return this.resolveHop({ host: name });
+  }
+
+  /**
+   * A ProxyJump hop (a tree host or an ssh config alias), resolved like `ssh -l user -p port
+   * host`: the hop's user and port are fixed before the config is read.
+   */
+  async resolveHop(hop: JumpHop): Promise<ResolvedHost> {
     const files = settings.sshConfigFiles();
-    const entry = this.settingsHosts().find((h) => h.name === name);
-    if (entry && !entry.enabled) throw new SshError(`${name} is disabled in settings`, 'config');
-    const resolveAlias = (alias: string) => this.sshConfig.resolve(alias, files);
-    return entry ? resolveEntry(entry, resolveAlias) : resolveAlias(name);
+    const entry = this.settingsHosts().find((h) => h.name === hop.host);
+    if (entry && !entry.enabled) throw new SshError(`${hop.host} is disabled in settings`, 'config');
+    const preset = { user: hop.user, port: hop.port };
+    if (entry) return resolveEntry(entry, (alias, entryPreset) => this.sshConfig.resolve(alias, files, entryPreset), preset);
+    return this.sshConfig.resolve(hop.host, files, preset);
   }
 
   /** Where a host points: resolved through ssh config; the entry's own fields when that fails (or it is disabled). */
@@ -88,12 +100,12 @@ export class HostRegistry implements HostsModel, vscode.Disposable {
     if (host.enabled) {
       try {
         const r = await this.resolve(host.name);
-        return { user: r.user, hostname: r.hostname, port: r.port, proxyJump: r.proxyJump, proxyCommand: r.proxyCommand };
+        return { user: r.user, hostname: r.hostname, port: r.port, proxyJump: r.proxyJump.map(formatHop), proxyCommand: r.proxyCommand };
       } catch {
         // Shown as the entry says; the failure itself surfaces when connecting.
       }
     }
-    return { user: host.user, hostname: host.hostname ?? host.name, port: host.port, proxyJump: host.proxyJump?.split(',').map((s) => s.trim()), proxyCommand: host.proxyCommand };
+    return { user: host.user, hostname: host.hostname ?? host.name, port: host.port, proxyJump: jumpText(host.proxyJump), proxyCommand: host.proxyCommand };
   }
 
   /** The host's state, and why (a sentence) when it failed, is reconnecting or was disconnected by the user. */
@@ -132,4 +144,12 @@ export class HostRegistry implements HostsModel, vscode.Disposable {
     this.stateChanged.dispose();
     this.hostsChanged.dispose();
   }
+}
+
+/** The hops of a settings proxyJump for the tree, as ssh reads them; as typed when ssh would refuse it. */
+function jumpText(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const jump = parseJump(value);
+  if (!jump) return [value];
+  return jump.none ? [] : jump.hops.map(formatHop);
 }

@@ -3,12 +3,15 @@
 import { Logger } from '../common/log';
 import { expandProxyCommand } from './config';
 import { ResolvedHost } from './config/resolvedHost';
+import { JumpHop } from './config/userHostPort';
 import { Credentials } from './credentials';
 import { buildAlgorithms, createHostVerifier, HostKeyPrompt, knownHostKeyTypes } from './hostKeys';
 import { PoolDependencies, PoolSettings } from './pool';
 
 export interface ConnectionEnvironment {
   resolve(name: string): Promise<ResolvedHost>;
+  /** A ProxyJump hop, its user and port fixed before the config is read (`ssh -l user -p port host`). */
+  resolveHop(hop: JumpHop): Promise<ResolvedHost>;
   readonly credentials: Credentials;
   readonly hostKeyPrompt: HostKeyPrompt;
   /** Where accepted host keys are recorded (read each time: a setting can move it). */
@@ -25,6 +28,7 @@ function knownHostsFiles(target: ResolvedHost): string[] {
 export function poolDependencies(env: ConnectionEnvironment): PoolDependencies {
   return {
     resolve: (name) => env.resolve(name),
+    resolveHop: (hop) => env.resolveHop(hop),
     credentials: env.credentials,
     hostKeys: (target) =>
       createHostVerifier({

@@ -26,6 +26,9 @@ export function targetFor(server: { port: number; user: string; userKey?: { priv
     connectionAttempts: 1,
     preferredAuthentications: [],
     setEnv: {},
+    localForwards: [],
+    remoteForwards: [],
+    dynamicForwards: [],
     ...overrides,
   };
 }
@@ -69,11 +72,17 @@ export interface TestPoolOptions {
 
 export function testPool(options: TestPoolOptions): ConnectionPool {
   const hostKeys = acceptKeys(...options.hostKeys);
+  const resolve = async (name: string) => {
+    const target = options.targets[name];
+    if (!target) throw new SshError(`unknown test host ${name}`, 'config');
+    return target;
+  };
   return new ConnectionPool({
-    resolve: async (name) => {
-      const target = options.targets[name];
-      if (!target) throw new SshError(`unknown test host ${name}`, 'config');
-      return target;
+    resolve,
+    // A hop's user and port win over the target's, as `ssh -l user -p port` would.
+    resolveHop: async (hop) => {
+      const target = await resolve(hop.host);
+      return { ...target, user: hop.user ?? target.user, port: hop.port ?? target.port };
     },
     credentials: options.credentials ?? noInteractiveCredentials,
     hostKeys: () => hostKeys(),

@@ -9,8 +9,13 @@ import { ConfigOptions } from './options';
 import { isValidHostArgument } from './patterns';
 import { PassContext, readConfigFile } from './reader';
 import { LocalIdentity, TokenValues, clientTokens, expandTokens } from './tokens';
+import { parseDestination } from './userHostPort';
 
 export interface ResolveOptions {
+  /** `ssh -l`: the remote user, fixed before the config is read (wins over a destination's `user@`). */
+  readonly user?: string;
+  /** `ssh -p`: the port, fixed before the config is read (wins over an ssh:// destination's port). */
+  readonly port?: number;
   /** Files in the order ssh reads them; default ~/.ssh/config then /etc/ssh/ssh_config. Missing files are skipped. */
   readonly configFiles?: readonly ConfigFileSpec[];
   /** The local user's home (%d, `~`); default the password database's, as ssh uses. */
@@ -44,12 +49,25 @@ export interface ResolvedConfig {
   readonly tokens: TokenValues;
 }
 
-export function resolveConfig(alias: string, opts: ResolveOptions = {}): ResolvedConfig {
+/**
+ * Resolves `destination` as `ssh [-l user] [-p port] destination` would: `user@host` and
+ * `ssh://user@host:port` fix the user (and port) before any config line is read, so a `User`
+ * line does not replace them, `Match user` sees them and `%r` expands to them.
+ */
+export function resolveConfig(destination: string, opts: ResolveOptions = {}): ResolvedConfig {
+  const dest = parseDestination(destination);
+  if (!dest) throw new SshError(`${destination}: not a valid destination ([user@]host or ssh://[user@]host[:port])`, 'config');
+  const alias = dest.host;
   if (!isValidHostArgument(alias)) throw new SshError(`${alias}: host name contains invalid characters`, 'config');
   const local = localIdentity(opts);
   const env = opts.env ?? process.env;
   const files = opts.configFiles ?? defaultConfigFiles(local.homeDir);
   const options = new ConfigOptions();
+  // Set first, so they win as the first value of their keyword does (ssh.c sets options.user/port before reading).
+  const user = opts.user ?? dest.user;
+  const presetPort = opts.port ?? dest.port;
+  if (user !== undefined) options.values.set('user', user);
+  if (presetPort !== undefined) options.values.set('port', String(presetPort));
   const base = {
     originalHost: alias,
     local,
@@ -76,12 +94,12 @@ export function resolveConfig(alias: string, opts: ResolveOptions = {}): Resolve
 
   if (options.proxyCommand?.toLowerCase() === 'none') options.proxyCommand = undefined;
   if (options.jump?.none) options.jump = undefined;
-  const user = options.values.get('user') ?? local.user;
+  const finalUser = options.values.get('user') ?? local.user;
   const port = Number(options.values.get('port') ?? DEFAULT_PORT);
   const connectionAttempts = Number(options.values.get('connectionattempts') ?? DEFAULT_CONNECTION_ATTEMPTS);
   if (connectionAttempts <= 0) throw new SshError(`${alias}: invalid number of ConnectionAttempts`, 'config');
-  const tokens = clientTokens(local, { hostname, port, user, alias, hostKeyAlias: options.values.get('hostkeyalias') });
-  return { alias, hostname, user, port, connectionAttempts, options, local, env, tokens };
+  const tokens = clientTokens(local, { hostname, port, user: finalUser, alias, hostKeyAlias: options.values.get('hostkeyalias') });
+  return { alias, hostname, user: finalUser, port, connectionAttempts, options, local, env, tokens };
 }
 
 function readAll(files: readonly ConfigFileSpec[], pass: PassContext): void {

@@ -1,11 +1,12 @@
 // An alias resolved for the connection code: what ssh would use when it connects, with the
 // expansions ssh does at that point (IdentityFile, known_hosts files, IdentityAgent).
 import * as d from './defaults';
-import { formatHop } from './jump';
+import { isDynamic } from './forwards';
 import { ResolveOptions, ResolvedConfig, resolveConfig } from './resolveConfig';
 import { ResolvedHost, StrictHostKeyChecking } from './resolvedHost';
 import { expandPath } from './sshG';
-import { expandTokens, proxyTokens } from './tokens';
+import { TokenValues, expandTokens, proxyTokens } from './tokens';
+import { JumpHop } from './userHostPort';
 
 export function resolveHost(alias: string, opts: ResolveOptions = {}): ResolvedHost {
   return toResolvedHost(resolveConfig(alias, opts));
@@ -35,7 +36,7 @@ export function toResolvedHost(cfg: ResolvedConfig): ResolvedHost {
     identityFilesAreDefaults: configured.length === 0,
     identitiesOnly: get('identitiesonly') === 'yes',
     identityAgent: identityAgent(cfg),
-    proxyJump: o.jump && !o.jump.none ? o.jump.hops.map((h) => expandTokens(formatHop(h), proxyTokens(cfg))) : [],
+    proxyJump: o.jump && !o.jump.none ? o.jump.hops.map((h) => expandHop(h, proxyTokens(cfg))) : [],
     proxyCommand: o.jump ? undefined : o.proxyCommand,
     strictHostKeyChecking: STRICT[get('stricthostkeychecking') ?? d.DEFAULT_STRICT_HOST_KEY_CHECKING],
     userKnownHostsFiles: knownHosts(o.userKnownHostsFiles ?? d.DEFAULT_USER_KNOWN_HOSTS_FILES, true),
@@ -52,6 +53,18 @@ export function toResolvedHost(cfg: ResolvedConfig): ResolvedHost {
     macs: get('macs'),
     ciphers: get('ciphers'),
     kexAlgorithms: get('kexalgorithms'),
+    localForwards: o.forwards.local.filter((f) => !isDynamic(f)),
+    remoteForwards: [...o.forwards.remote],
+    dynamicForwards: o.forwards.local.filter(isDynamic),
+  };
+}
+
+/** Tokens in a hop's user and host (%h %n %p %r), field by field: the hop is never re-parsed. */
+function expandHop(hop: JumpHop, tokens: TokenValues): JumpHop {
+  return {
+    ...(hop.user !== undefined ? { user: expandTokens(hop.user, tokens) } : {}),
+    host: expandTokens(hop.host, tokens),
+    ...(hop.port !== undefined ? { port: hop.port } : {}),
   };
 }
 

@@ -1,4 +1,6 @@
 // What the connection core needs to know about a host, resolved the way `ssh -G` would.
+import { ForwardSpec } from './forwards';
+import { JumpHop } from './userHostPort';
 
 import type { PinnedHostKeys } from '../hostKeys/verifier';
 
@@ -26,8 +28,8 @@ export interface ResolvedHost {
   readonly identitiesOnly: boolean;
   /** IdentityAgent: a socket path, or 'none'; undefined means SSH_AUTH_SOCK. */
   readonly identityAgent?: string;
-  /** ProxyJump hops, outermost first, each `[user@]host[:port]`; empty when none. */
-  readonly proxyJump: string[];
+  /** ProxyJump hops, outermost first; empty when none. */
+  readonly proxyJump: readonly JumpHop[];
   /** ProxyCommand with tokens left unexpanded (they are expanded at connect time); undefined when none. */
   readonly proxyCommand?: string;
   readonly strictHostKeyChecking: StrictHostKeyChecking;
@@ -50,4 +52,9 @@ export interface ResolvedHost {
   readonly macs?: string;
   readonly ciphers?: string;
   readonly kexAlgorithms?: string;
+  /** LocalForward entries, in config order (parsed as ssh does; tokens left as written). */
+  readonly localForwards: readonly ForwardSpec[];
+  readonly remoteForwards: readonly ForwardSpec[];
+  /** DynamicForward entries (listen side only; `connectHost` is 'socks'). */
+  readonly dynamicForwards: readonly ForwardSpec[];
 }

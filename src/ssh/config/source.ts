@@ -4,6 +4,7 @@ import { HostDeclaration, listHostAliases, listHostDeclarations } from './aliase
 import { ConfigFileSpec, SYSTEM_CONFIG_DIR, localIdentity } from './defaults';
 import { resolveHost } from './resolveHost';
 import { ResolvedHost } from './resolvedHost';
+import { JumpHop } from './userHostPort';
 
 /**
  * Marks which of `files` is the system config (relative Includes under /etc/ssh, no `~`) and
@@ -25,7 +26,8 @@ export const sshConfigSource = {
   declaration(name: string, files: string[]): HostDeclaration | undefined {
     return listHostDeclarations(configFileSpecs(files)).find((d) => d.name === name);
   },
-  resolve(alias: string, files: string[]): ResolvedHost {
-    return resolveHost(alias, { configFiles: configFileSpecs(files) });
+  /** `preset` is what `ssh -l user -p port` fixes before the config is read. */
+  resolve(alias: string, files: string[], preset: Omit<JumpHop, 'host'> = {}): ResolvedHost {
+    return resolveHost(alias, { configFiles: configFileSpecs(files), user: preset.user, port: preset.port });
   },
 };

@@ -22,6 +22,8 @@ describe('Add Host destinations', () => {
     assert.deepStrictEqual(value('ssh://agent@10.0.0.5:2200'), { host: '10.0.0.5', user: 'agent', port: 2200 });
     assert.deepStrictEqual(value('sandbox-1#tok@gw.example'), { host: 'gw.example', user: 'sandbox-1#tok' });
     assert.deepStrictEqual(value('me@corp.example@gw.example'), { host: 'gw.example', user: 'me@corp.example' }, 'split at the last @, as ssh does');
+    assert.deepStrictEqual(value('ssh://deploy;fingerprint=x@gw.example/'), { host: 'gw.example', user: 'deploy' }, 'URI parameters after ";" dropped, as ssh does');
+    assert.deepStrictEqual(value('ssh://me@[::1]:2200'), { host: '::1', user: 'me', port: 2200 }, 'still taken, though ssh refuses an IPv6 URI');
   });
 
   it('takes a whole ssh command line', () => {
@@ -57,6 +59,7 @@ describe('Add Host destinations', () => {
     assert.match(message('[not-an-ip]:22'), /not an IP address/);
     assert.match(message('fe80::1::2:22'), /neither a host name nor an IPv6 address/);
     assert.match(message('ssh -J "bad hop" host'), /Jump host "bad hop"/);
+    assert.match(message('ssh -J ::1 host'), /OpenSSH does not read this/, 'a bare IPv6 jump host is no hop ssh reads');
     assert.match(message('ssh://h/path'), /cannot have a path/);
   });
 

@@ -325,7 +325,7 @@ describe('ProxyJump through two real sshd', function () {
     const target = await startSshd({ userKey: jump.userKey });
     const log = memoryLog();
     const pool = testPool({
-      targets: { jumpbox: targetFor(jump), inner: targetFor(target, { proxyJump: ['jumpbox'] }) },
+      targets: { jumpbox: targetFor(jump), inner: targetFor(target, { proxyJump: [{ host: 'jumpbox' }] }) },
       hostKeys: [jump.hostKey.publicKey, target.hostKey.publicKey],
       log,
     });
@@ -335,8 +335,36 @@ describe('ProxyJump through two real sshd', function () {
       assert.strictEqual(result.stdout.toString().trim(), 'inner');
       assert.match(jump.log(), new RegExp(`direct_tcpip: originator .* target 127\\.0\\.0\\.1 port ${target.port}`), 'the jump host forwarded the connection');
       // The jump host is itself a pooled connection, held while the target is connected.
-      assert.strictEqual(pool.state('jump:|jumpbox').state, 'connected');
+      assert.strictEqual(pool.jumpState([{ host: 'jumpbox' }]).state, 'connected');
       ref.release();
+    } finally {
+      await pool.dispose();
+      await target.stop();
+      await jump.stop();
+    }
+  });
+
+  it('pools a typed hop by its chain, and the hop\'s own user@host:port wins over its alias', async () => {
+    const jump = await startSshd();
+    const target = await startSshd({ userKey: jump.userKey });
+    // The alias alone points at a closed port as another user: only the hop's port and user reach the jump host.
+    const hop = { user: jump.user, host: 'jumpbox', port: jump.port };
+    const pool = testPool({
+      targets: {
+        jumpbox: targetFor(jump, { port: await freePort(), user: 'nobody-here' }),
+        a: targetFor(target, { proxyJump: [hop] }),
+        b: targetFor(target, { proxyJump: [{ ...hop }] }),
+      },
+      hostKeys: [jump.hostKey.publicKey, target.hostKey.publicKey],
+    });
+    try {
+      const a = await pool.acquire('a');
+      const b = await pool.acquire('b');
+      assert.strictEqual(acceptedLogins(jump), 1, 'two targets behind the same hop share one jump connection');
+      assert.strictEqual(pool.jumpState([hop]).state, 'connected');
+      assert.strictEqual(pool.jumpState([{ host: 'jumpbox' }]).state, 'disconnected', 'a hop without the user and port is another chain');
+      a.release();
+      b.release();
     } finally {
       await pool.dispose();
       await target.stop();

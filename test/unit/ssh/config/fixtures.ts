@@ -1,6 +1,7 @@
 // The ssh_config parity corpus (test/fixtures/ssh_config): each `NN-name.conf` is a config
 // whose leading comments say what to ask for:
-//   # aliases: a b c          hosts to resolve (required)
+//   # aliases: a b c          hosts to resolve (required; `user@host` and ssh:// URIs as ssh takes them)
+//   # hops: u@h:22 h2         ProxyJump hops to resolve as ssh resolves each hop: `ssh -l u -p 22 h`
 //   # mode: default-files     install it as ~/.ssh/config and run ssh without -F (needs a mount namespace)
 //   # env: NAME=value ...     extra environment for ${NAME} references
 //   # differs: <id>           a documented deliberate difference (see parity.test.ts)
@@ -15,6 +16,8 @@ export interface Fixture {
   readonly name: string;
   readonly file: string;
   readonly aliases: string[];
+  /** ProxyJump hops, each compared with `ssh -l user -p port -G host`. */
+  readonly hops: string[];
   readonly defaultFiles: boolean;
   readonly env: Record<string, string>;
   readonly differs?: string;
@@ -51,13 +54,13 @@ export function loadFixtures(): Fixture[] {
       const fields: Record<string, string> = {};
       for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
         if (!line.startsWith('#')) break;
-        const m = /^#\s*(aliases|mode|env|differs):\s*(.*?)\s*$/.exec(line);
+        const m = /^#\s*(aliases|hops|mode|env|differs):\s*(.*?)\s*$/.exec(line);
         if (m) fields[m[1]] = m[2];
       }
       if (!fields.aliases) throw new Error(`${f}: no "# aliases:" header`);
       const env: Record<string, string> = {};
       for (const pair of (fields.env ?? '').split(/\s+/).filter(Boolean)) env[pair.slice(0, pair.indexOf('='))] = pair.slice(pair.indexOf('=') + 1);
-      return { name: f.replace(/\.conf$/, ''), file, aliases: fields.aliases.split(/\s+/), defaultFiles: fields.mode === 'default-files', env, differs: fields.differs };
+      return { name: f.replace(/\.conf$/, ''), file, aliases: fields.aliases.split(/\s+/), hops: (fields.hops ?? '').split(/\s+/).filter(Boolean), defaultFiles: fields.mode === 'default-files', env, differs: fields.differs };
     });
 }
 

@@ -11,6 +11,7 @@ import { SshError } from '../../../../src/ssh/errors';
 import { ResolveOptions } from '../../../../src/ssh/config/resolveConfig';
 import { resolveHost } from '../../../../src/ssh/config/resolveHost';
 import { SshGOptions, resolveOptions } from '../../../../src/ssh/config/sshG';
+import { JumpHop, parseHop } from '../../../../src/ssh/config/userHostPort';
 import { Fixture, Materialised, loadFixtures, materialise } from './fixtures';
 import { IDENTITY_PROBE_ARGS, OracleMode, OracleRun, PW_DIR, inBatches, namespaceCommand, parseIdentityFiles, parseSshG, runSsh, sshVersion } from './oracle';
 
@@ -54,7 +55,10 @@ const fixtures = loadFixtures();
 
 interface Case {
   readonly fx: Fixture;
+  /** The destination given to ssh (and to us). */
   readonly alias: string;
+  /** A ProxyJump hop: `alias` is its host, and ssh gets `-l user -p port` as the ProxyCommand for -J passes them. */
+  readonly hop?: JumpHop;
   sshG?: OracleRun;
   sshV?: OracleRun;
 }
@@ -74,15 +78,20 @@ describe('ssh_config: parity with the real `ssh -G`', function () {
     const jobs: Array<() => Promise<void>> = [];
     for (const fx of fixtures) {
       if (fx.defaultFiles && !ns) continue;
-      for (const alias of fx.aliases) {
-        const c: Case = { fx, alias };
-        cases.set(`${fx.name}/${alias}`, c);
-        const mode = oracleMode(fx, dirs.get(fx.name)!);
-        const env = oracleEnv(fx, dirs.get(fx.name)!);
+      const mode = oracleMode(fx, dirs.get(fx.name)!);
+      const env = oracleEnv(fx, dirs.get(fx.name)!);
+      const add = (key: string, c: Case) => {
+        cases.set(key, c);
+        const preset = c.hop ? hopArgs(c.hop) : [];
         jobs.push(async () => {
-          c.sshG = await runSsh(mode, ['-G', alias], env, ns);
-          if (c.sshG.ok) c.sshV = await runSsh(mode, [...IDENTITY_PROBE_ARGS, alias], env, ns);
+          c.sshG = await runSsh(mode, [...preset, '-G', c.alias], env, ns);
+          if (c.sshG.ok) c.sshV = await runSsh(mode, [...preset, ...IDENTITY_PROBE_ARGS, c.alias], env, ns);
         });
+      };
+      for (const alias of fx.aliases) add(`${fx.name}/${alias}`, { fx, alias });
+      for (const spec of fx.hops) {
+        const hop = parseHop(spec);
+        if (hop) add(`${fx.name}/hop ${spec}`, { fx, alias: hop.host, hop });
       }
     }
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'sbx-sshcfg-empty-'));
@@ -104,12 +113,15 @@ describe('ssh_config: parity with the real `ssh -G`', function () {
 
   for (const fx of fixtures) {
     describe(fx.name, () => {
-      for (const alias of fx.aliases) {
-        it(`${alias}`, function () {
-          const c = cases.get(`${fx.name}/${alias}`);
+      const keys = [...fx.aliases.map((alias) => ({ key: `${fx.name}/${alias}`, title: alias })), ...fx.hops.map((spec) => ({ key: `${fx.name}/hop ${spec}`, title: `hop ${spec}` }))];
+      for (const { key, title } of keys) {
+        it(title, function () {
+          if (title.startsWith('hop ')) assert.ok(parseHop(title.slice('hop '.length)), `${title}: our hop parser refuses it`);
+          const c = cases.get(key);
           if (!c?.sshG) this.skip(); // default-files fixture without a mount namespace
+          const alias = c.alias;
           const m = dirs.get(fx.name)!;
-          const opts = ourOptions(fx, m);
+          const opts = { ...ourOptions(fx, m), ...(c.hop ? { user: c.hop.user, port: c.hop.port } : {}) };
           if (fx.differs) assert.ok(DELIBERATE_DIFFERENCES[fx.differs], `unknown difference id ${fx.differs}`);
 
           if (!c.sshG.ok) {
@@ -140,6 +152,11 @@ describe('ssh_config: parity with the real `ssh -G`', function () {
     });
   }
 });
+
+/** What ssh passes the ProxyCommand it builds for a hop (ssh.c: `ssh -l user -p port -W … host`). */
+function hopArgs(hop: JumpHop): string[] {
+  return [...(hop.user !== undefined ? ['-l', hop.user] : []), ...(hop.port !== undefined ? ['-p', String(hop.port)] : [])];
+}
 
 function oracleMode(fx: Fixture, m: Materialised): OracleMode {
   return fx.defaultFiles ? { kind: 'default-files', home: m.home, etc: m.etc } : { kind: 'file', config: m.config };

@@ -83,10 +83,57 @@ describe('resolveHost', () => {
     }
   });
 
-  it('splits ProxyJump into normalised hops with the ProxyCommand tokens expanded', () => {
+  it('splits ProxyJump into typed hops with the ProxyCommand tokens expanded', () => {
     const h = resolve('Host t\n  User bob\n  ProxyJump ssh://j@bastion:2222,%r@[::1]:22,hop3', 't');
-    assert.deepStrictEqual(h.proxyJump, ['j@bastion:2222', 'bob@[::1]:22', 'hop3']);
+    assert.deepStrictEqual(h.proxyJump, [{ user: 'j', host: 'bastion', port: 2222 }, { user: 'bob', host: '::1', port: 22 }, { host: 'hop3' }]);
     assert.strictEqual(h.proxyCommand, undefined);
+  });
+
+  describe('a destination typed as user@host (the user is fixed before the config is read, as in ssh)', () => {
+    const config = [
+      'Host worker',
+      '  User admin',
+      '  IdentityFile ~/.ssh/id_%r',
+      'Match user deploy',
+      '  Port 2222',
+      '  IdentityFile ~/.ssh/deploy_key',
+      'Match originalhost deploy@worker',
+      '  Port 3333',
+    ].join('\n');
+
+    it('keeps the user against a User line, lets Match user see it and expands %r to it', () => {
+      const h = resolve(config, 'deploy@worker');
+      assert.strictEqual(h.alias, 'worker', '%n and Match originalhost see the host without the user');
+      assert.strictEqual(h.hostname, 'worker');
+      assert.strictEqual(h.user, 'deploy');
+      assert.strictEqual(h.port, 2222, 'Match user deploy applies');
+      assert.deepStrictEqual(h.identityFiles, [`${HOME}/.ssh/id_deploy`, `${HOME}/.ssh/deploy_key`]);
+    });
+
+    it('splits at the last "@" and takes no port outside an ssh:// URI', () => {
+      assert.strictEqual(resolve(config, 'a@b@worker').user, 'a@b');
+      const uri = resolve(config, 'ssh://deploy@worker:2200');
+      assert.deepStrictEqual([uri.user, uri.hostname, uri.port], ['deploy', 'worker', 2200]);
+      assert.throws(() => resolve(config, '@worker'), (e) => SshError.is(e, 'config'));
+    });
+
+    it('takes the user and port of `ssh -l -p` before the destination and the config', () => {
+      const h = resolve(config, 'deploy@worker', { user: 'ops', port: 44 });
+      assert.deepStrictEqual([h.user, h.port], ['ops', 44]);
+      assert.strictEqual(resolve(config, 'worker', { user: 'deploy' }).port, 2222);
+    });
+
+    it('without a user, the User line applies', () => {
+      const h = resolve(config, 'worker');
+      assert.deepStrictEqual([h.user, h.port], ['admin', 22]);
+    });
+  });
+
+  it('carries the host\'s forwards, typed', () => {
+    const h = resolve('Host f\n  LocalForward 8080 localhost:80\n  RemoteForward 9000 [::1]:9001\n  DynamicForward 1080', 'f');
+    assert.deepStrictEqual(h.localForwards, [{ listenPort: 8080, connectHost: 'localhost', connectPort: 80 }]);
+    assert.deepStrictEqual(h.remoteForwards, [{ listenPort: 9000, connectHost: '::1', connectPort: 9001 }]);
+    assert.deepStrictEqual(h.dynamicForwards, [{ listenPort: 1080, connectHost: 'socks' }]);
   });
 
   it('leaves ProxyCommand raw and drops `none`', () => {
