@@ -7,8 +7,9 @@ import { splitUserToken } from '../common/userToken';
 import { Destination, hostNameProblem, parseDestination, remoteFolderProblem, suggestName } from './destination';
 import { targetText } from './hostLabels';
 import { findIdentityFiles } from './identityFiles';
+import { HostBlock } from './sshConfigAppend';
 
-const STEPS = 4;
+const STEPS = 5;
 
 export interface AddHostIo {
   /** Names already in use (settings and ssh config). */
@@ -17,10 +18,15 @@ export interface AddHostIo {
   write(entry: Record<string, unknown>): Promise<void>;
   /** Opens the settings where the hosts list lives. */
   openSettings(): Thenable<unknown>;
+  /** Appends a `Host` block to the user's ssh config; resolves the file and the block's line. */
+  appendToSshConfig(block: HostBlock): Promise<{ file: string; line: number }>;
 }
 
+/** Where Add Host writes: the extension's user settings, or the user's ssh config (`ssh <name>` works too). */
+export type AddHostTarget = 'settings' | 'sshConfig';
+
 /** Without arguments (palette, the view's +, the welcome link) it asks; given a destination string it adds without asking. */
-export async function addHost(io: AddHostIo, destinationArg: unknown, nameArg: unknown): Promise<string | undefined> {
+export async function addHost(io: AddHostIo, destinationArg: unknown, nameArg: unknown, targetArg?: unknown): Promise<string | undefined> {
   const taken = await io.taken();
   if (typeof destinationArg === 'string') {
     const parsed = parseDestination(destinationArg);
@@ -28,6 +34,11 @@ export async function addHost(io: AddHostIo, destinationArg: unknown, nameArg: u
     const name = typeof nameArg === 'string' ? nameArg.trim() : suggestName(parsed.value, taken);
     const problem = hostNameProblem(name) ?? (taken.has(name) ? `A host named ${name} exists.` : undefined);
     if (problem) throw new Error(problem);
+    if (targetArg === 'sshConfig') {
+      await io.appendToSshConfig(blockFor(name, parsed.value));
+      tellAboutToken(name, parsed.value);
+      return name;
+    }
     await io.write(entryFor(name, parsed.value));
     tellAboutToken(name, parsed.value);
     return name;
@@ -54,7 +65,23 @@ export async function addHost(io: AddHostIo, destinationArg: unknown, nameArg: u
   });
   if (remoteDirectory === undefined) return undefined;
 
-  const entry = entryFor(name.trim(), { ...destination, ...(identityFile ? { identityFile } : {}) }, remoteDirectory.trim());
+  const chosen = { ...destination, ...(identityFile ? { identityFile } : {}) };
+  const target = await askTarget(remoteDirectory.trim() !== '');
+  if (!target) return undefined;
+  if (target === 'sshConfig') {
+    try {
+      const at = await io.appendToSshConfig(blockFor(name.trim(), chosen));
+      void vscode.window.showInformationMessage(`Added Host ${name.trim()} to ${at.file} (line ${at.line}).`, 'Open File').then((choice) => {
+        if (choice) void vscode.window.showTextDocument(vscode.Uri.file(at.file), { selection: new vscode.Range(at.line - 1, 0, at.line - 1, 0) });
+      });
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Could not add ${name.trim()} to your ssh config: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+    tellAboutToken(name.trim(), destination);
+    return name.trim();
+  }
+  const entry = entryFor(name.trim(), chosen, remoteDirectory.trim());
   await io.write(entry);
   const where = targetText({ user: destination.user, hostname: destination.host, port: destination.port });
   void vscode.window.showInformationMessage(`Added ${entry.name} (${where}) to your user settings (sandboxExplorer.hosts).`, 'Open Settings').then((choice) => {
@@ -67,6 +94,28 @@ export async function addHost(io: AddHostIo, destinationArg: unknown, nameArg: u
 function tellAboutToken(name: string, d: Destination): void {
   if (d.user === undefined || splitUserToken(d.user).token === undefined) return;
   void vscode.window.showInformationMessage(`The token after "#" was not written to settings. ${name} asks for it when it connects and keeps it in the editor's secret storage.`);
+}
+
+/** The ssh config form of a destination; a user token is never written (the host asks for it). */
+function blockFor(name: string, d: Destination): HostBlock {
+  const user = d.user !== undefined ? splitUserToken(d.user).user : undefined;
+  return { name, hostname: d.host, user, port: d.port, identityFile: d.identityFile, proxyJump: d.proxyJump, proxyCommand: d.proxyCommand };
+}
+
+async function askTarget(hasFolder: boolean): Promise<AddHostTarget | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    [
+      { label: 'User settings', description: 'sandboxExplorer.hosts', detail: 'Only Sandbox Explorer sees it.', target: 'settings' as const },
+      {
+        label: 'SSH config file',
+        description: '~/.ssh/config',
+        detail: `A Host block appended at the end: \`ssh <name>\` works too. Earlier \`Host *\` lines still apply first.${hasFolder ? ' The remote folder is not kept there.' : ''}`,
+        target: 'sshConfig' as const,
+      },
+    ],
+    { title: `Add Host (5/${STEPS}): save to`, placeHolder: 'Where should the host be saved?', ignoreFocusOut: true },
+  );
+  return picked?.target;
 }
 
 function entryFor(name: string, d: Destination, remoteDirectory?: string): Record<string, unknown> {

@@ -5,6 +5,7 @@ import { settings } from '../editor/settings';
 import { addHost } from './addHost';
 import { HostEntry } from './hostEntry';
 import { hostFromArgument } from './pickHost';
+import { appendToSshConfig } from './sshConfigAppend';
 
 const userHosts = () => settings.hosts() as Record<string, unknown>[];
 const writeUserHosts = (hosts: Record<string, unknown>[]) => settings.writeHosts(hosts);
@@ -39,15 +40,23 @@ export function registerHostSettingsCommands(hosts: () => Promise<HostEntry[]>, 
     vscode.commands.registerCommand('sandboxExplorer.hosts.enable', (arg?: unknown) => setEnabled(arg, true)),
     vscode.commands.registerCommand('sandboxExplorer.hosts.disable', (arg?: unknown) => setEnabled(arg, false)),
     // The view's + passes the focused tree node (or nothing); only a string is a destination.
-    vscode.commands.registerCommand('sandboxExplorer.hosts.add', (destinationArg?: unknown, nameArg?: unknown) =>
+    vscode.commands.registerCommand('sandboxExplorer.hosts.add', (destinationArg?: unknown, nameArg?: unknown, targetArg?: unknown) =>
       addHost(
         {
           taken: async () => new Set((await hosts()).map((h) => h.name)),
           write: async (entry) => writeUserHosts([...userHosts(), entry]),
           openSettings,
+          appendToSshConfig: async (block) => {
+            const file = settings.sshConfigFiles()[0];
+            const line = await appendToSshConfig(file, block);
+            // The ssh config is not watched: list its hosts again now.
+            await vscode.commands.executeCommand('sandboxExplorer.hosts.refresh');
+            return { file, line };
+          },
         },
         destinationArg,
         nameArg,
+        targetArg,
       ),
     ),
   );

@@ -140,6 +140,10 @@ export const hostScenarios: Scenario[] = [
       await waitFor(async () => ((await page.locator(QUICK_INPUT).textContent()) ?? '').includes('remote folder') || undefined, 10_000, () => 'the folder step');
       await input.fill('~/project');
       await page.keyboard.press('Enter');
+      // Save to: user settings (first) or the ssh config.
+      const targets = await quickPickLabels(page, 'Where should the host be saved?');
+      assert.deepStrictEqual(targets, ['User settings', 'SSH config file']);
+      await page.keyboard.press('Enter');
 
       await treeRow(page, ADDED).waitFor({ state: 'visible', timeout: 20_000 });
       assert.ok(((await treeRow(page, ADDED).textContent()) ?? '').includes('agent@[::1]:2299'));

@@ -91,4 +91,16 @@ describe('host actions: Copy SSH Command, Edit SSH Config, Remove Host', functio
     await vscode.commands.executeCommand('sandboxExplorer.hosts.filter', 'actions');
     await vscode.commands.executeCommand('sandboxExplorer.hosts.clearFilter');
   });
+
+  it('Add Host with the ssh config as target appends a Host block (every earlier byte kept) that the Hosts view then lists', async () => {
+    const before = fs.readFileSync(sshConfig, 'utf8');
+    await vscode.commands.executeCommand('sandboxExplorer.hosts.add', 'agent@cfg-added.example:2222', 'cfg-added', 'sshConfig');
+    const after = fs.readFileSync(sshConfig, 'utf8');
+    assert.ok(after.startsWith(before), 'earlier content kept');
+    assert.strictEqual(after.slice(before.length).replace(/^\n+/, ''), 'Host cfg-added\n  HostName cfg-added.example\n  User agent\n  Port 2222\n');
+    assert.ok(!userHosts().some((h) => h.name === 'cfg-added'), 'not written to settings');
+    // Listed: the host picker finds it by name.
+    await vscode.commands.executeCommand('sandboxExplorer.hosts.copySshCommand', 'cfg-added');
+    assert.strictEqual(await vscode.env.clipboard.readText(), 'ssh cfg-added');
+  });
 });
