@@ -30,6 +30,8 @@ export interface SandboxTerminalOptions {
   readonly encoding?: string;
   readonly onOpenRequest?: (request: OpenRequest) => void;
   readonly log: Logger;
+  /** Wraps the shell's start-up command, e.g. to run it in a tmux session (tmux/tmuxCommands.ts). */
+  readonly wrapCommand?: (shellCommand: string, dimensions: TerminalDimensions) => string;
   /** A shell that ends sooner than this after starting keeps its last words on screen (default 1 s). */
   readonly earlyExitMs?: number;
 }
@@ -102,7 +104,7 @@ export class SandboxPseudoterminal implements IDisposable {
       this.connection = await this.options.connect(this.abort.signal);
       if (this.isClosed) return this.teardown();
       const channel = await this.connection.openPty(
-        { command: terminalCommand({ cwd: this.options.cwd, env: this.options.env ?? {}, nonce: this.nonce }), term: TERM, rows: this.dimensions.rows, cols: this.dimensions.columns },
+        { command: this.command(), term: TERM, rows: this.dimensions.rows, cols: this.dimensions.columns },
         { signal: this.abort.signal, onWaiting: (inUse) => this.line(`waiting for a free session on ${host} (${inUse} in use)`) },
       );
       if (this.isClosed) {
@@ -118,6 +120,11 @@ export class SandboxPseudoterminal implements IDisposable {
       this.line(`\x1b[31mCannot open a terminal on ${host}: ${message}\x1b[0m`);
       this.waitForKey(1);
     }
+  }
+
+  private command(): string {
+    const shell = terminalCommand({ cwd: this.options.cwd, env: this.options.env ?? {}, nonce: this.nonce });
+    return this.options.wrapCommand ? this.options.wrapCommand(shell, this.dimensions) : shell;
   }
 
   private attach(channel: PtyChannel): void {

@@ -19,7 +19,17 @@ __sbx_esc() {
   __sbx_v=${'$'}{__sbx_v//$'\a'/\\x07}
   printf '%s' "$__sbx_v"
 }
-__sbx_cwd() { printf '\033]633;P;Cwd=%s\007' "$(__sbx_esc "$PWD")"; }
+__sbx_e=$(printf '\033')
+# Inside tmux a sequence travels in a DCS passthrough (ESC doubled), else tmux drops it.
+__sbx_emit() {
+  if [ -n "$TMUX" ]; then
+    __sbx_s=$1
+    printf '\033Ptmux;%s\033\\' "${'$'}{__sbx_s//$__sbx_e/$__sbx_e$__sbx_e}"
+  else
+    printf '%s' "$1"
+  fi
+}
+__sbx_cwd() { __sbx_emit "$(printf '\033]633;P;Cwd=%s\007' "$(__sbx_esc "$PWD")")"; }
 # code [-flags] <file|folder>...: open in the editor that owns this terminal (nothing installed remotely).
 code() {
   [ $# -eq 0 ] && set -- .
@@ -34,7 +44,7 @@ code() {
       __sbx_p=$(CDPATH= cd -- "$__sbx_d" 2>/dev/null && pwd) || { printf 'code: no such folder: %s\n' "$__sbx_d" >&2; continue; }
       __sbx_p=${'$'}{__sbx_p%/}/$(basename -- "$__sbx_a")
     fi
-    printf '\033]5379;open;%s;%s;%s\007' "$__sbx_nonce" "$__sbx_k" "$(printf '%s' "$__sbx_p" | od -An -v -tx1 | tr -d ' \n')"
+    __sbx_emit "$(printf '\033]5379;open;%s;%s;%s\007' "$__sbx_nonce" "$__sbx_k" "$(printf '%s' "$__sbx_p" | od -An -v -tx1 | tr -d ' \n')")"
   done
   unset __sbx_a __sbx_k __sbx_p __sbx_d
 }
@@ -54,12 +64,16 @@ ${setup}
 ${sharedPart(nonce)}
 __sbx_state=start
 __sbx_precmd() {
-  if [ "$__sbx_state" = running ]; then printf '\033]633;D;%s\007' "$__sbx_status"; fi
+  if [ "$__sbx_state" = running ]; then __sbx_emit "$(printf '\033]633;D;%s\007' "$__sbx_status")"; fi
   __sbx_cwd
   # Re-wrap the prompt when the user (or their rc) changed it.
   if [ "$PS1" != "$__sbx_wrapped" ]; then
     __sbx_ps1=$PS1
-    __sbx_wrapped="\[\e]633;A\a\]$__sbx_ps1\[\e]633;B\a\]"
+    if [ -n "$TMUX" ]; then
+      __sbx_wrapped="\[\ePtmux;\e\e]633;A\a\e\\\\\]$__sbx_ps1\[\ePtmux;\e\e]633;B\a\e\\\\\]"
+    else
+      __sbx_wrapped="\[\e]633;A\a\]$__sbx_ps1\[\e]633;B\a\]"
+    fi
     PS1=$__sbx_wrapped
   fi
   __sbx_state=prompt
@@ -72,7 +86,8 @@ __sbx_preexec() {
   __sbx_state=running
   __sbx_line=$(HISTTIMEFORMAT= builtin history 1)
   if [[ $__sbx_line =~ ^\ *[0-9]+\*?\ +(.*)$ ]]; then __sbx_line=${'$'}{BASH_REMATCH[1]}; else __sbx_line=$1; fi
-  printf '\033]633;E;%s;%s\007\033]633;C\007' "$(__sbx_esc "$__sbx_line")" "$__sbx_nonce"
+  __sbx_emit "$(printf '\033]633;E;%s;%s\007' "$(__sbx_esc "$__sbx_line")" "$__sbx_nonce")"
+  __sbx_emit "$(printf '\033]633;C\007')"
 }
 # The status capture runs first and our hook last, so the user's own PROMPT_COMMAND keeps
 # working and its commands are not reported as user commands.
@@ -91,18 +106,21 @@ export function zshHook(nonce: string): string {
 __sbx_state=start
 __sbx_precmd() {
   __sbx_status=$?
-  if [ "$__sbx_state" = running ]; then printf '\033]633;D;%s\007' "$__sbx_status"; fi
+  if [ "$__sbx_state" = running ]; then __sbx_emit "$(printf '\033]633;D;%s\007' "$__sbx_status")"; fi
   __sbx_cwd
   if [ "$PS1" != "$__sbx_wrapped" ]; then
     __sbx_ps1=$PS1
-    __sbx_wrapped="%{"$'\e'"]633;A"$'\a'"%}$__sbx_ps1%{"$'\e'"]633;B"$'\a'"%}"
+    __sbx_a=$(__sbx_emit "$(printf '\033]633;A\007')")
+    __sbx_b=$(__sbx_emit "$(printf '\033]633;B\007')")
+    __sbx_wrapped="%{$__sbx_a%}$__sbx_ps1%{$__sbx_b%}"
     PS1=$__sbx_wrapped
   fi
   __sbx_state=prompt
 }
 __sbx_preexec() {
   __sbx_state=running
-  printf '\033]633;E;%s;%s\007\033]633;C\007' "$(__sbx_esc "$1")" "$__sbx_nonce"
+  __sbx_emit "$(printf '\033]633;E;%s;%s\007' "$(__sbx_esc "$1")" "$__sbx_nonce")"
+  __sbx_emit "$(printf '\033]633;C\007')"
 }
 autoload -Uz add-zsh-hook
 add-zsh-hook precmd __sbx_precmd
