@@ -32,7 +32,11 @@ export interface SandboxTerminalOptions {
   readonly log: Logger;
   /** Wraps the shell's start-up command, e.g. to run it in a tmux session (tmux/tmuxCommands.ts). */
   readonly wrapCommand?: (shellCommand: string, dimensions: TerminalDimensions) => string;
-  /** A shell that ends sooner than this after starting keeps its last words on screen (default 1 s). */
+  /**
+   * A shell that fails sooner than this after starting, before the user typed anything, keeps
+   * its last words on screen until a key is pressed (default 1 s). After input, an exit is the
+   * user's own (`exit 3`) and closes at once.
+   */
   readonly earlyExitMs?: number;
 }
 
@@ -59,6 +63,7 @@ export class SandboxPseudoterminal implements IDisposable {
   private channel: PtyChannel | undefined;
   private listeners: IDisposable[] = [];
   private exitCode: number | undefined;
+  private userTyped = false;
 
   constructor(private readonly options: SandboxTerminalOptions) {}
 
@@ -76,7 +81,10 @@ export class SandboxPseudoterminal implements IDisposable {
 
   handleInput(data: string): void {
     if (this.state === 'waiting-for-key') return this.finish(this.exitCode);
-    if (this.state === 'opening' || this.state === 'open') this.input.write(encodeInput(data, this.options.encoding));
+    if (this.state === 'opening' || this.state === 'open') {
+      this.userTyped = true;
+      this.input.write(encodeInput(data, this.options.encoding));
+    }
   }
 
   /** The user closed the terminal: end the remote shell. */
@@ -146,7 +154,7 @@ export class SandboxPseudoterminal implements IDisposable {
           this.line(`\x1b[33mThe connection to ${this.options.host} was lost.\x1b[0m Press any key to close.`);
           return this.waitForKey(1);
         }
-        if (code !== 0 && Date.now() - startedAt < (this.options.earlyExitMs ?? 1000)) {
+        if (code !== 0 && !this.userTyped && Date.now() - startedAt < (this.options.earlyExitMs ?? 1000)) {
           this.line(`\x1b[33mThe shell on ${this.options.host} ended at once (${exit.signal ? `signal ${exit.signal}` : `exit code ${code}`}).\x1b[0m Press any key to close.`);
           return this.waitForKey(code);
         }

@@ -92,8 +92,8 @@ describe('SandboxPseudoterminal over real sshd', function () {
     await screen.waitFor(/c3 bc e2 82 ac f0 9f 98 80/, 'the typed UTF-8 bytes on the remote');
   });
 
-  it('closes with the shell exit status: exit 3 → 3', async () => {
-    const { pty, screen } = terminal({ earlyExitMs: 0 });
+  it('closes with the shell exit status at once when the user typed it: exit 3 → 3', async () => {
+    const { pty, screen } = terminal({ earlyExitMs: 60_000 });
     await screen.waitFor(PROMPT, 'the prompt');
     const code = closed(pty);
     pty.handleInput('exit 3\r');

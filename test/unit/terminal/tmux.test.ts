@@ -179,7 +179,8 @@ describe('tmux pieces', () => {
     t.pty.onDidWrite((d) => (raw += d));
     await t.screen.waitFor(/tmux-test[#$] $/m, 'the prompt');
     t.pty.handleInput('cd / && code etc/hostname; echo done-$((1+1))\r');
-    await t.screen.waitFor(/^done-2$/m, 'the command');
+    // The D sequence is written before the next prompt.
+    await t.screen.waitFor(/^done-2\ntmux-test[#$] $/m, 'the command and the next prompt');
     assert.deepStrictEqual(requests, [{ path: '/etc/hostname', kind: 'file' }]);
     if (probe.version && (probe.version[0] > 3 || (probe.version[0] === 3 && probe.version[1] >= 3))) assert.ok(raw.includes('\x1b]633;D;0\x07'), 'OSC 633 reached the outer terminal');
   });
