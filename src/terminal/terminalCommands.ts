@@ -10,7 +10,7 @@ import { OpenRequest } from './openRequestFilter';
 import { SandboxPseudoterminal } from './sandboxPseudoterminal';
 import { poolTerminalConnector } from './sshConnectionAdapter';
 import { terminalEnvironment } from './terminalEnvironment';
-import { terminalEnvSetting } from './terminalSettings';
+import { settings } from '../editor/settings';
 
 export const COMMAND = {
   open: 'sandboxExplorer.terminal.open',
@@ -33,7 +33,7 @@ export interface TerminalDeps {
 
 export function registerTerminalCommands(deps: TerminalDeps): vscode.Disposable {
   const create = async (host: string, cwd?: string): Promise<vscode.TerminalOptions & vscode.ExtensionTerminalOptions> => {
-    const env = terminalEnvironment(await deps.setEnv(host).catch(() => ({})), terminalEnvSetting());
+    const env = terminalEnvironment(await deps.setEnv(host).catch(() => ({})), settings.terminalEnv());
     if (env.withheld.length) deps.log.info(`terminal on ${host}: not sending ${env.withheld.length} secret-looking variable(s): ${env.withheld.join(', ')}`);
     const pty = new SandboxPseudoterminal({
       connect: poolTerminalConnector(deps.pool, host, deps.log),
