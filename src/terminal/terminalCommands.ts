@@ -31,8 +31,11 @@ export interface TerminalDeps {
   readonly log: Logger;
 }
 
+/** `shellIntegrationNonce` is newer than the @types/vscode this project builds against (1.100). */
+type TerminalOptionsWithNonce = vscode.ExtensionTerminalOptions & { shellIntegrationNonce?: string };
+
 export function registerTerminalCommands(deps: TerminalDeps): vscode.Disposable {
-  const create = async (host: string, cwd?: string): Promise<vscode.TerminalOptions & vscode.ExtensionTerminalOptions> => {
+  const create = async (host: string, cwd?: string): Promise<TerminalOptionsWithNonce> => {
     const env = terminalEnvironment(await deps.setEnv(host).catch(() => ({})), settings.terminalEnv());
     if (env.withheld.length) deps.log.info(`terminal on ${host}: not sending ${env.withheld.length} secret-looking variable(s): ${env.withheld.join(', ')}`);
     const pty = new SandboxPseudoterminal({
@@ -43,7 +46,8 @@ export function registerTerminalCommands(deps: TerminalDeps): vscode.Disposable 
       log: deps.log,
       onOpenRequest: (request) => void openRequested(deps.scheme, host, request),
     });
-    return { name: cwd ? `${host}: ${path.posix.basename(cwd) || '/'}` : host, pty, iconPath: new vscode.ThemeIcon('remote') };
+    // The nonce our hook puts in its command-line sequences: VS Code then trusts them (rerun without asking).
+    return { name: cwd ? `${host}: ${path.posix.basename(cwd) || '/'}` : host, pty, iconPath: new vscode.ThemeIcon('remote'), shellIntegrationNonce: pty.nonce };
   };
   const show = async (host: string, cwd?: string) => {
     const terminal = vscode.window.createTerminal(await create(host, cwd));

@@ -67,6 +67,18 @@ describe('sandbox terminals', function () {
     let output = '';
     for await (const data of execution.read()) output += data;
     assert.match(output, /sum-42/);
+    // A command the user types is reported by our hook with the terminal's nonce: trusted.
+    const started = new Promise<vscode.TerminalShellExecution>((resolve) => {
+      const sub = vscode.window.onDidStartTerminalShellExecution((e) => {
+        if (e.terminal !== terminal || e.execution.commandLine.value !== 'echo typed-$((3*3))') return;
+        sub.dispose();
+        resolve(e.execution);
+      });
+    });
+    terminal.sendText('echo typed-$((3*3))');
+    const typed = await started;
+    assert.strictEqual(typed.commandLine.isTrusted, true);
+    assert.strictEqual(typed.commandLine.confidence, vscode.TerminalShellExecutionCommandLineConfidence.High);
     const closed = closedWith(terminal);
     terminal.sendText('exit 4');
     assert.strictEqual(await closed, 4);
