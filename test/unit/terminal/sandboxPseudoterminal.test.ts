@@ -3,6 +3,7 @@
 // sshd's temp home.
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { memoryLog, acceptedLogins, targetFor, testPool } from '../../support/targets';
 import { startSshd, Sshd, generateKey } from '../../support/sshd';
@@ -24,10 +25,11 @@ describe('SandboxPseudoterminal over real sshd', function () {
   const open: { pty: SandboxPseudoterminal; screen: TerminalScreen }[] = [];
 
   before(async () => {
-    sshd = await startSshd({ extraConfig: [`SetEnv TMPDIR=${path.join(fs.realpathSync(require('os').tmpdir()), 'sbx-term-tmp-' + process.pid)}`] });
-    home = path.join(sshd.dir, 'home');
-    tmp = path.join(fs.realpathSync(require('os').tmpdir()), 'sbx-term-tmp-' + process.pid);
+    // The remote's TMPDIR, where the start-up folder is made: empty again once the shell read it.
+    tmp = path.join(fs.realpathSync(os.tmpdir()), `sbx-term-tmp-${process.pid}`);
     fs.mkdirSync(tmp, { recursive: true });
+    sshd = await startSshd({ extraConfig: [`SetEnv TMPDIR=${tmp}`] });
+    home = path.join(sshd.dir, 'home');
     // What a login shell reads: the prompt and a marker that proves ~/.profile ran.
     fs.writeFileSync(
       path.join(home, '.profile'),
