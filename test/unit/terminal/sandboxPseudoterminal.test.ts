@@ -202,4 +202,23 @@ describe('SandboxPseudoterminal over real sshd', function () {
       await small.dispose();
     }
   });
+  it('says in-line that the connection was lost when sshd dies, and closes on a key', async () => {
+    const doomed = await startSshd();
+    const doomedPool = testPool({ targets: { box: targetFor(doomed) }, hostKeys: [doomed.hostKey.publicKey] });
+    try {
+      const { pty, screen } = terminal({}, doomedPool);
+      await screen.waitFor(/[$#] $/m, 'a prompt');
+      let code: number | void | undefined;
+      pty.onDidClose((c) => (code = c));
+      await doomed.kill();
+      await screen.waitFor(/The connection to box was lost\. Press any key to close\./, 'the lost line');
+      assert.strictEqual(code, undefined, 'still open until a key');
+      const gone = closed(pty);
+      pty.handleInput(' ');
+      assert.strictEqual(await gone, 1);
+    } finally {
+      await doomedPool.dispose();
+      await doomed.stop();
+    }
+  });
 });
