@@ -3,7 +3,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { registerFsCommands } from './fs/fsCommands';
+import { registerFsCommands, resourcesOf } from './fs/fsCommands';
 import { RemoteRoots } from './fs/remoteRoots';
 import { RemoteSessions } from './fs/remoteSessions';
 import { registerTransferCommands } from './fs/transferCommands';
@@ -31,6 +31,7 @@ import { outputChannelLogger } from './editor/logChannel';
 import { registerSecretCommands } from './editor/secretCommands';
 import { secretCredentials } from './editor/secretCredentials';
 import { settings } from './editor/settings';
+import { registerTerminalCommands } from './terminal/terminalCommands';
 
 export function activate(context: vscode.ExtensionContext): void {
   const channel = vscode.window.createOutputChannel('Sandbox Explorer', { log: true });
@@ -108,6 +109,14 @@ export function activate(context: vscode.ExtensionContext): void {
     registerHostEditCommands({ hosts: () => registry.hosts(), declaration: (name) => sshConfigSource.declaration(name, settings.sshConfigFiles()), openSettings: openHostSettings }),
     registerSecretCommands(credentials),
     registerFsCommands({ hosts: () => registry.hosts(), roots }),
+    registerTerminalCommands({
+      pool,
+      scheme: SCHEME,
+      hostFromArgument: async (arg, placeHolder) => (await hostFromArgument(arg, () => registry.hosts(), placeHolder))?.name,
+      folderFromArgument: (arg) => (arg ? resourcesOf(arg, undefined)[0] : undefined),
+      setEnv: async (host) => (await registry.resolve(host)).setEnv,
+      log,
+    }),
     registerTransferCommands({ hosts: () => registry.hosts(), roots, sessions, changed: (uri) => files.fire([{ type: vscode.FileChangeType.Changed, uri }]), log }),
   );
   log.info(`Sandbox Explorer activated (VS Code ${vscode.version}, Node ${process.version})`);

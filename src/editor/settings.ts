@@ -30,6 +30,7 @@ export const SETTING = {
   transferSymlinks: 'transfers.symlinks',
   maxListingEntries: 'files.maxListingEntries',
   requestTimeoutSeconds: 'files.requestTimeoutSeconds',
+  terminalEnv: 'terminal.env',
 } as const;
 
 /** Settings a trusted workspace on this machine may change; every other one is user-only. */
@@ -67,6 +68,15 @@ function positive(value: unknown, fallback: number, min: number): number {
 }
 
 export const settings = {
+  /** Variables for sandbox terminals (`null` removes a SetEnv one); user settings only: they go to the remote. */
+  terminalEnv(): Record<string, string | null> {
+    const value = userValue<unknown>(SETTING.terminalEnv, {});
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
+    const out: Record<string, string | null> = {};
+    for (const [name, v] of Object.entries(value)) if (typeof v === 'string' || v === null) out[name] = v;
+    return out;
+  },
+
   hosts(): unknown[] {
     const value = userValue<unknown>(SETTING.hosts, []);
     return Array.isArray(value) ? value : [];

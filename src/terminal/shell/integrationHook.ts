@@ -1,0 +1,129 @@
+// The prompt hook our terminals load into bash (and zsh): VS Code's shell-integration
+// sequences (OSC 633: A prompt start, B prompt end, C command start, D;<exit> command end,
+// E;<command line>;<nonce>, P;Cwd=<dir>) and a `code` function that asks the editor to open a
+// remote file or folder through our private sequence (see openRequestFilter.ts).
+// Written for this project; the user's rc files are sourced, never modified.
+
+/** Common to bash and zsh (POSIX syntax plus `${var//pat/rep}`, which both have). */
+function sharedPart(nonce: string): string {
+  return String.raw`
+__sbx_nonce=${nonce}
+# OSC 633 values: backslash, semicolon and control characters are escaped as \xNN.
+__sbx_esc() {
+  __sbx_v=$1
+  __sbx_v=${'$'}{__sbx_v//\\/\\\\}
+  __sbx_v=${'$'}{__sbx_v//;/\\x3b}
+  __sbx_v=${'$'}{__sbx_v//$'\n'/\\x0a}
+  __sbx_v=${'$'}{__sbx_v//$'\r'/\\x0d}
+  __sbx_v=${'$'}{__sbx_v//$'\e'/\\x1b}
+  __sbx_v=${'$'}{__sbx_v//$'\a'/\\x07}
+  printf '%s' "$__sbx_v"
+}
+__sbx_e=$(printf '\033')
+# Inside tmux a sequence travels in a DCS passthrough (ESC doubled), else tmux drops it.
+__sbx_emit() {
+  if [ -n "$TMUX" ]; then
+    __sbx_s=$1
+    printf '\033Ptmux;%s\033\\' "${'$'}{__sbx_s//$__sbx_e/$__sbx_e$__sbx_e}"
+  else
+    printf '%s' "$1"
+  fi
+}
+__sbx_cwd() { __sbx_emit "$(printf '\033]633;P;Cwd=%s\007' "$(__sbx_esc "$PWD")")"; }
+# code [-flags] <file|folder>...: open in the editor that owns this terminal (nothing installed remotely).
+code() {
+  [ $# -eq 0 ] && set -- .
+  for __sbx_a in "$@"; do
+    case $__sbx_a in -*) continue ;; esac
+    if [ -d "$__sbx_a" ]; then
+      __sbx_k=d
+      __sbx_p=$(CDPATH= cd -- "$__sbx_a" && pwd) || continue
+    else
+      __sbx_k=f
+      __sbx_d=$(dirname -- "$__sbx_a")
+      __sbx_p=$(CDPATH= cd -- "$__sbx_d" 2>/dev/null && pwd) || { printf 'code: no such folder: %s\n' "$__sbx_d" >&2; continue; }
+      __sbx_p=${'$'}{__sbx_p%/}/$(basename -- "$__sbx_a")
+    fi
+    __sbx_emit "$(printf '\033]5379;open;%s;%s;%s\007' "$__sbx_nonce" "$__sbx_k" "$(printf '%s' "$__sbx_p" | od -An -v -tx1 | tr -d ' \n')")"
+  done
+  unset __sbx_a __sbx_k __sbx_p __sbx_d
+}
+`;
+}
+
+/** Loaded by `bash --init-file` (interactive, not login): it first reads what a login bash reads. */
+export function bashHook(nonce: string, setup: string): string {
+  return String.raw`# Sandbox Explorer terminal start-up (removed once read)
+# Login files in bash's own order, as "ssh host" would read them.
+[ -r /etc/profile ] && . /etc/profile
+for __sbx_f in ~/.bash_profile ~/.bash_login ~/.profile; do
+  if [ -r "$__sbx_f" ]; then . "$__sbx_f"; break; fi
+done
+unset __sbx_f
+${setup}
+${sharedPart(nonce)}
+__sbx_state=start
+__sbx_precmd() {
+  if [ "$__sbx_state" = running ]; then __sbx_emit "$(printf '\033]633;D;%s\007' "$__sbx_status")"; fi
+  __sbx_cwd
+  # Re-wrap the prompt when the user (or their rc) changed it.
+  if [ "$PS1" != "$__sbx_wrapped" ]; then
+    __sbx_ps1=$PS1
+    if [ -n "$TMUX" ]; then
+      __sbx_wrapped="\[\ePtmux;\e\e]633;A\a\e\\\\\]$__sbx_ps1\[\ePtmux;\e\e]633;B\a\e\\\\\]"
+    else
+      __sbx_wrapped="\[\e]633;A\a\]$__sbx_ps1\[\e]633;B\a\]"
+    fi
+    PS1=$__sbx_wrapped
+  fi
+  __sbx_state=prompt
+}
+__sbx_preexec() {
+  [ "$__sbx_state" = prompt ] || return 0
+  [ -n "$COMP_LINE" ] && return 0
+  # An empty line runs only PROMPT_COMMAND, starting with our status capture: no command ran.
+  case $1 in __sbx_status=*) __sbx_state=empty; return 0 ;; esac
+  __sbx_state=running
+  __sbx_line=$(HISTTIMEFORMAT= builtin history 1)
+  if [[ $__sbx_line =~ ^\ *[0-9]+\*?\ +(.*)$ ]]; then __sbx_line=${'$'}{BASH_REMATCH[1]}; else __sbx_line=$1; fi
+  __sbx_emit "$(printf '\033]633;E;%s;%s\007' "$(__sbx_esc "$__sbx_line")" "$__sbx_nonce")"
+  __sbx_emit "$(printf '\033]633;C\007')"
+}
+# The status capture runs first and our hook last, so the user's own PROMPT_COMMAND keeps
+# working and its commands are not reported as user commands.
+__sbx_nl=$'\n'
+PROMPT_COMMAND="__sbx_status=\$?$__sbx_nl${'$'}{PROMPT_COMMAND:+$PROMPT_COMMAND$__sbx_nl}__sbx_precmd"
+# BASH_COMMAND is read here: inside the function it may already name the function's own commands.
+trap '__sbx_preexec "$BASH_COMMAND"' DEBUG
+[ -n "$SBX_TERM_DIR" ] && rm -rf -- "$SBX_TERM_DIR"
+unset SBX_TERM_DIR
+`;
+}
+
+/** zsh: sourced from our .zshrc after the user's own (ZDOTDIR trick, see bootstrap.ts). */
+export function zshHook(nonce: string): string {
+  return String.raw`${sharedPart(nonce)}
+__sbx_state=start
+__sbx_precmd() {
+  __sbx_status=$?
+  if [ "$__sbx_state" = running ]; then __sbx_emit "$(printf '\033]633;D;%s\007' "$__sbx_status")"; fi
+  __sbx_cwd
+  if [ "$PS1" != "$__sbx_wrapped" ]; then
+    __sbx_ps1=$PS1
+    __sbx_a=$(__sbx_emit "$(printf '\033]633;A\007')")
+    __sbx_b=$(__sbx_emit "$(printf '\033]633;B\007')")
+    __sbx_wrapped="%{$__sbx_a%}$__sbx_ps1%{$__sbx_b%}"
+    PS1=$__sbx_wrapped
+  fi
+  __sbx_state=prompt
+}
+__sbx_preexec() {
+  __sbx_state=running
+  __sbx_emit "$(printf '\033]633;E;%s;%s\007' "$(__sbx_esc "$1")" "$__sbx_nonce")"
+  __sbx_emit "$(printf '\033]633;C\007')"
+}
+autoload -Uz add-zsh-hook
+add-zsh-hook precmd __sbx_precmd
+add-zsh-hook preexec __sbx_preexec
+`;
+}

@@ -1,0 +1,112 @@
+// Remote commands for persistent terminals in tmux, as strings for a POSIX sh. Everything a
+// remote login shell reads goes through `sh -c` (a csh or fish login shell cannot run these
+// scripts itself); every session target is exact (`-t =name`); our sessions get their options
+// per session (never `-g`, never the user's ~/.tmux.conf), and `destroy-unattached` is forced
+// off so a dropped connection never ends them.
+import { shellQuote } from '../../ssh/exec';
+import { exactOptionsTarget, exactTarget } from './tmuxNames';
+
+/** A tmux server of our own: our sessions and options never touch the user's tmux server. */
+export const DEFAULT_SOCKET = 'sandbox-explorer';
+
+export interface TmuxProbe {
+  readonly available: boolean;
+  /** e.g. [3, 3] for "tmux 3.3a"; undefined when unparsable. */
+  readonly version?: readonly [number, number];
+  /** The remote has tmux's own terminfo (else our sessions use xterm-256color). */
+  readonly hasTmuxTerminfo: boolean;
+  /** We are already inside tmux ($TMUX set in the login environment): do not nest. */
+  readonly insideTmux: boolean;
+}
+
+/** One probe: is tmux there, which version, its terminfo, and $TMUX. Run it as is (it starts with sh -c). */
+export function probeCommand(): string {
+  const script = [
+    'if command -v tmux >/dev/null 2>&1; then echo "version=$(tmux -V 2>/dev/null)"; else echo version=; fi',
+    'if infocmp tmux-256color >/dev/null 2>&1; then echo terminfo=yes; else echo terminfo=no; fi',
+    'if [ -n "$TMUX" ]; then echo inside=yes; else echo inside=no; fi',
+  ].join('; ');
+  return `sh -c ${shellQuote(script)}`;
+}
+
+export function parseProbe(output: string): TmuxProbe {
+  const field = (name: string) => new RegExp(`^${name}=(.*)$`, 'm').exec(output)?.[1]?.trim() ?? '';
+  const versionText = field('version');
+  const m = /^tmux (?:next-)?(\d+)\.(\d+)/.exec(versionText);
+  return {
+    available: versionText.startsWith('tmux'),
+    version: m ? [Number(m[1]), Number(m[2])] : undefined,
+    hasTmuxTerminfo: field('terminfo') === 'yes',
+    insideTmux: field('inside') === 'yes',
+  };
+}
+
+/** tmux ≥ 3.3 drops passthrough sequences (OSC 633, our open requests) unless allowed per pane. */
+export function supportsAllowPassthrough(probe: TmuxProbe): boolean {
+  const v = probe.version;
+  return !!v && (v[0] > 3 || (v[0] === 3 && v[1] >= 3));
+}
+
+export interface AttachOptions {
+  readonly socket?: string;
+  readonly name: string;
+  /** The shell to start in a new session (terminalCommand's output). */
+  readonly shellCommand: string;
+  readonly probe: TmuxProbe;
+  readonly cols: number;
+  readonly rows: number;
+  /** Variables refreshed in a session we re-attach (SSH_AUTH_SOCK, ours). */
+  readonly refreshEnv?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The PTY command of a persistent terminal: create the session if it is not there (with our
+ * per-session options), refuse to attach one another client holds (exit 75), else attach.
+ * $1 is the new session's shell command (one line, any login shell runs it: see bootstrap.ts).
+ */
+export function attachCommand(o: AttachOptions): string {
+  const tmux = `tmux -L ${shellQuote(o.socket ?? DEFAULT_SOCKET)}`;
+  const t = shellQuote(exactTarget(o.name));
+  const ot = shellQuote(exactOptionsTarget(o.name));
+  const term = o.probe.hasTmuxTerminfo ? 'tmux-256color' : 'xterm-256color';
+  const options = [
+    `${tmux} set-option -t ${ot} destroy-unattached off`,
+    `${tmux} set-option -t ${ot} default-terminal ${term}`,
+    `${tmux} set-option -t ${ot} mouse on`,
+    `${tmux} set-option -t ${ot} history-limit 10000`,
+    `${tmux} set-option -t ${ot} status off`,
+    ...(supportsAllowPassthrough(o.probe) ? [`${tmux} set-option -t ${ot} allow-passthrough on`] : []),
+  ];
+  const refresh = Object.entries(o.refreshEnv ?? {})
+    .filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+    .map(([k, v]) => `${tmux} set-environment -t ${t} ${k} ${shellQuote(v)}`);
+  const script = [
+    // Already inside tmux (an rc that starts it): run the shell itself rather than nest.
+    'if [ -n "$TMUX" ]; then eval "$1"; exit $?; fi',
+    `if ! ${tmux} has-session -t ${t} 2>/dev/null; then ${tmux} new-session -d -s ${shellQuote(o.name)} -x ${o.cols} -y ${o.rows} "$1" || exit 1; fi`,
+    ...options.map((c) => `${c} >/dev/null`),
+    ...refresh.map((c) => `${c} >/dev/null`),
+    `if [ -n "$(${tmux} list-clients -t ${t} 2>/dev/null)" ]; then echo "this terminal is attached elsewhere" >&2; exit 75; fi`,
+    `exec ${tmux} attach-session -t ${t}`,
+  ].join('; ');
+  // One line of single-quoted words: every login shell (sh, csh, fish) reads it the same way.
+  return `exec /bin/sh -c ${shellQuote(script)} sbx-tmux ${shellQuote(o.shellCommand)}`;
+}
+
+/** Ends a session the user closed (exact target); harmless when it is already gone. */
+export function killCommand(name: string, socket = DEFAULT_SOCKET): string {
+  return `sh -c ${shellQuote(`tmux -L ${shellQuote(socket)} kill-session -t ${shellQuote(exactTarget(name))} 2>/dev/null; true`)}`;
+}
+
+/** Our sessions still alive on the remote (to offer back after a window reload). */
+export function listCommand(socket = DEFAULT_SOCKET): string {
+  return `sh -c ${shellQuote(`tmux -L ${shellQuote(socket)} list-sessions -F '#{session_name} #{session_attached}' 2>/dev/null; true`)}`;
+}
+
+export function parseList(output: string): { name: string; attached: number }[] {
+  return output
+    .split('\n')
+    .map((line) => /^(\S+) (\d+)$/.exec(line.trim()))
+    .filter((m): m is RegExpExecArray => !!m)
+    .map((m) => ({ name: m[1], attached: Number(m[2]) }));
+}

@@ -1,0 +1,58 @@
+// What a sandbox pseudoterminal shows, rendered by a real terminal emulator (xterm.js
+// headless): tests assert the screen, and wait on the terminal's own writes (a deadline only
+// turns "never appeared" into a failure that prints the screen).
+import { Terminal } from '@xterm/headless';
+
+interface Writer {
+  onDidWrite(listener: (data: string) => void): { dispose(): void };
+}
+
+export class TerminalScreen {
+  readonly term: Terminal;
+  private readonly waiters = new Set<() => void>();
+  private sub: { dispose(): void };
+
+  constructor(source: Writer, columns = 80, rows = 24) {
+    this.term = new Terminal({ cols: columns, rows, scrollback: 1000, allowProposedApi: true });
+    this.sub = source.onDidWrite((data) => this.term.write(data, () => this.waiters.forEach((w) => w())));
+  }
+
+  /** Every line of the buffer (scrollback included), right-trimmed, joined with \n. */
+  text(): string {
+    const buffer = this.term.buffer.active;
+    const lines: string[] = [];
+    for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
+    return lines.join('\n').replace(/\n+$/, '');
+  }
+
+  /** Resolves with the screen once `test` holds; rejects after `ms` with what was on screen. */
+  waitFor(test: RegExp | ((text: string) => boolean), what: string, ms = 10_000): Promise<string> {
+    const holds = () => (typeof test === 'function' ? test(this.text()) : test.test(this.text()));
+    if (holds()) return Promise.resolve(this.text());
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!holds()) return;
+        done();
+        resolve(this.text());
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`terminal never showed ${what}; screen:\n${this.text()}`));
+      }, ms);
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  resize(columns: number, rows: number): void {
+    this.term.resize(columns, rows);
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.term.dispose();
+  }
+}

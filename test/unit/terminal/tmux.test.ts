@@ -1,0 +1,187 @@
+// Persistent terminals in tmux: the pure pieces, then real tmux behind real sshd (the remote
+// is this machine). Every test uses its own tmux socket and kills that server at the end.
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { memoryLog, targetFor, testPool } from '../../support/targets';
+import { startSshd, Sshd } from '../../support/sshd';
+import { TerminalScreen } from '../../support/terminalScreen';
+import { ConnectionPool } from '../../../src/ssh/pool';
+import { poolTerminalConnector } from '../../../src/terminal/sshConnectionAdapter';
+import { SandboxPseudoterminal } from '../../../src/terminal/sandboxPseudoterminal';
+import { OpenRequest } from '../../../src/terminal/openRequestFilter';
+import { ClosedSessions, MAX_REMEMBERED } from '../../../src/terminal/tmux/closedSessions';
+import { exactTarget, isSessionName, newSessionName } from '../../../src/terminal/tmux/tmuxNames';
+import { attachCommand, killCommand, listCommand, parseList, parseProbe, probeCommand, TmuxProbe } from '../../../src/terminal/tmux/tmuxCommands';
+
+const hasTmux = (() => {
+  try {
+    execFileSync('tmux', ['-V']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('tmux pieces', () => {
+  it('names sessions with a random id and addresses them exactly', () => {
+    const a = newSessionName('My Box.example');
+    assert.match(a, /^sbx-myboxexample-[0-9a-f]{12}$/);
+    assert.notStrictEqual(newSessionName(), newSessionName());
+    assert.ok(isSessionName(newSessionName()));
+    assert.strictEqual(exactTarget('sbx-slot1'), '=sbx-slot1');
+    assert.throws(() => exactTarget('sbx-x; rm -rf ~'), RangeError);
+    assert.throws(() => exactTarget('other'), RangeError);
+  });
+
+  it('parses the probe', () => {
+    assert.deepStrictEqual(parseProbe('version=tmux 3.3a\nterminfo=yes\ninside=no\n'), { available: true, version: [3, 3], hasTmuxTerminfo: true, insideTmux: false });
+    assert.deepStrictEqual(parseProbe('version=\nterminfo=no\ninside=yes\n'), { available: false, version: undefined, hasTmuxTerminfo: false, insideTmux: true });
+    assert.deepStrictEqual(parseProbe('version=tmux next-3.5\nterminfo=no\ninside=no').version, [3, 5]);
+  });
+
+  it('probes through sh -c, never sets destroy-unattached on, never targets a bare name', () => {
+    assert.match(probeCommand(), /^sh -c '/);
+    const probe: TmuxProbe = { available: true, version: [3, 2], hasTmuxTerminfo: false, insideTmux: false };
+    const cmd = attachCommand({ name: 'sbx-slot1', shellCommand: "exec /bin/sh -c 'x'", probe, cols: 80, rows: 24 });
+    assert.doesNotMatch(cmd, /\n/);
+    assert.doesNotMatch(cmd, /destroy-unattached on/);
+    assert.match(cmd, /destroy-unattached off/);
+    assert.doesNotMatch(cmd, /allow-passthrough/, 'tmux 3.2 has no allow-passthrough');
+    assert.doesNotMatch(cmd, / -g /);
+    const targets = [...cmd.matchAll(/ -t (\S+)/g)].map((m) => m[1].replace(/'\\''/g, '').replace(/'/g, ''));
+    assert.ok(targets.length >= 8);
+    for (const t of targets) assert.match(t, /^=sbx-slot1:?$/);
+    assert.match(cmd, /default-terminal xterm-256color/);
+    assert.match(attachCommand({ name: 'sbx-a', shellCommand: 'x', probe: { ...probe, version: [3, 3], hasTmuxTerminfo: true }, cols: 1, rows: 1 }), /allow-passthrough on.*|default-terminal tmux-256color/);
+    assert.match(killCommand('sbx-slot1'), /kill-session -t '\\''=sbx-slot1'\\'' /);
+    assert.deepStrictEqual(parseList('sbx-a 0\nsbx-b 2\n\ngarbage line here\n'), [
+      { name: 'sbx-a', attached: 0 },
+      { name: 'sbx-b', attached: 2 },
+    ]);
+  });
+
+  it('remembers closed sessions per host, bounded, and forgets the ones gone from the remote', async () => {
+    const data = new Map<string, unknown>();
+    const store = { get: <T>(k: string) => data.get(k) as T | undefined, update: async (k: string, v: unknown) => void data.set(k, v) };
+    const closed = new ClosedSessions(store);
+    await closed.add('box', 'sbx-a');
+    assert.ok(closed.has('box', 'sbx-a'));
+    assert.ok(!closed.has('other', 'sbx-a'));
+    assert.ok(new ClosedSessions(store).has('box', 'sbx-a'), 'kept in the store');
+    for (let i = 0; i < MAX_REMEMBERED + 5; i++) await closed.add('box', `sbx-n${i}`);
+    assert.ok(!closed.has('box', 'sbx-a'), 'oldest forgotten');
+    await closed.forgetGone('box', ['sbx-n7']);
+    assert.ok(!closed.has('box', 'sbx-n8'));
+  });
+});
+
+(hasTmux ? describe : describe.skip)('tmux terminals over real sshd', function () {
+  this.timeout(60_000);
+  const socket = `sbx-test-${process.pid}`;
+  let sshd: Sshd;
+  let pool: ConnectionPool;
+  const open: { pty: SandboxPseudoterminal; screen: TerminalScreen }[] = [];
+  let probe: TmuxProbe;
+
+  before(async () => {
+    sshd = await startSshd();
+    fs.writeFileSync(path.join(sshd.dir, 'home', '.profile'), "PS1='tmux-test\\$ '\n");
+    pool = testPool({ targets: { box: targetFor(sshd) }, hostKeys: [sshd.hostKey.publicKey] });
+    const c = await poolTerminalConnector(pool, 'box', memoryLog())();
+    try {
+      probe = parseProbe((await c.run(probeCommand())).stdout);
+    } finally {
+      c.dispose();
+    }
+  });
+
+  after(async () => {
+    for (const t of open.splice(0)) t.pty.close();
+    try {
+      execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+    } catch {
+      /* no server left */
+    }
+    // tmux leaves its socket file behind when the server is killed.
+    fs.rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
+    await pool?.dispose();
+    await sshd?.stop();
+  });
+
+  function tmuxTerminal(name: string, onOpenRequest?: (r: OpenRequest) => void) {
+    const log = memoryLog();
+    const pty = new SandboxPseudoterminal({
+      connect: poolTerminalConnector(pool, 'box', log),
+      host: 'box',
+      log,
+      earlyExitMs: 60_000,
+      onOpenRequest,
+      wrapCommand: (shellCommand, d) => attachCommand({ socket, name, shellCommand, probe, cols: d.columns, rows: d.rows, refreshEnv: { SBX_REFRESHED: name } }),
+    });
+    const screen = new TerminalScreen(pty);
+    open.push({ pty, screen });
+    pty.open({ columns: 80, rows: 24 });
+    return { pty, screen };
+  }
+
+  const sessions = async () => {
+    const c = await poolTerminalConnector(pool, 'box', memoryLog())();
+    try {
+      return parseList((await c.run(listCommand(socket))).stdout);
+    } finally {
+      c.dispose();
+    }
+  };
+
+  it('finds tmux through sh -c and not inside tmux', () => {
+    assert.strictEqual(probe.available, true);
+    assert.strictEqual(probe.insideTmux, false);
+  });
+
+  it('keeps the shell across a detach, addresses sessions exactly, refuses a session held elsewhere, kills on close', async () => {
+    const first = tmuxTerminal('sbx-slot10');
+    await first.screen.waitFor(/tmux-test# $|tmux-test\$ $/m, 'the prompt in tmux');
+    first.pty.handleInput('export KEEP=kept-$((6*7)); tmux -L "' + socket + '" show-options -t =sbx-slot10: destroy-unattached; echo "in=${TMUX:+yes}"\r');
+    await first.screen.waitFor(/^destroy-unattached off\nin=yes$/m, 'our session options');
+    first.pty.close();
+
+    // A bare `-t sbx-slot1` would find sbx-slot10 by prefix; ours creates its own session.
+    const other = tmuxTerminal('sbx-slot1');
+    await other.screen.waitFor(/tmux-test[#$] $/m, 'the second prompt');
+    other.pty.handleInput('echo "keep=${KEEP:-none}"\r');
+    await other.screen.waitFor(/^keep=none$/m, 'a fresh shell in a new session');
+    other.pty.close();
+    assert.deepStrictEqual((await sessions()).map((s) => s.name).sort(), ['sbx-slot1', 'sbx-slot10']);
+
+    const again = tmuxTerminal('sbx-slot10');
+    await again.screen.waitFor(/tmux-test[#$] $/m, 'the re-attached prompt');
+    again.pty.handleInput('echo "keep=$KEEP"; tmux -L "' + socket + '" show-environment -t =sbx-slot10 SBX_REFRESHED\r');
+    await again.screen.waitFor(/^keep=kept-42\nSBX_REFRESHED=sbx-slot10$/m, 'the same shell, refreshed variables');
+
+    const intruder = tmuxTerminal('sbx-slot10');
+    await intruder.screen.waitFor(/attached elsewhere[\s\S]*exit code 75/, 'a refusal to attach a held session');
+
+    const c = await poolTerminalConnector(pool, 'box', memoryLog())();
+    try {
+      await c.run(killCommand('sbx-slot1', socket));
+    } finally {
+      c.dispose();
+    }
+    assert.deepStrictEqual((await sessions()).map((s) => s.name), ['sbx-slot10']);
+  });
+
+  it('passes `code` requests and OSC 633 through tmux', async () => {
+    const requests: OpenRequest[] = [];
+    let raw = '';
+    const t = tmuxTerminal('sbx-links', (r) => requests.push(r));
+    t.pty.onDidWrite((d) => (raw += d));
+    await t.screen.waitFor(/tmux-test[#$] $/m, 'the prompt');
+    t.pty.handleInput('cd / && code etc/hostname; echo done-$((1+1))\r');
+    // The D sequence is written before the next prompt.
+    await t.screen.waitFor(/^done-2\ntmux-test[#$] $/m, 'the command and the next prompt');
+    assert.deepStrictEqual(requests, [{ path: '/etc/hostname', kind: 'file' }]);
+    if (probe.version && (probe.version[0] > 3 || (probe.version[0] === 3 && probe.version[1] >= 3))) assert.ok(raw.includes('\x1b]633;D;0\x07'), 'OSC 633 reached the outer terminal');
+  });
+});
