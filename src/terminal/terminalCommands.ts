@@ -9,6 +9,7 @@ import { ConnectionPool } from '../ssh/pool';
 import { OpenRequest } from './openRequestFilter';
 import { SandboxPseudoterminal } from './sandboxPseudoterminal';
 import { poolTerminalConnector } from './sshConnectionAdapter';
+import { findFileLinks, resolveRemotePath } from './terminalLinks';
 import { terminalEnvironment } from './terminalEnvironment';
 import { settings } from '../editor/settings';
 
@@ -34,7 +35,16 @@ export interface TerminalDeps {
 /** `shellIntegrationNonce` is newer than the @types/vscode this project builds against (1.100). */
 type TerminalOptionsWithNonce = vscode.ExtensionTerminalOptions & { shellIntegrationNonce?: string };
 
+/** A link in a sandbox terminal's output: the file, resolved on that terminal's host. */
+interface SandboxTerminalLink extends vscode.TerminalLink {
+  readonly uri: vscode.Uri;
+  readonly line?: number;
+  readonly column?: number;
+}
+
 export function registerTerminalCommands(deps: TerminalDeps): vscode.Disposable {
+  /** Our terminals, by the pseudoterminal VS Code hands back in `creationOptions` (profile terminals included). */
+  const ours = new WeakMap<vscode.Pseudoterminal, { host: string; cwd?: string }>();
   const create = async (host: string, cwd?: string): Promise<TerminalOptionsWithNonce> => {
     const env = terminalEnvironment(await deps.setEnv(host).catch(() => ({})), settings.terminalEnv());
     if (env.withheld.length) deps.log.info(`terminal on ${host}: not sending ${env.withheld.length} secret-looking variable(s): ${env.withheld.join(', ')}`);
@@ -46,6 +56,7 @@ export function registerTerminalCommands(deps: TerminalDeps): vscode.Disposable 
       log: deps.log,
       onOpenRequest: (request) => void openRequested(deps.scheme, host, request),
     });
+    ours.set(pty, { host, cwd });
     // The nonce our hook puts in its command-line sequences: VS Code then trusts them (rerun without asking).
     return { name: cwd ? `${host}: ${path.posix.basename(cwd) || '/'}` : host, pty, iconPath: new vscode.ThemeIcon('remote'), shellIntegrationNonce: pty.nonce };
   };
@@ -53,6 +64,30 @@ export function registerTerminalCommands(deps: TerminalDeps): vscode.Disposable 
     const terminal = vscode.window.createTerminal(await create(host, cwd));
     terminal.show();
     return terminal;
+  };
+  const linkProvider: vscode.TerminalLinkProvider<SandboxTerminalLink> = {
+    provideTerminalLinks(context) {
+      const info = ours.get((context.terminal.creationOptions as vscode.ExtensionTerminalOptions).pty);
+      if (!info) return [];
+      // The shell's current folder (our hook reports it), else where the terminal started.
+      const cwd = context.terminal.shellIntegration?.cwd?.path ?? info.cwd;
+      return findFileLinks(context.line).flatMap((link) => {
+        const remote = resolveRemotePath(link.path, cwd, undefined);
+        if (!remote) return [];
+        const uri = vscode.Uri.from({ scheme: deps.scheme, authority: info.host, path: remote });
+        return [{ startIndex: link.startIndex, length: link.length, tooltip: `Open ${info.host}:${remote}${link.line ? `:${link.line}` : ''}`, uri, line: link.line, column: link.column }];
+      });
+    },
+    async handleTerminalLink(link) {
+      try {
+        const stat = await vscode.workspace.fs.stat(link.uri);
+        if (stat.type & vscode.FileType.Directory) return void (await vscode.commands.executeCommand('revealInExplorer', link.uri));
+        const at = link.line ? new vscode.Position(link.line - 1, Math.max(0, (link.column ?? 1) - 1)) : undefined;
+        await vscode.window.showTextDocument(link.uri, { preview: false, selection: at ? new vscode.Range(at, at) : undefined });
+      } catch (err) {
+        void vscode.window.showWarningMessage(`${link.uri.authority}:${link.uri.path} cannot be opened: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    },
   };
   return vscode.Disposable.from(
     vscode.commands.registerCommand(COMMAND.open, async (arg?: unknown) => {
@@ -66,6 +101,7 @@ export function registerTerminalCommands(deps: TerminalDeps): vscode.Disposable 
       if (!folder) return vscode.commands.executeCommand<vscode.Terminal | undefined>(COMMAND.open, arg);
       return show(folder.authority, folder.path);
     }),
+    vscode.window.registerTerminalLinkProvider(linkProvider),
     vscode.window.registerTerminalProfileProvider(PROFILE_ID, {
       async provideTerminalProfile() {
         const host = await deps.hostFromArgument(undefined, 'Open a terminal on which host?');

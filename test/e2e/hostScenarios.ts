@@ -280,6 +280,8 @@ export const hostScenarios: Scenario[] = [
   },
   {
     title: 'right-click a host → Add Remote Folder to Workspace puts the host\'s folder in the Explorer, named for its host',
+    // A new window on a multi-root workspace starts slowly on a loaded machine.
+    timeoutMs: 150_000,
     async run({ page, sandbox, home, screenshot }) {
       // In a window on a multi-root workspace: adding a folder to a folder window or an empty one
       // makes the editor reload into an untitled workspace, which code-server under load

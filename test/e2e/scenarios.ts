@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import type { SandboxHostSetting } from '../harness/sandboxHost';
 import { hostScenarios } from './hostScenarios';
 import { keysScenarios } from './keysScenarios';
+import { terminalScenarios } from './terminalScenarios';
 import { ACTIVITY_ITEM, rowTexts, runFromPalette, showSandboxExplorer, SIDEBAR, statusItem, waitForText } from './workbench';
 
 export interface ScenarioContext {
@@ -35,6 +36,8 @@ export interface ScenarioContext {
 
 export interface Scenario {
   readonly title: string;
+  /** Longer than the default minute, for scenarios that open new windows. */
+  readonly timeoutMs?: number;
   /** Why it cannot run yet; the scenario is reported as pending. */
   readonly pending?: string;
   run(context: ScenarioContext): Promise<void>;
@@ -479,4 +482,4 @@ const basicScenarios: Scenario[] = [
   },
 ];
 
-export const scenarios: Scenario[] = [...basicScenarios, ...hostScenarios, ...keysScenarios];
+export const scenarios: Scenario[] = [...basicScenarios, ...hostScenarios, ...keysScenarios, ...terminalScenarios];
