@@ -295,24 +295,37 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   return result;
 }
 
-/** PIDs of every process below `pid`, read from `ps` (children of a dead parent are reparented, so read first). */
+/**
+ * PIDs of every process below `pid` (children of a dead parent are reparented, so read first),
+ * from /proc/<pid>/task/<tid>/children: only the test's own processes are looked at.
+ */
 export function descendants(pid: number | undefined): number[] {
   if (!pid) return [];
-  const out = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' });
-  const children = new Map<number, number[]>();
-  for (const line of out.trim().split('\n')) {
-    const [p, pp] = line.trim().split(/\s+/).map(Number);
-    children.set(pp, [...(children.get(pp) ?? []), p]);
-  }
   const found: number[] = [];
   const visit = (p: number) => {
-    for (const c of children.get(p) ?? []) {
+    for (const c of childrenOf(p)) {
       found.push(c);
       visit(c);
     }
   };
   visit(pid);
   return found;
+}
+
+function childrenOf(pid: number): number[] {
+  let tasks: string[];
+  try {
+    tasks = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return []; // gone
+  }
+  return tasks.flatMap((tid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** A stdio-bridged sandbox: the client runs `sshd -i -f <config>` as its ProxyCommand. */

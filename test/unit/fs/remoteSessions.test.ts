@@ -1,7 +1,6 @@
 // A stuck SFTP request: against real sshd whose sftp-server is a process of its own that the
 // test stops (SIGSTOP), the way a dead network mount stops it in the middle of a request.
 import * as assert from 'assert';
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { RemoteSessions } from '../../../src/fs/remoteSessions';
@@ -14,7 +13,7 @@ import { memoryLog, targetFor, testPool } from '../../support/targets';
 function sftpServers(server: Sshd): number[] {
   return descendants(server.pid).filter((pid) => {
     try {
-      return execFileSync('ps', ['-o', 'comm=', '-p', String(pid)], { encoding: 'utf8' }).trim() === 'sftp-server';
+      return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sftp-server';
     } catch {
       return false;
     }
