@@ -327,13 +327,22 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
     const f = t.folder('exec-fails/f');
     const g = t.folder('exec-fails/g');
     let failFolders = false;
+    let failed = false;
+    const retried = deferred();
     const b = t.bench({
       exec: async (command, open) => {
         if (failFolders && !/ -r /.test(command)) {
           failFolders = false;
+          failed = true;
           throw new Error('exec refused (test)');
         }
-        return open();
+        const channel = await open();
+        // The retry's recursive run: the first one opened after the failure.
+        if (failed && / -r /.test(command)) {
+          failed = false;
+          channel.stderr.on('data', (d: Buffer) => /Watches established/.test(d.toString()) && retried.resolve());
+        }
+        return channel;
       },
     });
     b.watch(x, true);
@@ -344,7 +353,8 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
     b.watch(g, false);
     // The retry opens both runs again; the runs of the failed restart are gone by then.
     await b.started(g, 1, 10000);
-    await until('two inotifywaits, the retry\'s', () => t.inotifywaitsUnder(root) === 2, 5000);
+    await retried.promise;
+    await until("two inotifywaits, the retry's", () => t.inotifywaitsUnder(root) === 2, 5000);
     fs.writeFileSync(path.join(g, 'n.txt'), 'n');
     await b.sees('created', path.join(g, 'n.txt'), 5000);
     assert.strictEqual(t.inotifywaitsUnder(root), 2);
