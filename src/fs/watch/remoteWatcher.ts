@@ -2,6 +2,7 @@
 // editor: one HostWatch per host (hostWatch.ts: inotifywait or polling) turned into
 // FileChangeEvents. Our own writes and temp files are not reported back.
 import * as vscode from 'vscode';
+import { DisposableStore, toDisposable } from '../../common/disposable';
 import { Logger } from '../../common/log';
 import { ConnectionPool } from '../../ssh/pool';
 import { isTempPath } from '../../ssh/sftp';
@@ -15,8 +16,9 @@ import { RemoteChange } from './inotifyEvents';
 const OWN_ECHO_MS = 1000;
 
 export class RemoteWatcher implements RemoteWatching, vscode.Disposable {
+  private readonly disposables = new DisposableStore();
   private readonly hosts = new Map<string, HostWatch>();
-  private readonly changes = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  private readonly changes = this.disposables.add(new vscode.EventEmitter<vscode.FileChangeEvent[]>());
   readonly onDidChangeFile = this.changes.event;
   /**
    * Our own writes in progress or just finished: each swallows the one (coalesced) event it
@@ -29,7 +31,14 @@ export class RemoteWatcher implements RemoteWatching, vscode.Disposable {
     private readonly pool: ConnectionPool,
     private readonly sessions: RemoteSessions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.disposables.add(
+      toDisposable(() => {
+        this.hosts.forEach((h) => h.dispose());
+        this.hosts.clear();
+      }),
+    );
+  }
 
   watch(uri: vscode.Uri, options: { recursive: boolean }): vscode.Disposable {
     let host = this.hosts.get(uri.authority);
@@ -71,9 +80,7 @@ export class RemoteWatcher implements RemoteWatching, vscode.Disposable {
   }
 
   dispose(): void {
-    this.hosts.forEach((h) => h.dispose());
-    this.hosts.clear();
-    this.changes.dispose();
+    this.disposables.dispose();
   }
 
   private deliver(authority: string, changes: RemoteChange[]): void {
