@@ -8,6 +8,7 @@ import { ConnectionPool } from '../../../src/ssh/pool';
 import { SftpError, STATUS_CODE } from '../../../src/ssh/sftp';
 import { descendants, SFTP_SERVER_PATH, startSshd, Sshd } from '../../support/sshd';
 import { memoryLog, targetFor, testPool } from '../../support/targets';
+import { writePlain } from '../../support/sftpWrite';
 
 /** The sftp-server processes under sshd right now. */
 function sftpServers(server: Sshd): number[] {
@@ -70,7 +71,7 @@ describe('RemoteSessions: a stuck SFTP request (real sshd, sftp-server stopped)'
     const stuck = failure(sessions.run('box', (s) => s.stat(path.join(dir, 'a.txt'))));
     const retriedRead = sessions.runIdempotent('box', (s) => s.readFile(path.join(dir, 'b.txt')));
     const retriedList = sessions.runIdempotent('box', (s) => s.readdir(dir));
-    const write = failure(sessions.run('box', (s) => s.writeFile(path.join(dir, 'c.txt'), Buffer.from('charlie'))));
+    const write = failure(sessions.run('box', (s) => writePlain(s, path.join(dir, 'c.txt'), Buffer.from('charlie'))));
 
     const timedOut = await stuck;
     assert.ok(SftpError.is(timedOut, STATUS_CODE.CONNECTION_LOST) && timedOut.reason === 'timeout' && /no answer within 1 s/.test(timedOut.message), String(timedOut));
