@@ -117,6 +117,7 @@ export class HostWatch {
   private async restart(): Promise<void> {
     if (this.restarting) {
       this.restartAgain = true;
+      this.log.trace(`watch ${this.host}: restart queued behind the running one`);
       return;
     }
     this.restarting = true;

@@ -73,7 +73,7 @@ function resolveRegular(path: string, attrs: Attributes | undefined, asked: stri
   return { path, attrs };
 }
 
-/** Removes a temp file; it stays in the registry (for a later sweep) if the server cannot be told. */
+/** Removes a temp file; it stays in the registry (removed after the next reconnect) if the server cannot be told. */
 export async function removeTemp(ch: SftpChannel, temps: TempRegistry, path: string): Promise<boolean> {
   try {
     await ch.unlink(path);

@@ -39,6 +39,8 @@ interface Bench {
   seen: Array<[Kind, string]>;
   watch(p: string, recursive: boolean): { dispose(): void };
   saw(kind: Kind, p: string): boolean;
+  /** Whether the watcher logged a line matching `pattern`. */
+  logged(pattern: RegExp): boolean;
   /** Resolves once `kind` was reported for `p`. */
   sees(kind: Kind, p: string, ms?: number): Promise<void>;
   /** Resolves once the watcher said `n` times that a watch covering `p` started (inotifywait set its watches, or polling took its first look). */
@@ -96,6 +98,7 @@ function bench(server: Sshd, hooks: Hooks = {}): Bench {
       };
     },
     saw,
+    logged: (pattern) => log.lines.some((l) => pattern.test(l)),
     sees: (kind, p, ms) => when(`a ${kind} event for ${p}`, () => saw(kind, p), ms),
     started: (p, n = 1, ms) => when(`start ${n} of a watch of ${p}`, () => starts.filter((s) => s.paths.includes(p)).length >= n, ms),
     async dispose() {
@@ -310,9 +313,8 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
     b.watch(x, true);
     await firstOpened.promise;
     b.watch(y, true);
-    // The one wait on the clock: the second restart is due 200 ms after the watch (a debounce
-    // with nothing to announce it), and must come while the first one is still opening its run.
-    await new Promise((r) => setTimeout(r, 1000));
+    // The second restart comes while the first one is still opening its run.
+    await until('the second restart to queue', () => b.logged(/restart queued behind the running one/));
     gate.resolve();
     await b.started(y);
     await until('the replaced run to end', () => t.inotifywaitsUnder(root) === 1, 5000);
