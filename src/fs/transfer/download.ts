@@ -30,7 +30,7 @@ export interface DownloadLimits {
 }
 
 /** A million entries is far past any tree worth downloading this way, and keeps the plan's memory bounded. PATH_MAX allows little more than 256 levels anyway. */
-const DOWNLOAD_LIMITS: DownloadLimits = { maxEntries: 1_000_000, maxDepth: 256, maxSkipped: MAX_SKIPPED_KEPT };
+export const DOWNLOAD_LIMITS: DownloadLimits = { maxEntries: 1_000_000, maxDepth: 256, maxSkipped: MAX_SKIPPED_KEPT };
 
 export interface DownloadOptions {
   readonly symlinks: SymlinkPolicy;
