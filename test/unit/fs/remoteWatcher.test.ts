@@ -20,6 +20,21 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
+/**
+ * Resolves once the inotifywait of a run's channel has set its watches, or the channel closed:
+ * either way its process will not appear later (counts of processes are stable from then on).
+ */
+function settled(channel: ClientChannel): Promise<void> {
+  return new Promise((resolve) => {
+    let stderr = '';
+    channel.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (/Watches established/.test(stderr)) resolve();
+    });
+    channel.once('close', () => resolve());
+  });
+}
+
 type Kind = 'created' | 'changed' | 'deleted';
 
 /** Sees every exec the watcher makes: `open` opens it for real. */
@@ -304,6 +319,7 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
         const channel = await open();
         if (first) {
           first = false;
+          await settled(channel);
           firstOpened.resolve();
           await gate.promise;
         }
@@ -331,6 +347,7 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
     let failFolders = false;
     let failed = false;
     const retried = deferred();
+    const runs: Promise<void>[] = [];
     const b = t.bench({
       exec: async (command, open) => {
         if (failFolders && !/ -r /.test(command)) {
@@ -339,6 +356,7 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
           throw new Error('exec refused (test)');
         }
         const channel = await open();
+        runs.push(settled(channel));
         // The retry's recursive run: the first one opened after the failure.
         if (failed && / -r /.test(command)) {
           failed = false;
@@ -356,6 +374,7 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
     // The retry opens both runs again; the runs of the failed restart are gone by then.
     await b.started(g, 1, 10000);
     await retried.promise;
+    await Promise.all(runs);
     await until("two inotifywaits, the retry's", () => t.inotifywaitsUnder(root) === 2, 5000);
     fs.writeFileSync(path.join(g, 'n.txt'), 'n');
     await b.sees('created', path.join(g, 'n.txt'), 5000);
