@@ -21,7 +21,7 @@ const SECRET_NAME = [
   /PRIVATE/i,
 ];
 
-function looksSecret(name: string): boolean {
+export function looksSecret(name: string): boolean {
   return SECRET_NAME.some((re) => re.test(name));
 }
 
