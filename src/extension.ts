@@ -62,16 +62,16 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(notices);
 
   const sessions = new RemoteSessions(pool, log);
+  const watcher = new RemoteWatcher(pool, sessions, log);
   const files = new SbxFileSystemProvider(
     sessions,
+    watcher,
     inPlaceSavePrompt,
     { copyWithExec: () => settings.copyWithExec(), maxListingEntries: () => settings.maxListingEntries() },
     log,
     notices,
   );
-  const watcher = new RemoteWatcher(pool, sessions, (events) => files.fire(events), log);
-  files.setWatching(watcher);
-  context.subscriptions.push(files, watcher, vscode.workspace.registerFileSystemProvider(SCHEME, files, { isCaseSensitive: true }));
+  context.subscriptions.push(watcher, files, vscode.workspace.registerFileSystemProvider(SCHEME, files, { isCaseSensitive: true }));
 
   const roots = new RemoteRoots(sessions);
   // Changed host settings may fix what failed: look roots up again and retry refused hosts.

@@ -55,15 +55,3 @@ export class DisposableStore implements IDisposable {
     if (errors.length > 1) throw new AggregateError(errors, 'several disposables failed');
   }
 }
-
-export abstract class Disposable implements IDisposable {
-  protected readonly store = new DisposableStore();
-
-  protected register<T extends IDisposable>(item: T): T {
-    return this.store.add(item);
-  }
-
-  dispose(): void {
-    this.store.dispose();
-  }
-}

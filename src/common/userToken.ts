@@ -1,7 +1,7 @@
 // Some sandbox gateways take an API key in the SSH user name: `<sandboxId>#<token>`. The
 // token is a secret: whatever shows or logs a user name goes through `displayUser`.
 
-export const USER_TOKEN_SEPARATOR = '#';
+const USER_TOKEN_SEPARATOR = '#';
 
 /** `sbx-1#tok` → { user: 'sbx-1', token: 'tok' }; a name without `#` has no token. */
 export function splitUserToken(user: string): { user: string; token?: string } {

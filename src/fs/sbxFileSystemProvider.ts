@@ -1,22 +1,23 @@
 // The sbx:// file system: VS Code's FileSystemProvider contract over one pooled SFTP
-// session per host. Errors are mapped once, in fsErrors.ts.
+// session per host. Errors are mapped once, in fsErrors.ts; whole-tree work is in
+// treeOperations.ts, copies between hosts in crossHostCopy.ts.
 import * as vscode from 'vscode';
-import { randomBytes } from 'crypto';
+import { DisposableStore } from '../common/disposable';
 import { Logger } from '../common/log';
 import { SshConnection } from '../ssh/connection';
-import { exec, shellQuote } from '../ssh/exec';
-import { Attributes, copyTree, FileVersion, removeTree, SftpError, SftpSession, unlessUnreachable } from '../ssh/sftp';
-import { isAbout, parseCpFailure } from './cpFailure';
+import { Attributes, FileVersion, SftpError, SftpSession } from '../ssh/sftp';
+import { withCancellableProgress } from './cancellableProgress';
+import { copyAcrossHosts, EntryOperations, moveAcrossHosts } from './crossHostCopy';
+import { FileChangeBatcher } from './fileChangeBatcher';
 import { toFileSystemError } from './fsErrors';
+import { fileType, linkTarget, LOSSY, refuseLossy } from './remoteEntries';
 import { normalizeRemotePath, remoteDirname } from './remotePath';
 import { canWrite, RemoteSessions } from './remoteSessions';
+import { RemoteWatching } from './remoteWatching';
+import { copyWithinHost, listDirectory, removeEntry, TreeLimits } from './treeOperations';
 
 /** Files larger than this open with a cancellable progress notification. */
 const LARGE_FILE_BYTES = 50 * 1024 * 1024;
-/** Symlink targets stat'ed at once while listing a directory. */
-const STAT_CONCURRENCY = 16;
-/** ssh2 decodes names as UTF-8; a name that was not comes back with U+FFFD in it. */
-const LOSSY = '\uFFFD';
 
 export interface SaveFallback {
   /** The temp-file route is impossible for `uri`: may we overwrite in place? */
@@ -35,58 +36,47 @@ export interface ConnectionTrouble {
   report(host: string, err: unknown): void;
 }
 
-export interface RemoteWatching {
-  watch(uri: vscode.Uri, options: { recursive: boolean; excludes: readonly string[] }): vscode.Disposable;
-  /**
-   * Our own write to `uri` is starting, so its echo is not reported as an outside change.
-   * Call the returned function when the write has finished (or failed).
-   */
-  noteOwnChange(uri: vscode.Uri): () => void;
-}
-
-function fileType(attrs: Attributes): vscode.FileType {
-  if (attrs.isDirectory()) return vscode.FileType.Directory;
-  if (attrs.isFile()) return vscode.FileType.File;
-  if (attrs.isSymbolicLink()) return vscode.FileType.SymbolicLink;
-  return vscode.FileType.Unknown;
-}
-
 export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.Disposable {
-  private readonly changes = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  private readonly disposables = new DisposableStore();
+  private readonly changes = this.disposables.add(new FileChangeBatcher());
   readonly onDidChangeFile = this.changes.event;
-  private pendingEvents: vscode.FileChangeEvent[] = [];
-  private flushTimer: NodeJS.Timeout | undefined;
   /** What the editor last read or wrote per file, to catch remote edits made in between. */
   private readonly versions = new Map<string, FileVersion>();
-  private watching: RemoteWatching | undefined;
+  /** This provider's own operations, for copies and moves between hosts. */
+  private readonly entries: EntryOperations = {
+    stat: (uri) => this.stat(uri),
+    readDirectory: (uri) => this.readDirectory(uri),
+    createDirectory: (uri) => this.createDirectory(uri),
+    readFile: (uri) => this.readFile(uri),
+    writeFile: (uri, content, options) => this.writeFile(uri, content, options),
+    delete: (uri, options) => this.delete(uri, options),
+    readLink: (uri) => this.run(uri, (s, path) => s.readlink(path)),
+    createLink: (uri, target) =>
+      this.run(uri, async (s, path) => {
+        refuseLossy(uri, path);
+        await s.symlink(target, path);
+        this.fire([{ type: vscode.FileChangeType.Created, uri }]);
+      }),
+  };
 
   constructor(
     private readonly sessions: RemoteSessions,
+    private readonly watching: RemoteWatching,
     private readonly saveFallback: SaveFallback,
     private readonly options: FileSystemOptions,
     private readonly log: Logger,
     private readonly trouble?: ConnectionTrouble,
-  ) {}
-
-  setWatching(watching: RemoteWatching): void {
-    this.watching = watching;
+  ) {
+    this.disposables.add(watching.onDidChangeFile((events) => this.fire(events)));
   }
 
-  /** Fires change events, batched like the fsprovider sample so a burst becomes one event. */
-  fire(events: vscode.FileChangeEvent[]): void {
-    this.pendingEvents.push(...events);
-    if (!this.flushTimer) {
-      this.flushTimer = setTimeout(() => {
-        this.flushTimer = undefined;
-        const batch = this.pendingEvents;
-        this.pendingEvents = [];
-        this.changes.fire(batch);
-      }, 5);
-    }
+  /** Tells the editor about changes (batched, so a burst becomes one event). */
+  fire(events: readonly vscode.FileChangeEvent[]): void {
+    this.changes.fire(events);
   }
 
   watch(uri: vscode.Uri, options: { readonly recursive: boolean; readonly excludes: readonly string[] }): vscode.Disposable {
-    return this.watching?.watch(uri, options) ?? new vscode.Disposable(() => undefined);
+    return this.watching.watch(uri, options);
   }
 
   stat(uri: vscode.Uri): Promise<vscode.FileStat> {
@@ -114,22 +104,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
   }
 
   readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
-    return this.read(uri, async (s, path) => {
-      const listed = await s.readdir(path, { maxEntries: this.options.maxListingEntries() }).catch(async (err) => {
-        // OPENDIR on a file answers a bare FAILURE in SFTP v3: say what it really is.
-        const attrs = await s.stat(path).catch(() => undefined);
-        throw attrs && !attrs.isDirectory() ? vscode.FileSystemError.FileNotADirectory(uri) : err;
-      });
-      const entries = listed.filter((e) => e.name !== '.' && e.name !== '..');
-      const result: [string, vscode.FileType][] = entries.map((e) => [e.name, fileType(e.attrs)]);
-      // READDIR's attributes describe links themselves: stat only those, a few at a time.
-      const links = result.map((_entry, i) => i).filter((i) => entries[i].attrs.isSymbolicLink() && !entries[i].lossyName);
-      await forEachLimited(links, STAT_CONCURRENCY, async (i) => {
-        const target = await linkTarget(s, joinPath(path, entries[i].name));
-        if (target) result[i][1] = vscode.FileType.SymbolicLink | fileType(target);
-      });
-      return result;
-    });
+    return this.read(uri, (s, path) => listDirectory(s, path, uri, this.treeLimits()));
   }
 
   createDirectory(uri: vscode.Uri): Promise<void> {
@@ -184,22 +159,14 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
   delete(uri: vscode.Uri, options: { readonly recursive: boolean }): Promise<void> {
     return this.run(uri, async (s, path) => {
       const attrs = await s.lstat(path);
-      await this.ownChange([uri], async () => {
-        if (attrs.isDirectory()) {
-          if (options.recursive) await removeTree(s, path, this.treeOptions());
-          else await s.rmdir(path);
-        } else {
-          // Links are removed, never followed.
-          await s.unlink(path);
-        }
-      });
+      await this.ownChange([uri], () => removeEntry(s, path, attrs, options.recursive, this.treeLimits()));
       this.versions.delete(uri.toString());
       this.fire([{ type: vscode.FileChangeType.Deleted, uri }]);
     });
   }
 
   rename(oldUri: vscode.Uri, newUri: vscode.Uri, options: { readonly overwrite: boolean }): Promise<void> {
-    if (oldUri.authority !== newUri.authority) return this.moveAcrossHosts(oldUri, newUri, options.overwrite);
+    if (oldUri.authority !== newUri.authority) return moveAcrossHosts(this.entries, oldUri, newUri, options.overwrite);
     return this.run(oldUri, async (s, oldPath) => {
       const newPath = normalizeRemotePath(newUri.path);
       refuseLossy(newUri, newPath);
@@ -221,7 +188,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
   }
 
   copy(source: vscode.Uri, destination: vscode.Uri, options: { readonly overwrite: boolean }): Promise<void> {
-    if (source.authority !== destination.authority) return this.copyAcrossHosts(source, destination, options.overwrite);
+    if (source.authority !== destination.authority) return copyAcrossHosts(this.entries, source, destination, options.overwrite);
     return this.run(source, async (s, from, connection) => {
       const to = normalizeRemotePath(destination.path);
       refuseLossy(destination, to);
@@ -229,78 +196,28 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
       const existing = await s.tryLstat(to);
       if (existing && !options.overwrite) throw vscode.FileSystemError.FileExists(destination);
       if (!(await s.tryLstat(remoteDirname(to)))) throw vscode.FileSystemError.FileNotFound(destination.with({ path: remoteDirname(to) }));
-      await this.ownChange([destination], async () => {
-        // What to remove is decided by the destination itself (lstat): a link to a folder is
-        // unlinked, never followed into.
-        if (attrs.isDirectory() && existing) await (existing.isDirectory() ? removeTree(s, to, this.treeOptions()) : s.unlink(to));
-        if (!s.hasCopyData && this.options.copyWithExec()) {
-          await copyWithCp(connection, source, destination, this.log);
-        } else if (attrs.isDirectory()) {
-          await copyTree(s, from, to, this.treeOptions());
-        } else {
-          await s.copy(from, to, { overwrite: options.overwrite });
-        }
-      });
+      const means = { useCp: this.options.copyWithExec(), limits: this.treeLimits(), log: this.log };
+      await this.ownChange([destination], () => copyWithinHost(s, connection, { source, destination, from, to, attrs, existing, overwrite: options.overwrite }, means));
       this.fire([{ type: vscode.FileChangeType.Created, uri: destination }]);
     });
   }
 
-  private treeOptions(): { maxListingEntries: number } {
+  private treeLimits(): TreeLimits {
     return { maxListingEntries: this.options.maxListingEntries() };
   }
 
   dispose(): void {
-    clearTimeout(this.flushTimer);
-    this.changes.dispose();
+    this.disposables.dispose();
   }
 
   /** Runs our own change to `uris`, telling the watcher when it starts and when it is over. */
   private async ownChange<T>(uris: vscode.Uri[], work: () => Promise<T>): Promise<T> {
-    const settled = uris.map((uri) => this.watching?.noteOwnChange(uri));
+    const settled = uris.map((uri) => this.watching.noteOwnChange(uri));
     try {
       return await work();
     } finally {
-      settled.forEach((settle) => settle?.());
+      settled.forEach((settle) => settle());
     }
-  }
-
-  /**
-   * VS Code hands one provider its copies and moves between two of its hosts too (it reads and
-   * writes by itself only between providers), so they go through this machine: files by
-   * readFile + writeFile (each a safe save), folders entry by entry, links recreated as links.
-   */
-  private async copyAcrossHosts(source: vscode.Uri, destination: vscode.Uri, overwrite: boolean): Promise<void> {
-    const [from, existing] = await Promise.all([this.stat(source), this.stat(destination).catch(ifNotFound(undefined))]);
-    if (existing) {
-      if (!overwrite) throw vscode.FileSystemError.FileExists(destination);
-      await this.delete(destination, { recursive: true });
-    }
-    await this.stat(destination.with({ path: remoteDirname(normalizeRemotePath(destination.path)) }));
-    // The source itself is followed, as a copy within a host follows it; links inside folders stay links.
-    await this.copyEntryAcrossHosts(source, destination, from.type & ~vscode.FileType.SymbolicLink);
-  }
-
-  private async copyEntryAcrossHosts(source: vscode.Uri, destination: vscode.Uri, type: vscode.FileType): Promise<void> {
-    if (type & vscode.FileType.SymbolicLink) {
-      const target = await this.run(source, (s, path) => s.readlink(path));
-      await this.run(destination, async (s, path) => {
-        refuseLossy(destination, path);
-        await s.symlink(target, path);
-      });
-      this.fire([{ type: vscode.FileChangeType.Created, uri: destination }]);
-    } else if (type & vscode.FileType.Directory) {
-      await this.createDirectory(destination);
-      for (const [name, childType] of await this.readDirectory(source)) {
-        await this.copyEntryAcrossHosts(childUri(source, name), childUri(destination, name), childType);
-      }
-    } else {
-      await this.writeFile(destination, await this.readFile(source), { create: true, overwrite: false });
-    }
-  }
-
-  private async moveAcrossHosts(source: vscode.Uri, destination: vscode.Uri, overwrite: boolean): Promise<void> {
-    await this.copyAcrossHosts(source, destination, overwrite);
-    await this.delete(source, { recursive: true });
   }
 
   private async run<T>(uri: vscode.Uri, op: (s: SftpSession, path: string, connection: SshConnection) => Promise<T>): Promise<T> {
@@ -323,78 +240,4 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
       throw toFileSystemError(err, uri);
     }
   }
-}
-
-function refuseLossy(uri: vscode.Uri, path: string): void {
-  // A name that was not UTF-8 cannot be written back under its decoded form without creating a different file.
-  if (path.includes(LOSSY)) throw vscode.FileSystemError.NoPermissions(`${uri.toString(true)}: the remote name is not valid UTF-8 and is read-only here`);
-}
-
-/** A link's target, or undefined when it dangles, loops or is out of reach; a lost connection still fails. */
-function linkTarget(s: SftpSession, path: string): Promise<Attributes | undefined> {
-  return unlessUnreachable(s.stat(path));
-}
-
-function childUri(parent: vscode.Uri, name: string): vscode.Uri {
-  return parent.with({ path: joinPath(normalizeRemotePath(parent.path), name) });
-}
-
-/** For `.catch`: FileNotFound becomes `value`, anything else is rethrown. */
-function ifNotFound<T>(value: T): (err: unknown) => T {
-  return (err) => {
-    if (err instanceof vscode.FileSystemError && err.code === 'FileNotFound') return value;
-    throw err;
-  };
-}
-
-function joinPath(dir: string, name: string): string {
-  return dir === '/' ? `/${name}` : `${dir}/${name}`;
-}
-
-async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-/**
- * Server-side copy with cp(1) into a temp name, then mv: a failed copy leaves no partial target.
- * Run in the C locale, so its failures map to the same errors as every other operation.
- */
-async function copyWithCp(connection: SshConnection, source: vscode.Uri, destination: vscode.Uri, log: Logger): Promise<void> {
-  const from = normalizeRemotePath(source.path);
-  const to = normalizeRemotePath(destination.path);
-  const temp = `${remoteDirname(to)}/.${to.slice(to.lastIndexOf('/') + 1)}.sbx-${randomBytes(6).toString('hex')}.tmp`;
-  const q = shellQuote;
-  const result = await exec(connection, `cp -pR -- ${q(from)} ${q(temp)} && mv -f -- ${q(temp)} ${q(to)} || { rc=$?; rm -rf -- ${q(temp)}; exit $rc; }`, { env: { LC_ALL: 'C' } }, log);
-  if (result.code === 0) return;
-  const failure = parseCpFailure(result.stderr.toString());
-  // "cannot stat 'from'" is about the source; everything else about where the copy goes.
-  const uri = isAbout(failure.line, from) ? source : destination;
-  const message = `${uri.toString(true)}: cp failed on the remote: ${failure.line || `exit ${result.code}`}`;
-  switch (failure.kind) {
-    case 'not-found':
-      throw vscode.FileSystemError.FileNotFound(message);
-    case 'no-permission':
-      throw vscode.FileSystemError.NoPermissions(message);
-    case 'exists':
-      throw vscode.FileSystemError.FileExists(message);
-  }
-  throw new vscode.FileSystemError(message);
-}
-
-function withCancellableProgress<T>(title: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  return Promise.resolve(
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
-      const controller = new AbortController();
-      const sub = token.onCancellationRequested(() => controller.abort());
-      try {
-        return await work(controller.signal);
-      } finally {
-        sub.dispose();
-      }
-    }),
-  );
 }

@@ -2,6 +2,7 @@
 // report every failure here; the user hears about each kind of trouble once per episode
 // (once per Disconnect, once per refused login), not once per operation.
 import * as vscode from 'vscode';
+import { DisposableStore } from '../common/disposable';
 import { SshError } from '../ssh/errors';
 import { StateChange } from '../ssh/hostConnection';
 import { ConnectionFix, describeConnectionError, fixesFor, FIX_LABELS, nextStep } from '../editor/connectionMessages';
@@ -24,13 +25,15 @@ const FIX_COMMANDS: Record<ConnectionFix, (host: string) => Thenable<unknown>> =
 export class ConnectionNotices implements vscode.Disposable {
   /** Per host, the episode the user was last told about. */
   private readonly told = new Map<string, string>();
-  private readonly subscription: { dispose(): void };
+  private readonly disposables = new DisposableStore();
 
   constructor(onDidChangeState: (listener: (change: StateChange) => void) => { dispose(): void }) {
     // A connection, or the end of a hold, ends the episode: the next trouble is news again.
-    this.subscription = onDidChangeState((change) => {
-      if (change.state === 'connected' || (!change.held && this.told.get(change.host) === 'held')) this.told.delete(change.host);
-    });
+    this.disposables.add(
+      onDidChangeState((change) => {
+        if (change.state === 'connected' || (!change.held && this.told.get(change.host) === 'held')) this.told.delete(change.host);
+      }),
+    );
   }
 
   /** A file operation on `host` failed: tell the user when it is something they can fix, once per episode. */
@@ -52,6 +55,6 @@ export class ConnectionNotices implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    this.disposables.dispose();
   }
 }

@@ -73,10 +73,6 @@ export class HostRegistry implements HostsModel, vscode.Disposable {
     return [...fromSettings, ...fromConfig];
   }
 
-  async find(name: string): Promise<HostEntry | undefined> {
-    return (await this.hosts()).find((h) => h.name === name);
-  }
-
   /** Connection parameters for a tree host, or for any ssh config alias. */
   async resolve(name: string): Promise<ResolvedHost> {
     return this.resolveHop({ host: name });

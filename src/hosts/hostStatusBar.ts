@@ -1,6 +1,7 @@
 // The status bar says which host the active sbx:// editor is on and how its connection is;
 // clicking it offers that host's actions. Hidden for any other editor.
 import * as vscode from 'vscode';
+import { DisposableStore } from '../common/disposable';
 import { HostEntry } from './hostEntry';
 import { ConnectionStateName, shortText, STATE_WORDS, targetText } from './hostLabels';
 import { HostsModel } from './hostsTreeProvider';
@@ -35,8 +36,8 @@ export function activeHostName(scheme: string): string | undefined {
 }
 
 export class HostStatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('sandboxExplorer.host', vscode.StatusBarAlignment.Left, 1000);
-  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly disposables = new DisposableStore();
+  private readonly item = this.disposables.add(vscode.window.createStatusBarItem('sandboxExplorer.host', vscode.StatusBarAlignment.Left, 1000));
   private version = 0;
 
   constructor(
@@ -44,14 +45,12 @@ export class HostStatusBar implements vscode.Disposable {
     private readonly scheme: string,
   ) {
     this.item.name = 'Sandbox Explorer Host';
-    this.subscriptions.push(
-      this.item,
-      model.onDidChange(() => void this.update()),
-      model.onDidChangeState(() => void this.update()),
-      vscode.window.onDidChangeActiveTextEditor(() => void this.update()),
-      vscode.window.tabGroups.onDidChangeTabs(() => void this.update()),
-      vscode.window.tabGroups.onDidChangeTabGroups(() => void this.update()),
-    );
+    const update = () => void this.update();
+    this.disposables.add(model.onDidChange(update));
+    this.disposables.add(model.onDidChangeState(update));
+    this.disposables.add(vscode.window.onDidChangeActiveTextEditor(update));
+    this.disposables.add(vscode.window.tabGroups.onDidChangeTabs(update));
+    this.disposables.add(vscode.window.tabGroups.onDidChangeTabGroups(update));
     void this.update();
   }
 
@@ -80,7 +79,7 @@ export class HostStatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.subscriptions.forEach((d) => d.dispose());
+    this.disposables.dispose();
   }
 }
 

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { DisposableStore } from '../common/disposable';
 import { SshError } from '../ssh/errors';
 import { HostEntry } from './hostEntry';
 import { groupHosts } from './hostFilter';
@@ -37,9 +38,9 @@ const STATE_ICONS: Record<ConnectionStateName, vscode.ThemeIcon> = {
 };
 
 export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<HostsNode | undefined>();
+  private readonly disposables = new DisposableStore();
+  private readonly changed = this.disposables.add(new vscode.EventEmitter<HostsNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly subscriptions: vscode.Disposable[];
   /**
    * The host nodes last handed out, by name. A state change refreshes only its host's node:
    * a whole-tree refresh drops the editor's handles for a moment, and a context-menu click
@@ -53,14 +54,14 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
     private readonly model: HostsModel,
     private readonly rootUri: RootUri,
   ) {
-    this.subscriptions = [
-      model.onDidChange(() => this.changed.fire(undefined)),
+    this.disposables.add(model.onDidChange(() => this.changed.fire(undefined)));
+    this.disposables.add(
       model.onDidChangeState((name) => {
         // Jump hosts have states too but no row.
         const node = this.hostNodes.get(name);
         if (node) this.changed.fire(node);
       }),
-    ];
+    );
   }
 
   private filterText = '';
@@ -135,8 +136,7 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
   }
 
   dispose(): void {
-    this.subscriptions.forEach((d) => d.dispose());
-    this.changed.dispose();
+    this.disposables.dispose();
   }
 
   /** The node last handed out for this host, while its entry is unchanged. */

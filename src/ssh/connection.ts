@@ -34,11 +34,6 @@ export interface ConnectParams {
   readonly signal?: AbortSignal;
 }
 
-/** A session channel together with the scheduler slot it holds until it closes. */
-export interface SessionChannel {
-  readonly channel: ClientChannel;
-}
-
 export class SshConnection {
   private readonly closed = new Emitter<SshError | undefined>();
   /** Fires once when the connection ends: undefined when we closed it, else why it died. */

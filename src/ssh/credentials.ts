@@ -51,13 +51,3 @@ export interface Credentials {
   /** The last secret given for this request worked: the adapter may offer to keep it. */
   accepted(secret: SecretKind): void;
 }
-
-/** For hosts where only keys and the agent may be used (tests, batch mode). */
-export const noInteractiveCredentials: Credentials = {
-  password: async () => undefined,
-  passphrase: async () => undefined,
-  keyboardInteractive: async () => undefined,
-  userToken: async () => undefined,
-  rejected: () => {},
-  accepted: () => {},
-};

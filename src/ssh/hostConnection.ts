@@ -85,10 +85,6 @@ export class HostConnection {
     return this.held !== undefined;
   }
 
-  get referenceCount(): number {
-    return this.refs;
-  }
-
   addRef(): void {
     this.refs++;
     clearTimeout(this.idleTimer);

@@ -79,9 +79,28 @@ function get(url: string, timeoutMs: number): Promise<number> {
 }
 
 export async function startCodeServer(install: CodeServerInstall, profile: Profile, options: { env?: NodeJS.ProcessEnv; startTimeoutMs?: number; offline?: boolean; workspaceTrust?: boolean } = {}): Promise<CodeServer> {
-  const port = await freePort();
-  const authority = `127.0.0.1:${port}`;
   const logFile = path.join(profile.root, 'code-server.log');
+  const readLog = () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '');
+  // The port was free when picked, but anything may bind it before code-server does: pick another.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const started = await startOnPort(install, profile, options, port, logFile, readLog);
+    if (started) return started;
+    if (attempt >= 5) throw new Error(`code-server found its port taken ${attempt} times. Its log:\n${tail(readLog())}`);
+  }
+}
+
+/** code-server on `port`, or undefined when something else took the port first. */
+async function startOnPort(
+  install: CodeServerInstall,
+  profile: Profile,
+  options: { env?: NodeJS.ProcessEnv; startTimeoutMs?: number; offline?: boolean; workspaceTrust?: boolean },
+  port: number,
+  logFile: string,
+  readLog: () => string,
+): Promise<CodeServer | undefined> {
+  const authority = `127.0.0.1:${port}`;
+  const logFrom = readLog().length;
   const out = fs.openSync(logFile, 'a');
   let server: Started;
   try {
@@ -112,15 +131,17 @@ export async function startCodeServer(install: CodeServerInstall, profile: Profi
   } finally {
     fs.closeSync(out);
   }
-  const readLog = () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '');
   const url = `http://${authority}`;
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   let exitCode: number | null | undefined;
   server.exited.then((c) => (exitCode = c));
+  // Our own code-server must say it listens: another one that took the port would answer /healthz too.
+  const listening = () => readLog().slice(logFrom).includes(`HTTP server listening on ${url}/`);
   for (;;) {
-    if ((await get(`${url}/healthz`, 2000)) === 200) break;
+    if (listening() && (await get(`${url}/healthz`, 2000)) === 200) break;
     if (exitCode !== undefined || Date.now() > deadline) {
       await server.stop();
+      if (exitCode !== undefined && /EADDRINUSE/.test(readLog().slice(logFrom))) return undefined;
       const why = exitCode !== undefined ? `exited with code ${exitCode}` : 'did not answer /healthz in time';
       throw new Error(`code-server ${why}. Its log:\n${tail(readLog())}`);
     }

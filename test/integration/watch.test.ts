@@ -19,6 +19,33 @@ function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined 
   });
 }
 
+/**
+ * Resolves once the editor hears of changes in `dir`: someone else creates canary files there
+ * (a new one every half second) until one is reported. Changes made from then on are watched.
+ */
+async function watchIsLive(dir: string, seen: Array<[string, string]>, timeoutMs = 20000): Promise<void> {
+  const reported = () => seen.some(([k, p]) => k === 'created' && /\/canary-\d+\.txt$/.test(p));
+  const deadline = Date.now() + timeoutMs;
+  for (let i = 0; !reported(); i++) {
+    if (Date.now() > deadline) throw new Error(`the watch of ${dir} reported none of ${i} canary files`);
+    fs.writeFileSync(path.join(dir, `canary-${i}.txt`), 'c');
+    await waitFor('a canary', 500, () => (reported() ? true : undefined)).catch(() => undefined);
+  }
+}
+
+/**
+ * Someone else writes `text` (numbered) into `file` until the open `doc` shows it: the first
+ * writes may come before the editor's watch of the file is running.
+ */
+async function changeUntilReloaded(file: string, text: string, doc: vscode.TextDocument, timeoutMs = 20000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let i = 0; !doc.getText().startsWith(text); i++) {
+    if (Date.now() > deadline) throw new Error(`the editor did not reload ${file} after ${i} changes`);
+    fs.writeFileSync(file, `${text} ${i}\n`);
+    await waitFor('the editor to reload', 1000, () => (doc.getText().startsWith(text) ? true : undefined)).catch(() => undefined);
+  }
+}
+
 function collect(watcher: vscode.FileSystemWatcher): Array<[string, string]> {
   const seen: Array<[string, string]> = [];
   watcher.onDidCreate((u) => seen.push(['created', u.path]));
@@ -47,7 +74,7 @@ describe('remote changes reach the editor', function () {
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(host.uri(dir), '**/*'));
     const seen = collect(watcher);
     try {
-      await new Promise((r) => setTimeout(r, 1500)); // the remote watch starts
+      await watchIsLive(dir, seen);
       fs.writeFileSync(path.join(dir, 'from-agent.txt'), 'hello');
       await waitFor('a created event', 10000, () => (seen.some(([k, p]) => k === 'created' && p.endsWith('/from-agent.txt')) ? true : undefined));
       fs.rmSync(path.join(dir, 'from-agent.txt'));
@@ -64,9 +91,7 @@ describe('remote changes reach the editor', function () {
     const doc = await vscode.workspace.openTextDocument(host.uri(file));
     await vscode.window.showTextDocument(doc);
     assert.strictEqual(doc.getText(), 'first version\n');
-    await new Promise((r) => setTimeout(r, 1500));
-    fs.writeFileSync(file, 'changed by a build on the sandbox\n');
-    await waitFor('the editor to reload', 15000, () => (doc.getText() === 'changed by a build on the sandbox\n' ? true : undefined));
+    await changeUntilReloaded(file, 'changed by a build on the sandbox', doc);
   });
 
   it('reloads an open editor after a checkout-sized burst of changes in its folder', async () => {
@@ -75,7 +100,8 @@ describe('remote changes reach the editor', function () {
     fs.writeFileSync(file, 'before checkout\n');
     const doc = await vscode.workspace.openTextDocument(host.uri(file));
     await vscode.window.showTextDocument(doc);
-    await new Promise((r) => setTimeout(r, 1500));
+    // The editor's watch of the file is running once it has reloaded a change.
+    await changeUntilReloaded(file, 'before checkout, changed', doc);
     // Like `git checkout`: thousands of files change at once, the open one among them.
     for (let i = 0; i < 3000; i++) fs.writeFileSync(path.join(dir, `gen-${i}.ts`), `export const n = ${i};\n`);
     fs.writeFileSync(file, 'after checkout\n');
@@ -88,10 +114,12 @@ describe('remote changes reach the editor', function () {
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(host.uri(dir), '**/*'));
     const seen = collect(watcher);
     try {
-      await new Promise((r) => setTimeout(r, 1500));
+      await watchIsLive(dir, seen);
       await vscode.workspace.fs.readFile(host.uri(`${dir}/mine.txt`));
       await vscode.workspace.fs.writeFile(host.uri(`${dir}/mine.txt`), new TextEncoder().encode('v2'));
-      await new Promise((r) => setTimeout(r, 2000));
+      // A change by someone else after our save: once it is reported, an echo of the save would have been too.
+      fs.writeFileSync(path.join(dir, 'after-save.txt'), 'x');
+      await waitFor('the change after our save', 10000, () => (seen.some(([k, p]) => k === 'created' && p.endsWith('/after-save.txt')) ? true : undefined));
       const forFile = seen.filter(([, p]) => p.endsWith('/mine.txt'));
       assert.ok(forFile.length <= 1, `our save produced ${forFile.length} events: ${JSON.stringify(forFile)}`);
       assert.ok(!seen.some(([, p]) => p.includes('.sbx-')), 'temp files never surface');
@@ -106,7 +134,7 @@ describe('remote changes reach the editor', function () {
     const seen = collect(watcher);
     try {
       // The first poll takes a snapshot; only what changes after it is reported.
-      await new Promise((r) => setTimeout(r, 3000));
+      await watchIsLive(dir, seen, 30000);
       fs.writeFileSync(path.join(dir, 'polled.txt'), 'x');
       await waitFor('a created event from polling', 20000, () => (seen.some(([k, p]) => k === 'created' && p.endsWith('/polled.txt')) ? true : undefined));
     } finally {

@@ -37,6 +37,10 @@ export function makeTempDir(prefix = 'sbx-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/**
+ * A port nothing listens on right now. Another process may take it before the caller binds
+ * it: only for ports that must stay closed, or with a retry on EADDRINUSE (as startSshd does).
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -96,6 +100,8 @@ export interface SshdOptions {
   tmpfsRootKiB?: number;
   /** Bind-mount local files over names in `root`, in sshd's own mount namespace only (as Docker's `-v ./app.yml:/app/app.yml`). */
   bindMounts?: { source: string; target: string }[];
+  /** The port to try first (default: one free when picked); a taken one is replaced by another. */
+  firstPort?: number;
   /** `ulimit -n` for sshd and every session and sftp-server under it (prlimit, which execs in place). */
   maxOpenFiles?: number;
 }
@@ -139,12 +145,12 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   const userKey = options.userKey ?? generateKey(path.join(dir, 'user_key'));
   const authorizedKeysPath = path.join(dir, 'authorized_keys');
   fs.writeFileSync(authorizedKeysPath, [userKey.publicKey, ...(options.authorizedKeys ?? [])].join('\n') + '\n', { mode: 0o600 });
-  const port = await freePort();
+  let port = options.firstPort ?? (await freePort());
   const listenAddress = options.listenAddress ?? '127.0.0.1';
   const user = os.userInfo().username;
   const logPath = path.join(dir, 'sshd.log');
   const configPath = path.join(dir, 'sshd_config');
-  const config = [
+  const config = () => [
     `Port ${port}`,
     `ListenAddress ${listenAddress}`,
     `HostKey ${hostKeyPath}`,
@@ -171,10 +177,11 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     ['SetEnv', `HOME=${home}`, ...(options.extraConfig ?? []).filter((l) => /^SetEnv\s/i.test(l)).map((l) => l.replace(/^SetEnv\s+/i, ''))].join(' '),
     ...(options.extraConfig ?? []).filter((l) => !/^SetEnv\s/i.test(l)),
   ];
-  fs.writeFileSync(configPath, config.join('\n') + '\n');
 
   let child: ChildProcess | undefined;
   const start = async () => {
+    fs.writeFileSync(configPath, config().join('\n') + '\n');
+    const logFrom = readLog().length;
     // -D: stay in the foreground so the PID we hold is sshd's; -E: log to a file.
     const args = ['-D', '-f', configPath, '-E', logPath];
     // `ip netns exec` execs sshd in place, so the PID we hold is still sshd's.
@@ -203,8 +210,10 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     let stderr = '';
     child.stderr?.on('data', (d) => (stderr += d));
     const exited = new Promise<never>((_, reject) =>
-      child!.once('exit', (code) => reject(new Error(`sshd exited early (code ${code}): ${stderr}${readLog()}`))),
+      child!.once('exit', (code) => reject(new SshdExited(`sshd exited early (code ${code}): ${stderr}${readLog()}`, readLog().slice(logFrom)))),
     );
+    // Our own sshd says it listens (another process that took the port could answer a banner too).
+    await Promise.race([waitForLine(readLog, logFrom, /Server listening on /, 10000), exited]);
     await Promise.race([waitForBanner(port, 10000, listenAddress), exited]);
   };
   const readLog = () => (fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8') : '');
@@ -232,7 +241,16 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
       }
     }
   };
-  await start();
+  // The port was free when picked, but anything may bind it before sshd does: pick another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (err) {
+      if (!(err instanceof SshdExited && /Address already in use/.test(err.log)) || attempt >= 5) throw err;
+      port = await freePort();
+    }
+  }
 
   const result: Sshd = {
     dir,
@@ -295,24 +313,55 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   return result;
 }
 
-/** PIDs of every process below `pid`, read from `ps` (children of a dead parent are reparented, so read first). */
+class SshdExited extends Error {
+  constructor(
+    message: string,
+    /** What sshd logged in this start. */
+    readonly log: string,
+  ) {
+    super(message);
+  }
+}
+
+async function waitForLine(read: () => string, from: number, pattern: RegExp, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(read().slice(from))) {
+    if (Date.now() > deadline) throw new Error(`sshd did not log ${pattern} within ${timeoutMs} ms: ${read().slice(from)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * PIDs of every process below `pid` (children of a dead parent are reparented, so read first),
+ * from /proc/<pid>/task/<tid>/children: only the test's own processes are looked at.
+ */
 export function descendants(pid: number | undefined): number[] {
   if (!pid) return [];
-  const out = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' });
-  const children = new Map<number, number[]>();
-  for (const line of out.trim().split('\n')) {
-    const [p, pp] = line.trim().split(/\s+/).map(Number);
-    children.set(pp, [...(children.get(pp) ?? []), p]);
-  }
   const found: number[] = [];
   const visit = (p: number) => {
-    for (const c of children.get(p) ?? []) {
+    for (const c of childrenOf(p)) {
       found.push(c);
       visit(c);
     }
   };
   visit(pid);
   return found;
+}
+
+function childrenOf(pid: number): number[] {
+  let tasks: string[];
+  try {
+    tasks = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return []; // gone
+  }
+  return tasks.flatMap((tid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** A stdio-bridged sandbox: the client runs `sshd -i -f <config>` as its ProxyCommand. */

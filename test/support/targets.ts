@@ -1,7 +1,7 @@
 // Connection-core fixtures: a ResolvedHost for a test sshd and a pool wired to it,
 // without going through ssh config files (those have their own parity tests).
 import { ResolvedHost } from '../../src/ssh/config/resolvedHost';
-import { Credentials, noInteractiveCredentials } from '../../src/ssh/credentials';
+import { Credentials } from '../../src/ssh/credentials';
 import { SshError } from '../../src/ssh/errors';
 import { ConnectionPool, DEFAULT_POOL_SETTINGS, PoolDependencies, PoolSettings } from '../../src/ssh/pool';
 import { Logger } from '../../src/common/log';
@@ -48,6 +48,16 @@ export function acceptKeys(...publicKeys: string[]) {
     };
   };
 }
+
+/** For hosts where only keys and the agent may be used. */
+export const noInteractiveCredentials: Credentials = {
+  password: async () => undefined,
+  passphrase: async () => undefined,
+  keyboardInteractive: async () => undefined,
+  userToken: async () => undefined,
+  rejected: () => {},
+  accepted: () => {},
+};
 
 export interface MemoryLog extends Logger {
   lines: string[];

@@ -62,7 +62,7 @@ export function childPath(root: string, parent: string, name: string, api: PathA
 }
 
 /** Longest link target recreated (PATH_MAX); a longer one is not a link any system would resolve. */
-export const MAX_LINK_TARGET = 4096;
+const MAX_LINK_TARGET = 4096;
 
 /**
  * Why a server's link target must not be recreated at `link` (a path under `root`), or

@@ -1,47 +1,40 @@
-// One host's watching, without the editor: `inotifywait -m` over one exec channel per kind
-// (recursive roots, single folders) when the remote has it, else polling of the watched paths
-// only. It reports RemoteChanges; the vscode adapter (remoteWatcher.ts) turns them into events.
+// One host's watching, without the editor: inotifywait runs (inotifyRuns.ts) when the remote
+// has it, else polling of the watched paths only (poller.ts); watched paths that do not exist
+// yet wait outside the runs (watchPlan.ts). It reports RemoteChanges; the vscode adapter
+// (remoteWatcher.ts) turns them into events. Here: what is watched, when to (re)start, backoff.
+import { DisposableStore, toDisposable } from '../../common/disposable';
+import { Emitter, Event } from '../../common/event';
 import { Logger } from '../../common/log';
-import { SessionChannelHandle as ClientChannel, SshConnection } from '../../ssh/connection';
-import { shellQuote } from '../../ssh/exec';
 import { ConnectionPool, ConnectionRef } from '../../ssh/pool';
-import { DirEntry, SftpSession, unlessUnreachable } from '../../ssh/sftp';
-import { remoteDirname } from '../remotePath';
 import { RemoteSessions } from '../remoteSessions';
-import { ChangeCoalescer, coveringRoots, InotifyOutput, inotifyCommand, RemoteChange } from './inotifyEvents';
+import { ChangeCoalescer, RemoteChange } from './inotifyEvents';
+import { InotifyRuns, RunEnd } from './inotifyRuns';
+import { Poller, POLL_MS } from './poller';
+import { MISSING_RECHECK_MS, WatchPlan } from './watchPlan';
 
-const POLL_MS = 5000;
-/** Watched paths looked at per poll tick at most (in turn): polling cost stays bounded whatever is watched. */
-const POLL_MAX_DIRS = 50;
-/** A run that lasted this long had started, even if it never said so. */
-const STARTED_MS = 30_000;
-/** While watched paths are missing, how often to look whether they appeared. */
-const MISSING_RECHECK_MS = 10_000;
-
-type Run = [paths: string[], recursive: boolean];
+/** Paths whose changes are reported from now on. */
+export interface WatchStarted {
+  readonly paths: readonly string[];
+  readonly recursive: boolean;
+  readonly polling: boolean;
+}
 
 export class HostWatch {
   private readonly recursive = new Map<string, number>();
   private readonly flat = new Map<string, number>();
+  private readonly disposables = new DisposableStore();
   private readonly coalescer: ChangeCoalescer;
+  private readonly runs: InotifyRuns;
+  private readonly plan: WatchPlan;
+  private poller: Poller | undefined;
+  private readonly startedEmitter = this.disposables.add(new Emitter<WatchStarted>());
+  /** Fires when watched paths start being watched (inotifywait set its watches, or polling took its first look). */
+  readonly onDidStart: Event<WatchStarted> = this.startedEmitter.event;
   private ref: Promise<ConnectionRef | undefined> | undefined;
-  private channels: ClientChannel[] = [];
   private restartTimer: NodeJS.Timeout | undefined;
   private restarting = false;
   private restartAgain = false;
-  private pollTimer: NodeJS.Timeout | undefined;
-  private polling = false;
-  /** Per watched path: what it looked like at the last poll, by full path. */
-  private snapshots = new Map<string, Map<string, string>>();
-  /** The last path polled: the next tick goes on after it. */
-  private pollAfter = '';
-  private disposed = false;
   private failures = 0;
-  /** Watched paths left out of the runs because they do not exist. */
-  private missing: string[] = [];
-  /** The inotifywait runs now active, to skip restarts that would change nothing. */
-  private runningSignature: string | undefined;
-  private readonly stateSubscription: { dispose(): void };
   /** A run that had started ended unexpectedly: changes since then are unknown. */
   private missedChanges = false;
 
@@ -52,11 +45,36 @@ export class HostWatch {
     deliver: (changes: RemoteChange[]) => void,
     private readonly log: Logger,
   ) {
-    this.coalescer = new ChangeCoalescer(deliver);
+    this.coalescer = this.disposables.add(new ChangeCoalescer(deliver));
+    this.plan = new WatchPlan(host, sessions);
+    this.runs = this.disposables.add(
+      new InotifyRuns(
+        host,
+        {
+          change: (change) => {
+            this.coalescer.add(change);
+            if (change.kind !== 'deleted' && this.plan.mayBringBack(change.path)) this.scheduleRestart();
+          },
+          // inotifywait runs on without a root that went away, and does not see it come back: start
+          // afresh, without it while it is missing, or with a new watch if it is already back.
+          rootGone: () => this.scheduleRestart(),
+          started: (paths, recursive) => {
+            // Every watch is set: this run has started, so retries back off from scratch again.
+            this.failures = 0;
+            this.startedEmitter.fire({ paths, recursive, polling: false });
+          },
+          ended: (end) => this.runEnded(end),
+        },
+        log,
+      ),
+    );
     // Back after a drop or a Disconnect: watch again now, not when the backoff says.
-    this.stateSubscription = pool.onDidChangeState((change) => {
-      if (change.host === host && change.state === 'connected' && this.channels.length === 0 && !this.polling && !this.empty) this.scheduleRestart(0);
-    });
+    this.disposables.add(
+      pool.onDidChangeState((change) => {
+        if (change.host === host && change.state === 'connected' && !this.runs.running && !this.poller && !this.empty) this.scheduleRestart(0);
+      }),
+    );
+    this.disposables.add(toDisposable(() => clearTimeout(this.restartTimer)));
   }
 
   get empty(): boolean {
@@ -76,14 +94,13 @@ export class HostWatch {
   }
 
   dispose(): void {
-    if (this.disposed) return; // the pool ref must be released once
-    this.disposed = true;
-    this.stateSubscription.dispose();
-    clearTimeout(this.restartTimer);
-    clearTimeout(this.pollTimer);
-    this.stopChannels().forEach((c) => c.close());
-    this.coalescer.dispose();
+    if (this.disposables.isDisposed) return; // the pool ref must be released once
+    this.disposables.dispose();
     void this.ref?.then((r) => r?.release());
+  }
+
+  private get disposed(): boolean {
+    return this.disposables.isDisposed;
   }
 
   /** Watch sets change in bursts when a window opens; restart once they settle. */
@@ -100,6 +117,7 @@ export class HostWatch {
   private async restart(): Promise<void> {
     if (this.restarting) {
       this.restartAgain = true;
+      this.log.trace(`watch ${this.host}: restart queued behind the running one`);
       return;
     }
     this.restarting = true;
@@ -126,109 +144,41 @@ export class HostWatch {
     try {
       const connection = await ref.connection();
       if (this.disposed) return;
-      if (this.polling) {
+      if (this.poller) {
         this.refreshIfMissed();
-        return await this.poll();
+        return await this.poller.poll();
       }
-      const runs = await this.plannedRuns();
+      const runs = await this.plan.runs(this.recursive.keys(), this.flat.keys());
       if (this.disposed) return;
+      if (this.plan.hasMissing && !this.restartTimer) this.scheduleRestart(MISSING_RECHECK_MS);
       // Editors drop and re-add the same watches often (e.g. around a save): keep what runs.
-      const signature = JSON.stringify(runs);
-      if (signature === this.runningSignature && this.channels.length === runs.length) return;
-      await this.start(connection, runs, signature);
+      if (this.runs.areRunning(runs)) return;
+      await this.runs.start(connection, runs);
+      if (!this.disposed) this.refreshIfMissed();
     } catch (err) {
       this.log.debug(`watch ${this.host}: ${err instanceof Error ? err.message : String(err)}`);
       this.retryLater();
     }
   }
 
-  /**
-   * The runs for what is watched now. inotifywait fails as a whole if one of its paths cannot
-   * be watched, so paths that do not exist are left out, and looked at again later.
-   */
-  private async plannedRuns(): Promise<Run[]> {
-    const roots = coveringRoots(this.recursive.keys());
-    const flat = [...this.flat.keys()].filter((p) => !roots.some((r) => r === '/' || p === r || p.startsWith(r + '/')));
-    const [rootAttrs, folders] = await this.sessions.run(this.host, (s) =>
-      Promise.all([Promise.all(roots.map((p) => unlessUnreachable(s.stat(p)))), Promise.all(flat.map((p) => folderFor(s, p)))]),
-    );
-    this.missing = [...roots.filter((_, i) => !rootAttrs[i]), ...flat.filter((_, i) => !folders[i])];
-    if (this.missing.length && !this.restartTimer) this.scheduleRestart(MISSING_RECHECK_MS);
-    const runs: Run[] = [];
-    const existingRoots = roots.filter((_, i) => rootAttrs[i]);
-    const flatFolders = [...new Set(folders.filter((f): f is string => f !== undefined))];
-    if (existingRoots.length) runs.push([existingRoots, true]);
-    if (flatFolders.length) runs.push([flatFolders, false]);
-    return runs;
-  }
-
-  /** Starts the new runs before stopping the old ones, so no change falls into a gap. */
-  private async start(connection: SshConnection, runs: Run[], signature: string): Promise<void> {
-    const previous = this.stopChannels();
-    try {
-      for (const [paths, recursive] of runs) {
-        const channel = await connection.exec(inotifyCommand(paths, recursive, shellQuote), {});
-        // Disposed while it opened: nothing else would ever close it, and its inotifywait would run on.
-        if (this.disposed) {
-          channel.close();
-          return;
-        }
-        this.channels.push(channel);
-        this.follow(channel, paths, recursive);
-      }
-      this.runningSignature = signature;
-      this.refreshIfMissed();
-    } finally {
-      // The old runs go whatever happened here: nobody tracks them any more.
-      if (this.disposed) previous.forEach((c) => c.close());
-      else setTimeout(() => previous.forEach((c) => c.close()), 500);
+  private runEnded(end: RunEnd): void {
+    if (end.toolMissing && !this.poller) {
+      this.log.info(`watch ${this.host}: inotifywait is not installed on the remote; polling watched folders every ${POLL_MS / 1000} s`);
+      this.poller = this.disposables.add(
+        new Poller(this.host, this.sessions, () => [...this.recursive.keys(), ...this.flat.keys()], {
+          change: (change) => this.coalescer.add(change),
+          started: (paths) => this.startedEmitter.fire({ paths, recursive: false, polling: true }),
+        }),
+      );
     }
-  }
-
-  private follow(channel: ClientChannel, roots: string[], recursive: boolean): void {
-    const output = new InotifyOutput(new Set(roots));
-    const openedAt = Date.now();
-    let established = false;
-    let stderr = '';
-    channel.setEncoding('utf8');
-    channel.on('data', (chunk: string) => {
-      if (this.disposed) return;
-      for (const change of output.push(chunk)) {
-        this.coalescer.add(change);
-        if (change.kind === 'deleted' && roots.includes(change.path)) this.rootGone();
-        else if (change.kind !== 'deleted' && this.mayBringBack(change.path)) this.scheduleRestart();
-      }
-    });
-    channel.stderr.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-4096);
-      // Every watch is set: this run has started, so retries back off from scratch again.
-      if (!established && /Watches established/.test(stderr)) {
-        established = true;
-        this.failures = 0;
-      }
-    });
-    channel.once('exit', (code: number | null) => {
-      if (this.disposed || !this.channels.includes(channel)) return;
-      if (code === 127 || /not found/i.test(stderr)) {
-        this.log.info(`watch ${this.host}: inotifywait is not installed on the remote; polling watched folders every ${POLL_MS / 1000} s`);
-        this.polling = true;
-      } else {
-        this.log.debug(`watch ${this.host}: inotifywait (${recursive ? 'recursive' : 'folders'}) ended with ${code}: ${stderr.trim()}`);
-      }
-    });
-    channel.once('close', () => {
-      if (this.disposed || !this.channels.includes(channel)) return;
-      this.channels = this.channels.filter((c) => c !== channel);
-      if (this.polling) return this.scheduleRestart(100);
-      // A run that died setting up watched nothing: there is nothing to refresh.
-      if (established || Date.now() - openedAt >= STARTED_MS) {
-        this.failures = 0;
-        // Changes made while we are not watching are unknown: the roots are refreshed once
-        // watching again (now, nothing could be read: the link is down or the user disconnected).
-        this.missedChanges = true;
-      }
-      this.retryLater();
-    });
+    if (this.poller) return this.scheduleRestart(100);
+    if (end.started) {
+      this.failures = 0;
+      // Changes made while we are not watching are unknown: the roots are refreshed once
+      // watching again (now, nothing could be read: the link is down or the user disconnected).
+      this.missedChanges = true;
+    }
+    this.retryLater();
   }
 
   /** Watching again after a gap: tell the editor to look at every root, since changes may have been missed. */
@@ -238,117 +188,10 @@ export class HostWatch {
     for (const root of [...this.recursive.keys(), ...this.flat.keys()]) this.coalescer.add({ kind: 'changed', path: root });
   }
 
-  /**
-   * inotifywait runs on without a root that went away, and does not see it come back: start
-   * afresh, without it while it is missing, or with a new watch if it is already back.
-   */
-  private rootGone(): void {
-    this.runningSignature = undefined;
-    this.scheduleRestart();
-  }
-
-  /** A change at a missing watched path, or at a folder above one: it may exist now. */
-  private mayBringBack(path: string): boolean {
-    return this.missing.some((m) => m === path || m.startsWith(path + '/'));
-  }
-
   private retryLater(): void {
     // Disconnected by the user: nothing to retry until they connect (the state change restarts us).
     if (this.disposed || this.pool.state(this.host).held) return;
     this.failures++;
     this.scheduleRestart(Math.min(30_000, 1000 * 2 ** Math.min(this.failures, 5)));
   }
-
-  /** Looks at watched paths (a bounded number per tick, in turn) and reports what changed since the last look. */
-  private async poll(): Promise<void> {
-    if (this.disposed) return;
-    const paths = [...new Set([...this.recursive.keys(), ...this.flat.keys()])].sort();
-    const watched = new Set(paths);
-    for (const path of this.snapshots.keys()) if (!watched.has(path)) this.snapshots.delete(path);
-    const batch = this.nextPollBatch(paths);
-    try {
-      await this.sessions.run(this.host, async (s) => {
-        const list = listingsOf(s);
-        for (const path of batch) {
-          const now = await lookAt(path, list);
-          if (this.disposed) return;
-          this.compare(path, now);
-        }
-      });
-    } catch {
-      /* the connection is down; the next tick tries again */
-    }
-    // Disposed while this tick ran: nothing may run, or report, after dispose.
-    if (this.disposed) return;
-    clearTimeout(this.pollTimer);
-    this.pollTimer = setTimeout(() => void this.poll(), POLL_MS);
-  }
-
-  /** Up to POLL_MAX_DIRS paths, going on after the last one polled: every path gets its turn. */
-  private nextPollBatch(sorted: string[]): string[] {
-    if (sorted.length <= POLL_MAX_DIRS) return sorted;
-    const start = Math.max(0, sorted.findIndex((p) => p > this.pollAfter));
-    const batch = [...sorted.slice(start), ...sorted.slice(0, start)].slice(0, POLL_MAX_DIRS);
-    this.pollAfter = batch[batch.length - 1];
-    return batch;
-  }
-
-  private compare(watched: string, now: Map<string, string>): void {
-    const before = this.snapshots.get(watched);
-    this.snapshots.set(watched, now);
-    if (!before) return;
-    for (const [path, sig] of now) {
-      if (!before.has(path)) this.coalescer.add({ kind: 'created', path });
-      else if (before.get(path) !== sig) this.coalescer.add({ kind: 'changed', path });
-    }
-    for (const path of before.keys()) if (!now.has(path)) this.coalescer.add({ kind: 'deleted', path });
-  }
-
-  /** Forgets the running watchers and returns them; the caller closes them (now, or once replaced). */
-  private stopChannels(): ClientChannel[] {
-    const channels = this.channels;
-    this.channels = [];
-    this.runningSignature = undefined;
-    return channels;
-  }
-}
-
-/**
- * A watched file is followed through its folder: saves replace files by rename (ours and
- * most editors'), which would end an inotify watch on the file itself. Undefined: neither exists.
- */
-async function folderFor(s: SftpSession, path: string): Promise<string | undefined> {
-  const attrs = await unlessUnreachable(s.stat(path));
-  if (attrs?.isDirectory()) return path;
-  const parent = remoteDirname(path);
-  if (attrs) return parent;
-  return (await unlessUnreachable(s.stat(parent)))?.isDirectory() ? parent : undefined;
-}
-
-type Lister = (dir: string) => Promise<DirEntry[] | undefined>;
-
-/** Lists each folder at most once per poll tick: files watched in one folder share its listing. */
-function listingsOf(s: SftpSession): Lister {
-  const listings = new Map<string, Promise<DirEntry[] | undefined>>();
-  return (dir) => {
-    let listing = listings.get(dir);
-    if (!listing) listings.set(dir, (listing = unlessUnreachable(s.readdir(dir))));
-    return listing;
-  };
-}
-
-/**
- * A watched path as it looks now, by full path: a folder's entries; a file (or a missing
- * path) as its folder lists it, since a file cannot be listed.
- */
-async function lookAt(path: string, list: Lister): Promise<Map<string, string>> {
-  const signature = (e: DirEntry) => `${e.attrs.mtime}:${e.attrs.size}:${e.attrs.mode}`;
-  const entries = await list(path);
-  if (entries) {
-    const join = (n: string) => (path === '/' ? `/${n}` : `${path}/${n}`);
-    return new Map(entries.filter((e) => e.name !== '.' && e.name !== '..').map((e) => [join(e.name), signature(e)]));
-  }
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  const own = (await list(remoteDirname(path)))?.find((e) => e.name === name);
-  return new Map(own ? [[path, signature(own)]] : []);
 }

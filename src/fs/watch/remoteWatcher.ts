@@ -2,21 +2,24 @@
 // editor: one HostWatch per host (hostWatch.ts: inotifywait or polling) turned into
 // FileChangeEvents. Our own writes and temp files are not reported back.
 import * as vscode from 'vscode';
+import { DisposableStore, toDisposable } from '../../common/disposable';
 import { Logger } from '../../common/log';
 import { ConnectionPool } from '../../ssh/pool';
 import { isTempPath } from '../../ssh/sftp';
-import { RemoteWatching } from '../sbxFileSystemProvider';
 import { SCHEME } from '../remotePath';
 import { RemoteSessions } from '../remoteSessions';
+import { RemoteWatching } from '../remoteWatching';
 import { HostWatch } from './hostWatch';
 import { RemoteChange } from './inotifyEvents';
 
 /** How long after our own write finished its echo may still arrive (inotify → ssh → coalescing). */
 const OWN_ECHO_MS = 1000;
-type Fire = (events: vscode.FileChangeEvent[]) => void;
 
 export class RemoteWatcher implements RemoteWatching, vscode.Disposable {
+  private readonly disposables = new DisposableStore();
   private readonly hosts = new Map<string, HostWatch>();
+  private readonly changes = this.disposables.add(new vscode.EventEmitter<vscode.FileChangeEvent[]>());
+  readonly onDidChangeFile = this.changes.event;
   /**
    * Our own writes in progress or just finished: each swallows the one (coalesced) event it
    * causes. A token lives only until shortly after its write, so a missed echo (the watcher
@@ -27,9 +30,15 @@ export class RemoteWatcher implements RemoteWatching, vscode.Disposable {
   constructor(
     private readonly pool: ConnectionPool,
     private readonly sessions: RemoteSessions,
-    private readonly fire: Fire,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.disposables.add(
+      toDisposable(() => {
+        this.hosts.forEach((h) => h.dispose());
+        this.hosts.clear();
+      }),
+    );
+  }
 
   watch(uri: vscode.Uri, options: { recursive: boolean }): vscode.Disposable {
     let host = this.hosts.get(uri.authority);
@@ -71,8 +80,7 @@ export class RemoteWatcher implements RemoteWatching, vscode.Disposable {
   }
 
   dispose(): void {
-    this.hosts.forEach((h) => h.dispose());
-    this.hosts.clear();
+    this.disposables.dispose();
   }
 
   private deliver(authority: string, changes: RemoteChange[]): void {
@@ -84,7 +92,7 @@ export class RemoteWatcher implements RemoteWatching, vscode.Disposable {
         type: c.kind === 'created' ? vscode.FileChangeType.Created : c.kind === 'deleted' ? vscode.FileChangeType.Deleted : vscode.FileChangeType.Changed,
         uri: vscode.Uri.from({ scheme: SCHEME, authority, path: c.path }),
       }));
-    if (events.length) this.fire(events);
+    if (events.length) this.changes.fire(events);
   }
 }
 

@@ -89,7 +89,7 @@ function hasMagic(segment: string): boolean {
 }
 
 /** Expands an absolute glob pattern to the existing paths it names, sorted bytewise. */
-export function globPaths(pattern: string, cfs: ConfigFs): string[] {
+function globPaths(pattern: string, cfs: ConfigFs): string[] {
   const segments = pattern.split('/');
   let current = [segments[0]];
   for (const segment of segments.slice(1)) {

@@ -8,7 +8,7 @@
 // verbatim, `#` included) and leaves `SetEnv A=1 "B=c d"` unsplit. The lexer is small, so it is
 // written here against OpenSSH's own rules instead of patched around.
 
-export const WHITESPACE = ' \t\r\n';
+const WHITESPACE = ' \t\r\n';
 
 export interface ConfigLine {
   /** Lower-cased keyword. */

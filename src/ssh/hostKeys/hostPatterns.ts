@@ -17,7 +17,7 @@ export function hashHostName(name: string, salt: Buffer = randomBytes(SHA1_LEN))
 }
 
 /** True when `field` is a hashed name (`|1|salt|hash`) of `name`. */
-export function matchHashedName(name: string, field: string): boolean {
+function matchHashedName(name: string, field: string): boolean {
   if (!field.startsWith(HASH_MAGIC)) return false;
   const parts = field.slice(HASH_MAGIC.length).split('|');
   if (parts.length !== 2) return false;

@@ -1,12 +1,11 @@
 // Saves that never lose data: write a temp file next to the target, check every
 // acknowledgement, fsync, restore owner and mode, re-check that nobody changed the target,
 // then posix-rename over it. Any failure leaves the target untouched and removes the temp.
-import * as posix from 'path/posix';
 import { utils } from 'ssh2';
 import { abortError } from '../errors';
 import { Attributes, SftpChannel, SftpHandle } from './channel';
 import { ConflictError, sftpError, SftpError, STATUS_CODE, withReason } from './errors';
-import { isTempPath, tempPathFor, TEMP_NAME, TempRegistry } from './tempFiles';
+import { isTempPath, tempPathFor, TempRegistry } from './tempFiles';
 import { TransferOptions, writeWhole } from './transfer';
 
 const { OPEN_MODE } = utils.sftp;
@@ -74,7 +73,7 @@ function resolveRegular(path: string, attrs: Attributes | undefined, asked: stri
   return { path, attrs };
 }
 
-/** Removes a temp file; it stays in the registry (for a later sweep) if the server cannot be told. */
+/** Removes a temp file; it stays in the registry (removed after the next reconnect) if the server cannot be told. */
 export async function removeTemp(ch: SftpChannel, temps: TempRegistry, path: string): Promise<boolean> {
   try {
     await ch.unlink(path);
@@ -187,21 +186,6 @@ export async function writeFileInPlace(ch: SftpChannel, path: string, data: Uint
     await ch.closeQuietly(h);
     throw err;
   }
-}
-
-/**
- * Removes leftover temp files of ours in `dir`: after a reconnect, or when opening a folder.
- * Only names matching TEMP_NAME, only regular files, and only those not modified for
- * `olderThanSeconds` (another window may be saving right now). Returns the removed paths.
- */
-export async function sweepTempFiles(ch: SftpChannel, dir: string, entries: Iterable<{ name: string; attrs: Attributes }>, olderThanSeconds: number): Promise<string[]> {
-  const cutoff = Date.now() / 1000 - olderThanSeconds;
-  const stale = [...entries].filter((e) => TEMP_NAME.test(e.name) && e.attrs.isFile() && e.attrs.mtime <= cutoff);
-  const removed = await Promise.all(stale.map(async (e) => {
-    const path = posix.join(dir, e.name);
-    return (await ch.unlink(path).then(() => true, () => false)) ? path : undefined;
-  }));
-  return removed.filter((p): p is string => p !== undefined);
 }
 
 /**

@@ -5,9 +5,9 @@ import { Attributes, ChannelOptions, DirEntry, SftpChannel, SftpHandle } from '.
 import { abortError } from '../errors';
 import { sftpError, SftpError, STATUS_CODE, withReason } from './errors';
 import { DEFAULT_MAX_LISTING_BYTES, DEFAULT_MAX_LISTING_ENTRIES, ListingBudget } from './listingBudget';
-import { removeTemp, removeTempFiles, sweepTempFiles, writeFileAtomic, writeFileAtomicWith, writeFileInPlace, WriteOptions } from './safeSave';
+import { removeTemp, removeTempFiles, writeFileAtomic, writeFileAtomicWith, writeFileInPlace, WriteOptions } from './safeSave';
 import { tempPathFor, TempRegistry } from './tempFiles';
-import { ChunkSink, ChunkSource, copyStreamed, raceAbort, readInto, readWhole, ReadWholeOptions, StreamOptions, TransferOptions, writeFrom, writeWhole } from './transfer';
+import { ChunkSink, ChunkSource, copyStreamed, raceAbort, readInto, readWhole, ReadWholeOptions, StreamOptions, TransferOptions, writeFrom } from './transfer';
 
 /** READDIR requests in flight per listing. */
 const READDIR_AHEAD = 3;
@@ -236,18 +236,6 @@ export class SftpSession extends SftpChannel {
     return writeFileAtomicWith(this, this.temps, path, (h) => writeFrom(this, h, size, source, options), options);
   }
 
-  /** Plain truncating write with every write acknowledged (no temp, no conflict check). */
-  async writeFile(path: string, data: Uint8Array, options: TransferOptions & { mode?: number } = {}): Promise<void> {
-    const h = await this.open(path, 'w', options.mode !== undefined ? { mode: options.mode } : undefined);
-    try {
-      await writeWhole(this, h, data, options);
-    } catch (err) {
-      await this.closeQuietly(h);
-      throw err;
-    }
-    await this.close(h);
-  }
-
   /** Safe save; see safeSave.ts. Resolves the new attributes (mtime/size to expect next time). */
   writeFileAtomic(path: string, data: Uint8Array, options: WriteOptions = {}): Promise<Attributes> {
     return writeFileAtomic(this, this.temps, path, data, options);
@@ -263,8 +251,4 @@ export class SftpSession extends SftpChannel {
     return removeTempFiles(this, this.temps, paths);
   }
 
-  /** Removes our temp files in `dir` untouched for `olderThanSeconds` (another window may be mid-save). */
-  async sweepTempFiles(dir: string, options: { olderThanSeconds?: number } = {}): Promise<string[]> {
-    return sweepTempFiles(this, dir, await this.readdir(dir), options.olderThanSeconds ?? 3600);
-  }
 }

@@ -2,7 +2,7 @@
 import { randomBytes } from 'crypto';
 import * as posix from 'path/posix';
 
-/** `.<name>.sbx-<12 hex>.tmp`: hidden, and recognisable so leftovers can be swept safely. */
+/** `.<name>.sbx-<12 hex>.tmp`: hidden, and recognisable so leftovers (and only they) can be removed safely. */
 export const TEMP_NAME = /^\..*\.sbx-[0-9a-f]{12}\.tmp$/s;
 
 /** NAME_MAX is 255 bytes on Linux; keep room for the decoration. */

@@ -79,7 +79,7 @@ async function pool<J>(
 }
 
 /** Reads until `len` bytes are in or the file ends; SFTP allows short reads before EOF. */
-export async function readFully(ch: SftpChannel, h: SftpHandle, buf: Buffer, off: number, len: number, position: number): Promise<number> {
+async function readFully(ch: SftpChannel, h: SftpHandle, buf: Buffer, off: number, len: number, position: number): Promise<number> {
   let got = 0;
   while (got < len) {
     const n = await ch.read(h, buf, off + got, len - got, position + got);
@@ -105,7 +105,7 @@ export interface ReadWholeOptions extends TransferOptions {
  * STAT may say 3 GB of a file it never sends, and VS Code reads .vscode/settings.json on its
  * own when a folder opens): past this, the buffer grows only as bytes really arrive.
  */
-export const EAGER_READ_BYTES = 64 * 1024 * 1024;
+const EAGER_READ_BYTES = 64 * 1024 * 1024;
 /**
  * How much a larger read's buffer grows once every byte so far has arrived. Large, because each
  * step copies what is in and page-faults a fresh buffer (shared/PERF.md): 512 MiB is one step.

@@ -1,3 +1,4 @@
+import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { inotifyCommand, parseInotifyLine, RemoteChange } from '../../../src/fs/watch/inotifyEvents';
@@ -21,12 +22,20 @@ describe('the remote inotifywait command (real sshd)', function () {
       const channel = await connection.exec(inotifyCommand([dir], true, shellQuote), {});
       const seen: RemoteChange[] = [];
       channel.on('data', (d: Buffer) => d.toString().split('\n').map(parseInotifyLine).forEach((c) => c && seen.push(c)));
-      await until('inotifywait to start', () => inotifywaitsUnder(dir) === 1);
-      await new Promise((r) => setTimeout(r, 300));
+      // Without -q, inotifywait says so on stderr once every watch is set.
+      let stderr = '';
+      const established = new Promise<void>((resolve) =>
+        channel.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+          if (/Watches established/.test(stderr)) resolve();
+        }),
+      );
+      await established;
+      assert.strictEqual(inotifywaitsUnder(server.pid, dir), 1);
       fs.writeFileSync(path.join(dir, 'a.txt'), 'x');
       await until('a created event', () => seen.some((c) => c.kind === 'created' && c.path === path.join(dir, 'a.txt')));
       channel.close();
-      await until('inotifywait to end after the channel closed', () => inotifywaitsUnder(dir) === 0);
+      await until('inotifywait to end after the channel closed', () => inotifywaitsUnder(server.pid, dir) === 0);
 
       ref.release();
     } finally {

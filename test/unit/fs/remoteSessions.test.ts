@@ -1,7 +1,6 @@
 // A stuck SFTP request: against real sshd whose sftp-server is a process of its own that the
 // test stops (SIGSTOP), the way a dead network mount stops it in the middle of a request.
 import * as assert from 'assert';
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { RemoteSessions } from '../../../src/fs/remoteSessions';
@@ -9,12 +8,13 @@ import { ConnectionPool } from '../../../src/ssh/pool';
 import { SftpError, STATUS_CODE } from '../../../src/ssh/sftp';
 import { descendants, SFTP_SERVER_PATH, startSshd, Sshd } from '../../support/sshd';
 import { memoryLog, targetFor, testPool } from '../../support/targets';
+import { writePlain } from '../../support/sftpWrite';
 
 /** The sftp-server processes under sshd right now. */
 function sftpServers(server: Sshd): number[] {
   return descendants(server.pid).filter((pid) => {
     try {
-      return execFileSync('ps', ['-o', 'comm=', '-p', String(pid)], { encoding: 'utf8' }).trim() === 'sftp-server';
+      return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sftp-server';
     } catch {
       return false;
     }
@@ -71,7 +71,7 @@ describe('RemoteSessions: a stuck SFTP request (real sshd, sftp-server stopped)'
     const stuck = failure(sessions.run('box', (s) => s.stat(path.join(dir, 'a.txt'))));
     const retriedRead = sessions.runIdempotent('box', (s) => s.readFile(path.join(dir, 'b.txt')));
     const retriedList = sessions.runIdempotent('box', (s) => s.readdir(dir));
-    const write = failure(sessions.run('box', (s) => s.writeFile(path.join(dir, 'c.txt'), Buffer.from('charlie'))));
+    const write = failure(sessions.run('box', (s) => writePlain(s, path.join(dir, 'c.txt'), Buffer.from('charlie'))));
 
     const timedOut = await stuck;
     assert.ok(SftpError.is(timedOut, STATUS_CODE.CONNECTION_LOST) && timedOut.reason === 'timeout' && /no answer within 1 s/.test(timedOut.message), String(timedOut));

@@ -4,19 +4,35 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ClientChannel } from 'ssh2';
 import { RemoteSessions } from '../../../src/fs/remoteSessions';
-import { HostWatch } from '../../../src/fs/watch/hostWatch';
+import { HostWatch, WatchStarted } from '../../../src/fs/watch/hostWatch';
+import { POLL_MS } from '../../../src/fs/watch/poller';
+import { SessionChannelHandle as ClientChannel } from '../../../src/ssh/connection';
 import { ConnectionPool } from '../../../src/ssh/pool';
-import { SftpSession } from '../../../src/ssh/sftp';
+import { Attributes, SftpSession } from '../../../src/ssh/sftp';
 import { startSshd, Sshd, SshdOptions } from '../../support/sshd';
 import { memoryLog, targetFor, testPool } from '../../support/targets';
-import { hasInotifywait, inotifywaitsUnder, sleep, until } from './watchSupport';
+import { hasInotifywait, inotifywaitsUnder, until } from './watchSupport';
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => (resolve = r));
   return { promise, resolve };
+}
+
+/**
+ * Resolves once the inotifywait of a run's channel has set its watches, or the channel closed:
+ * either way its process will not appear later (counts of processes are stable from then on).
+ */
+function settled(channel: ClientChannel): Promise<void> {
+  return new Promise((resolve) => {
+    let stderr = '';
+    channel.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (/Watches established/.test(stderr)) resolve();
+    });
+    channel.once('close', () => resolve());
+  });
 }
 
 type Kind = 'created' | 'changed' | 'deleted';
@@ -25,20 +41,65 @@ type Kind = 'created' | 'changed' | 'deleted';
 type ExecHook = (command: string, open: () => Promise<ClientChannel>) => Promise<ClientChannel>;
 /** Sees every readdir the watcher makes, with the number of the sessions.run it belongs to. */
 type ReaddirHook = (dir: string, run: number) => Promise<void> | void;
+/** Sees every stat the watcher made, once it has its answer. */
+type StatHook = (path: string, attrs: Attributes | undefined) => void;
+
+interface Hooks {
+  exec?: ExecHook;
+  readdir?: ReaddirHook;
+  stat?: StatHook;
+}
 
 interface Bench {
   seen: Array<[Kind, string]>;
   watch(p: string, recursive: boolean): { dispose(): void };
   saw(kind: Kind, p: string): boolean;
+  /** Whether the watcher logged a line matching `pattern`. */
+  logged(pattern: RegExp): boolean;
+  /** Resolves once `kind` was reported for `p`. */
+  sees(kind: Kind, p: string, ms?: number): Promise<void>;
+  /** Resolves once the watcher said `n` times that a watch covering `p` started (inotifywait set its watches, or polling took its first look). */
+  started(p: string, n?: number, ms?: number): Promise<void>;
   dispose(): Promise<void>;
 }
 
-function bench(server: Sshd, hooks: { exec?: ExecHook; readdir?: ReaddirHook } = {}): Bench {
+function bench(server: Sshd, hooks: Hooks = {}): Bench {
   const log = memoryLog();
   const pool = testPool({ targets: { box: targetFor(server) }, hostKeys: [server.hostKey.publicKey], log });
   const sessions = new RemoteSessions(pool, log);
   const seen: Array<[Kind, string]> = [];
-  const watcher = new HostWatch('box', hooks.exec ? hookedExec(pool, hooks.exec) : pool, hooks.readdir ? spiedReaddir(sessions, hooks.readdir) : sessions, (changes) => changes.forEach((c) => seen.push([c.kind, c.path])), log);
+  const starts: WatchStarted[] = [];
+  // Waiters look again at every report: tests wait on the watcher's events, never on the clock.
+  const waiters = new Set<() => void>();
+  const when = (what: string, probe: () => boolean, ms = 10000) =>
+    new Promise<void>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      const check = () => {
+        if (!probe()) return;
+        done();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out waiting for ${what}; seen ${JSON.stringify(seen)}, started ${JSON.stringify(starts)}`));
+      }, ms);
+      waiters.add(check);
+      check();
+    });
+  const notify = () => [...waiters].forEach((check) => check());
+  const spied = hooks.readdir || hooks.stat ? spiedSessions(sessions, hooks) : sessions;
+  const watcher = new HostWatch('box', hooks.exec ? hookedExec(pool, hooks.exec) : pool, spied, (changes) => {
+    changes.forEach((c) => seen.push([c.kind, c.path]));
+    notify();
+  }, log);
+  watcher.onDidStart((start) => {
+    starts.push(start);
+    notify();
+  });
+  const saw = (kind: Kind, p: string) => seen.some(([k, q]) => k === kind && q === p);
   return {
     seen,
     // As RemoteWatcher does: the host's watching ends with its last watch.
@@ -51,7 +112,10 @@ function bench(server: Sshd, hooks: { exec?: ExecHook; readdir?: ReaddirHook } =
         },
       };
     },
-    saw: (kind, p) => seen.some(([k, q]) => k === kind && q === p),
+    saw,
+    logged: (pattern) => log.lines.some((l) => pattern.test(l)),
+    sees: (kind, p, ms) => when(`a ${kind} event for ${p}`, () => saw(kind, p), ms),
+    started: (p, n = 1, ms) => when(`start ${n} of a watch of ${p}`, () => starts.filter((s) => s.paths.includes(p)).length >= n, ms),
     async dispose() {
       watcher.dispose();
       await pool.dispose();
@@ -76,15 +140,27 @@ function hookedExec(pool: ConnectionPool, hook: ExecHook): ConnectionPool {
   } as unknown as ConnectionPool;
 }
 
-function spiedReaddir(sessions: RemoteSessions, hook: ReaddirHook): RemoteSessions {
+function spiedSessions(sessions: RemoteSessions, hooks: Hooks): RemoteSessions {
   let runs = 0;
   const spy = (s: SftpSession, run: number) =>
     new Proxy(s, {
       get(target, key) {
-        if (key === 'readdir') {
+        if (key === 'readdir' && hooks.readdir) {
+          const hook = hooks.readdir;
           return async (dir: string, options?: { readAhead?: number }) => {
             await hook(dir, run);
             return target.readdir(dir, options);
+          };
+        }
+        if (key === 'stat' && hooks.stat) {
+          const hook = hooks.stat;
+          return async (p: string) => {
+            let attrs: Attributes | undefined;
+            try {
+              return (attrs = await target.stat(p));
+            } finally {
+              hook(p, attrs);
+            }
           };
         }
         const value: unknown = Reflect.get(target, key, target);
@@ -119,8 +195,12 @@ function useWatchServer(options: () => SshdOptions = () => ({}), requireInotifyw
     get root(): string {
       return server!.root;
     },
-    bench(hooks?: { exec?: ExecHook; readdir?: ReaddirHook }): Bench {
+    bench(hooks?: Hooks): Bench {
       return (current = bench(server!, hooks));
+    },
+    /** inotifywait processes of this sshd watching something under `dir`. */
+    inotifywaitsUnder(dir: string): number {
+      return inotifywaitsUnder(server!.pid, dir);
     },
     folder(name: string): string {
       const dir = path.join(server!.root, name);
@@ -142,49 +222,45 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
     b.watch(a, true);
     b.watch(parent, false);
     b.watch(later, true);
-    await until('inotifywait to run', () => inotifywaitsUnder(a) === 1);
-    await sleep(1000);
+    await b.started(a);
     fs.writeFileSync(path.join(a, 'x.txt'), 'x');
-    await until('a created event in the root that exists', () => b!.saw('created', path.join(a, 'x.txt')));
+    await b.sees('created', path.join(a, 'x.txt'));
     fs.mkdirSync(later);
-    await until('the missing root to be watched once created', () => inotifywaitsUnder(later) === 1, 5000);
-    await sleep(1000);
+    await b.started(later, 1, 5000);
     fs.writeFileSync(path.join(later, 'y.txt'), 'y');
-    await until('a created event in the root that appeared', () => b!.saw('created', path.join(later, 'y.txt')), 5000);
+    await b.sees('created', path.join(later, 'y.txt'), 5000);
   });
 
   it('looks again for a missing root whose parent nobody watches', async () => {
     const root = path.join(t.folder('unwatched-parent'), 'root');
-    const b = t.bench();
+    const foundMissing = deferred();
+    const b = t.bench({ stat: (p, attrs) => p === root && !attrs && foundMissing.resolve() });
     b.watch(root, true);
-    await sleep(1500);
+    await foundMissing.promise;
     fs.mkdirSync(root);
-    await until('the missing root to be watched once created', () => inotifywaitsUnder(root) === 1, 15000);
-    await sleep(1000);
+    await b.started(root, 1, 15000);
     fs.writeFileSync(path.join(root, 'z.txt'), 'z');
-    await until('a created event in the root that appeared', () => b!.saw('created', path.join(root, 'z.txt')), 5000);
+    await b.sees('created', path.join(root, 'z.txt'), 5000);
   });
 
   it('watches a root again after it was deleted and created again', async () => {
     const root = t.folder('recreated/root');
     const b = t.bench();
     b.watch(root, true);
-    await until('inotifywait to run', () => inotifywaitsUnder(root) === 1);
-    await sleep(1000);
+    await b.started(root);
     fs.rmSync(root, { recursive: true });
-    await until('the deletion reported', () => b!.saw('deleted', root), 5000);
-    await until('the run without its root to end', () => inotifywaitsUnder(root) === 0, 5000);
+    await b.sees('deleted', root, 5000);
+    await until('the run without its root to end', () => t.inotifywaitsUnder(root) === 0, 5000);
     fs.mkdirSync(root);
-    await until('the root to be watched again', () => inotifywaitsUnder(root) === 1, 15000);
-    await sleep(1000);
+    await b.started(root, 2, 15000);
     fs.writeFileSync(path.join(root, 'w.txt'), 'w');
-    await until('a created event in the root created again', () => b!.saw('created', path.join(root, 'w.txt')), 5000);
+    await b.sees('created', path.join(root, 'w.txt'), 5000);
     // Deleted and created again at once (`rm -rf out && mkdir out`): the old watch is gone all the same.
     fs.rmSync(root, { recursive: true });
     fs.mkdirSync(root);
-    await sleep(2000);
+    await b.started(root, 3, 15000);
     fs.writeFileSync(path.join(root, 'v.txt'), 'v');
-    await until('a created event in the root replaced at once', () => b!.saw('created', path.join(root, 'v.txt')), 5000);
+    await b.sees('created', path.join(root, 'v.txt'), 5000);
   });
 
   it('reports a folder renamed inside a recursive watch under its new name, and follows it', async () => {
@@ -192,13 +268,12 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
     t.folder('rename/sub');
     const b = t.bench();
     b.watch(root, true);
-    await until('inotifywait to run', () => inotifywaitsUnder(root) === 1);
-    await sleep(1000);
+    await b.started(root);
     fs.renameSync(path.join(root, 'sub'), path.join(root, 'sub2'));
-    await until('the renamed folder reported as created', () => b!.saw('created', path.join(root, 'sub2')), 5000);
+    await b.sees('created', path.join(root, 'sub2'), 5000);
     assert.ok(b.saw('deleted', path.join(root, 'sub')), JSON.stringify(b.seen));
     fs.writeFileSync(path.join(root, 'sub2', 'inner.txt'), 'i');
-    await until('a created event inside the renamed folder', () => b!.saw('created', path.join(root, 'sub2', 'inner.txt')), 5000);
+    await b.sees('created', path.join(root, 'sub2', 'inner.txt'), 5000);
     assert.ok(!b.saw('deleted', path.join(root, 'sub2')), JSON.stringify(b.seen));
   });
 
@@ -206,10 +281,9 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
     const root = t.folder('newline');
     const b = t.bench();
     b.watch(root, true);
-    await until('inotifywait to run', () => inotifywaitsUnder(root) === 1);
-    await sleep(1000);
+    await b.started(root);
     fs.writeFileSync(path.join(root, 'a\nb'), 'x');
-    await until('a created event for the whole name', () => b!.saw('created', path.join(root, 'a\nb')), 5000);
+    await b.sees('created', path.join(root, 'a\nb'), 5000);
     assert.ok(!b.seen.some(([, p]) => p === path.join(root, 'a')), JSON.stringify(b.seen));
   });
 
@@ -227,10 +301,10 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
     });
     const watch = b.watch(root, true);
     await opened.promise;
-    await until('inotifywait to run', () => inotifywaitsUnder(root) === 1);
+    await until('inotifywait to run', () => t.inotifywaitsUnder(root) === 1);
     watch.dispose();
     gate.resolve();
-    await until('inotifywait to end after the watch was disposed', () => inotifywaitsUnder(root) === 0, 5000);
+    await until('inotifywait to end after the watch was disposed', () => t.inotifywaitsUnder(root) === 0, 5000);
   });
 
   it('runs one restart at a time: a restart while another opens its run leaves one inotifywait', async () => {
@@ -245,6 +319,7 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
         const channel = await open();
         if (first) {
           first = false;
+          await settled(channel);
           firstOpened.resolve();
           await gate.promise;
         }
@@ -254,12 +329,14 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
     b.watch(x, true);
     await firstOpened.promise;
     b.watch(y, true);
-    await sleep(1500); // the second restart is due after 200 ms
+    // The second restart comes while the first one is still opening its run.
+    await until('the second restart to queue', () => b.logged(/restart queued behind the running one/));
     gate.resolve();
-    await sleep(2000);
-    assert.strictEqual(inotifywaitsUnder(root), 1);
+    await b.started(y);
+    await until('the replaced run to end', () => t.inotifywaitsUnder(root) === 1, 5000);
     fs.writeFileSync(path.join(y, 'n.txt'), 'n');
-    await until('a created event from the second watch', () => b!.saw('created', path.join(y, 'n.txt')), 5000);
+    await b.sees('created', path.join(y, 'n.txt'), 5000);
+    assert.strictEqual(t.inotifywaitsUnder(root), 1);
   });
 
   it('closes the old runs when opening a new run fails', async () => {
@@ -268,26 +345,40 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
     const f = t.folder('exec-fails/f');
     const g = t.folder('exec-fails/g');
     let failFolders = false;
-    let execsAfterFailure = -1;
+    let failed = false;
+    const retried = deferred();
+    const runs: Promise<void>[] = [];
     const b = t.bench({
       exec: async (command, open) => {
-        if (execsAfterFailure >= 0) execsAfterFailure++;
         if (failFolders && !/ -r /.test(command)) {
           failFolders = false;
-          execsAfterFailure = 0;
+          failed = true;
           throw new Error('exec refused (test)');
         }
-        return open();
+        const channel = await open();
+        runs.push(settled(channel));
+        // The retry's recursive run: the first one opened after the failure.
+        if (failed && / -r /.test(command)) {
+          failed = false;
+          channel.stderr.on('data', (d: Buffer) => /Watches established/.test(d.toString()) && retried.resolve());
+        }
+        return channel;
       },
     });
     b.watch(x, true);
     b.watch(f, false);
-    await until('both runs to start', () => inotifywaitsUnder(root) === 2);
+    await b.started(x);
+    await b.started(f);
     failFolders = true;
     b.watch(g, false);
-    await until('the retry to open both runs again', () => execsAfterFailure >= 2, 10000);
-    await sleep(1500);
-    assert.strictEqual(inotifywaitsUnder(root), 2);
+    // The retry opens both runs again; the runs of the failed restart are gone by then.
+    await b.started(g, 1, 10000);
+    await retried.promise;
+    await Promise.all(runs);
+    await until("two inotifywaits, the retry's", () => t.inotifywaitsUnder(root) === 2, 5000);
+    fs.writeFileSync(path.join(g, 'n.txt'), 'n');
+    await b.sees('created', path.join(g, 'n.txt'), 5000);
+    assert.strictEqual(t.inotifywaitsUnder(root), 2);
   });
 });
 
@@ -295,10 +386,10 @@ describe('the remote watcher when inotifywait dies at start-up (real sshd)', fun
   this.timeout(60000);
   let runs: string;
   const t = useWatchServer(() => {
-    // An inotifywait that fails like one given a path it cannot watch.
+    // An inotifywait that fails like one given a path it cannot watch; it notes when it ran.
     const bin = fs.mkdtempSync('/tmp/sbx-fake-inotifywait-');
     runs = path.join(bin, 'runs.log');
-    fs.writeFileSync(path.join(bin, 'inotifywait'), `#!/bin/sh\necho run >> '${runs}'\necho "Couldn't watch $0: No such file or directory" >&2\nexit 1\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, 'inotifywait'), `#!/bin/sh\ndate +%s%N >> '${runs}'\necho "Couldn't watch $0: No such file or directory" >&2\nexit 1\n`, { mode: 0o755 });
     return { extraConfig: [`SetEnv PATH=${bin}:/usr/bin:/bin`] };
   });
   after(() => {
@@ -310,11 +401,11 @@ describe('the remote watcher when inotifywait dies at start-up (real sshd)', fun
     fs.mkdirSync(root);
     const b = t.bench();
     b.watch(root, true);
-    await sleep(9000);
-    const started = fs.existsSync(runs) ? fs.readFileSync(runs, 'utf8').split('\n').filter(Boolean).length : 0;
-    assert.ok(started >= 2, `inotifywait ran ${started} times`);
-    // Backing off (2 s, 4 s, 8 s …) there is room for 3 runs in 9 s; a fixed 2 s has 5.
-    assert.ok(started <= 3, `inotifywait ran ${started} times in 9 s`);
+    const started = () => (fs.existsSync(runs) ? fs.readFileSync(runs, 'utf8').split('\n').filter(Boolean).map((ns) => Number(BigInt(ns) / 1_000_000n)) : []);
+    await until('inotifywait to run three times', () => started().length >= 3, 30000);
+    const [first, second, third] = started();
+    // Backing off, each wait is longer than the one before (2 s, then 4 s); a fixed delay would repeat.
+    assert.ok(third - second > second - first, `runs at +0, +${second - first}, +${third - first} ms`);
     assert.deepStrictEqual(b.seen, []);
   });
 });
@@ -327,14 +418,12 @@ describe('the remote watcher polling, without inotifywait (real sshd)', function
     const dir = t.folder('poll-file');
     const file = path.join(dir, 'notes.md');
     fs.writeFileSync(file, 'first\n');
-    let listed = 0;
-    const b = t.bench({ readdir: () => void listed++ });
+    const b = t.bench();
     b.watch(file, false);
-    await until('the first poll', () => listed > 0);
-    await sleep(500);
+    await b.started(file);
     fs.writeFileSync(file, 'changed by a build\n');
     fs.writeFileSync(path.join(dir, 'other.txt'), 'o');
-    await until('a changed event for the file', () => b!.saw('changed', file), 15000);
+    await b.sees('changed', file, 15000);
     assert.ok(!b.seen.some(([, p]) => p.endsWith('/other.txt')), JSON.stringify(b.seen));
   });
 
@@ -343,17 +432,11 @@ describe('the remote watcher polling, without inotifywait (real sshd)', function
     const dirs = names.map((n) => t.folder(`poll-many/${n}`));
     const last = dirs[dirs.length - 1];
     const perRun = new Map<number, number>();
-    let lastListed = false;
-    const b = t.bench({
-      readdir: (dir, run) => {
-        perRun.set(run, (perRun.get(run) ?? 0) + 1);
-        if (dir === last) lastListed = true;
-      },
-    });
+    const b = t.bench({ readdir: (_dir, run) => void perRun.set(run, (perRun.get(run) ?? 0) + 1) });
     for (const dir of dirs) b.watch(dir, false);
-    await until('the 60th folder to be polled', () => lastListed, 15000);
+    await b.started(last, 1, 15000);
     fs.writeFileSync(path.join(last, 'new.txt'), 'n');
-    await until('a created event in the 60th folder', () => b!.saw('created', path.join(last, 'new.txt')), 15000);
+    await b.sees('created', path.join(last, 'new.txt'), 15000);
     assert.ok(Math.max(...perRun.values()) <= 50, `one tick listed ${Math.max(...perRun.values())} folders`);
   });
 
@@ -370,13 +453,13 @@ describe('the remote watcher polling, without inotifywait (real sshd)', function
       },
     });
     const watch = b.watch(dir, false);
-    await until('the first poll', () => listed === 1);
-    await sleep(500);
+    await b.started(dir);
     fs.writeFileSync(path.join(dir, 'late.txt'), 'l');
     await secondPoll.promise;
     watch.dispose();
     gate.resolve();
-    await sleep(6500); // longer than a poll interval
+    // Nothing announces what must not happen: stay quiet for longer than a poll interval.
+    await new Promise((r) => setTimeout(r, POLL_MS + 1500));
     assert.deepStrictEqual(b.seen, []);
     assert.strictEqual(listed, 2);
   });

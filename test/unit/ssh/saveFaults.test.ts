@@ -9,6 +9,7 @@ import { SshError } from '../../../src/ssh/errors';
 import { SftpError, SftpSession } from '../../../src/ssh/sftp';
 import { startSshd } from '../../support/sshd';
 import { memoryLog, targetFor, testPool } from '../../support/targets';
+import { writePlain } from '../../support/sftpWrite';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -82,7 +83,7 @@ describe('saves that fail', function () {
       // The tmpfs lives only in sshd's mount namespace: everything goes through SFTP.
       const file = `${server.root}/config.json`;
       const original = Buffer.from(JSON.stringify({ keep: 'me', n: 1 }));
-      await session.writeFile(file, original);
+      await writePlain(session, file, original);
       const version = await session.stat(file);
       await assert.rejects(session.writeFileAtomic(file, randomBytes(3 * 1024 * 1024), { expected: { mtime: version.mtime, size: version.size } }), (e: unknown) => SftpError.is(e));
       assert.strictEqual(sha(await session.readFile(file)), sha(original));

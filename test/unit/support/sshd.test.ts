@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
+import * as net from 'net';
 import { startAgent } from '../../support/agent';
 import { isAlive } from '../../support/processes';
 import { startSshd, stdioBridgeCommand } from '../../support/sshd';
@@ -21,6 +22,24 @@ describe('test bed: real sshd', () => {
       await server.stop();
     }
     assert.ok(!isAlive(pid), 'sshd must be killed by stop()');
+  });
+
+  it('listens on another port when its port was taken before sshd could bind it', async () => {
+    // What another test's server may do between freePort() and sshd's bind.
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const taken = (squatter.address() as net.AddressInfo).port;
+    try {
+      const server = await startSshd({ firstPort: taken });
+      try {
+        assert.notStrictEqual(server.port, taken);
+        assert.strictEqual(ssh(server.writeClientConfig('box'), 'box', 'echo hello').trim(), 'hello');
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      squatter.close();
+    }
   });
 
   it('refuses a rotated host key with the old known_hosts', async () => {

@@ -8,6 +8,7 @@ import { SshError } from '../../../../src/ssh/errors';
 import { withExecBits } from '../../../../src/ssh/sftp';
 import { makeTempDir } from '../../../support/sshd';
 import { randomData, sha256, tempFilesIn, useSftp } from '../../ssh/sftp/fixture';
+import { writePlain } from '../../../support/sftpWrite';
 
 /** Entries under `dir`, relative, links not followed. */
 function listing(dir: string, base = dir): string[] {
@@ -103,7 +104,7 @@ describe('upload (real sshd)', function () {
 
   it("gives a new file the server's default mode plus only the source's exec bits", async () => {
     const probe = path.join(f.dir, 'probe');
-    await f.session.writeFile(probe, Buffer.from('x'));
+    await writePlain(f.session, probe, Buffer.from('x'));
     const serverDefault = fs.statSync(probe).mode & 0o7777;
     for (const [name, mode] of [['run.sh', 0o755], ['private.txt', 0o600], ['owner-exec', 0o700]] as const) {
       fs.writeFileSync(path.join(local, name), name, { mode });

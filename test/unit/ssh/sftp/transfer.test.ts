@@ -4,6 +4,7 @@ import * as path from 'path';
 import { SshError } from '../../../../src/ssh/errors';
 import { SftpError, STATUS_CODE } from '../../../../src/ssh/sftp';
 import { countRequests, intercept, ownSession, randomData, sha256, useSftp } from './fixture';
+import { writePlain } from '../../../support/sftpWrite';
 
 const CHUNK = 261120;
 const SIZES = [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * 1024 * 1024 + 17];
@@ -48,7 +49,7 @@ describe('SftpSession: pipelined reads and writes (real sshd)', () => {
       const data = randomData(size);
       const spy = countRequests(f.sftp, ['write']);
       try {
-        await f.session.writeFile(p, data);
+        await writePlain(f.session, p, data);
         assert.strictEqual(spy.counts.write, Math.ceil(size / CHUNK), `writes for size ${size}`);
         if (size > 8 * CHUNK) assert.strictEqual(spy.maxInFlight.write, 8);
       } finally {
@@ -198,7 +199,7 @@ describe('SftpSession: pipelined reads and writes (real sshd)', () => {
   });
 
   it('reports a failed write from its status, and errors reading directories or missing files', async () => {
-    await assert.rejects(f.session.writeFile(path.join(f.dir, 'no', 'such', 'dir'), Buffer.from('x')), (err) => SftpError.is(err, STATUS_CODE.NO_SUCH_FILE));
+    await assert.rejects(writePlain(f.session, path.join(f.dir, 'no', 'such', 'dir'), Buffer.from('x')), (err) => SftpError.is(err, STATUS_CODE.NO_SUCH_FILE));
     await assert.rejects(f.session.readFile(f.dir), (err) => SftpError.is(err) && err.reason === 'not-a-file');
     await assert.rejects(f.session.readFile(path.join(f.dir, 'missing')), (err) => SftpError.is(err, STATUS_CODE.NO_SUCH_FILE));
     const p = path.join(f.dir, 'w');
@@ -212,7 +213,7 @@ describe('SftpSession: pipelined reads and writes (real sshd)', () => {
       return original(...args);
     });
     try {
-      await assert.rejects(f.session.writeFile(p, randomData(CHUNK * 6)), (err) => SftpError.is(err, STATUS_CODE.FAILURE) && /No space left/.test(err.message));
+      await assert.rejects(writePlain(f.session, p, randomData(CHUNK * 6)), (err) => SftpError.is(err, STATUS_CODE.FAILURE) && /No space left/.test(err.message));
     } finally {
       restore();
     }
