@@ -1,34 +1,20 @@
 import * as vscode from 'vscode';
 import { SshError } from '../ssh/errors';
 import { HostEntry } from './hostEntry';
+import { ConnectionState } from '../ssh/hostConnection';
 import { groupHosts } from './hostFilter';
-import { ConnectionStateName, HostTarget, STATE_WORDS, targetText, viaText } from './hostLabels';
+import { STATE_WORDS, targetText, viaText } from './hostLabels';
+import { HostsModel } from './hostsModel';
+import { HostsNode } from './hostsNode';
 
-export type { ConnectionStateName } from './hostLabels';
-
-/** Tree nodes are told apart by `kind`, never by duck typing. */
-export type HostsNode =
-  | { readonly kind: 'group'; readonly name: string; readonly hosts: HostEntry[] }
-  | { readonly kind: 'host'; readonly host: HostEntry }
-  | { readonly kind: 'entry'; readonly uri: vscode.Uri; readonly type: vscode.FileType }
-  | { readonly kind: 'message'; readonly text: string; readonly error: boolean; readonly detail?: string; readonly command?: vscode.Command };
-
-export interface HostsModel {
-  /** The hosts listed changed. */
-  readonly onDidChange: vscode.Event<void>;
-  /** The connection state of the named host changed. */
-  readonly onDidChangeState: vscode.Event<string>;
-  hosts(): Promise<HostEntry[]>;
-  state(hostName: string): { state: ConnectionStateName; reason?: string; held?: boolean };
-  /** Where the host points (its settings resolved through ssh config). */
-  target(host: HostEntry): Promise<HostTarget>;
-}
+export type { HostsNode } from './hostsNode';
+export type { HostsModel } from './hostsModel';
 
 /** The sbx:// folder a host opens at (its remote working directory, else the login directory). */
 export type RootUri = (host: HostEntry) => Promise<vscode.Uri>;
 
 /** The state is shown by the icon (and said in the tooltip and to screen readers), never in the row text. */
-const STATE_ICONS: Record<ConnectionStateName, vscode.ThemeIcon> = {
+const STATE_ICONS: Record<ConnectionState, vscode.ThemeIcon> = {
   disconnected: new vscode.ThemeIcon('vm-outline'),
   connecting: new vscode.ThemeIcon('sync~spin'),
   connected: new vscode.ThemeIcon('vm-active', new vscode.ThemeColor('testing.iconPassed')),
