@@ -12,6 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { SCHEME } from '../fs/remotePath';
+import { expandLocalTilde } from '../ssh/config/localTilde';
 import { PoolSettings } from '../ssh/pool';
 import { DEFAULT_MAX_LISTING_ENTRIES } from '../ssh/sftp';
 
@@ -63,6 +64,15 @@ function localWorkspaceValue<T>(key: string, fallback: T): T {
   return workspace ?? inspected?.globalValue ?? inspected?.defaultValue ?? fallback;
 }
 
+/** A local path typed in a setting, `~` expanded as ssh does; as typed when its `~user` is unknown (reading it then fails and says so). */
+function expandSettingPath(file: string): string {
+  try {
+    return expandLocalTilde(file);
+  } catch {
+    return file;
+  }
+}
+
 function positive(value: unknown, fallback: number, min: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? Math.max(min, value) : fallback;
 }
@@ -93,7 +103,7 @@ export const settings = {
     // Read right after the user's own file, like OpenSSH's user-then-system order: its values
     // lose to ~/.ssh/config and win over /etc/ssh/ssh_config.
     const user = path.join(os.homedir(), '.ssh', 'config');
-    return extra ? [user, extra.startsWith('~') ? path.join(os.homedir(), extra.slice(1)) : extra, '/etc/ssh/ssh_config'] : [user, '/etc/ssh/ssh_config'];
+    return extra ? [user, expandSettingPath(extra), '/etc/ssh/ssh_config'] : [user, '/etc/ssh/ssh_config'];
   },
 
   pool(): PoolSettings {

@@ -5,7 +5,7 @@ import { randomBytes } from 'crypto';
 import { Logger } from '../common/log';
 import { SshConnection } from '../ssh/connection';
 import { exec, shellQuote } from '../ssh/exec';
-import { Attributes, copyTree, FileVersion, removeTree, SftpError, SftpSession, unlessUnreachable } from '../ssh/sftp';
+import { Attributes, copyTree, FileVersion, isLossyName, joinRemotePath, LOSSY_NAME_REASON, removeTree, SftpError, SftpSession, unlessUnreachable } from '../ssh/sftp';
 import { isAbout, parseCpFailure } from './cpFailure';
 import { toFileSystemError } from './fsErrors';
 import { normalizeRemotePath, remoteDirname } from './remotePath';
@@ -15,8 +15,6 @@ import { canWrite, RemoteSessions } from './remoteSessions';
 const LARGE_FILE_BYTES = 50 * 1024 * 1024;
 /** Symlink targets stat'ed at once while listing a directory. */
 const STAT_CONCURRENCY = 16;
-/** ssh2 decodes names as UTF-8; a name that was not comes back with U+FFFD in it. */
-const LOSSY = '\uFFFD';
 
 export interface SaveFallback {
   /** The temp-file route is impossible for `uri`: may we overwrite in place? */
@@ -102,7 +100,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
           type = vscode.FileType.SymbolicLink | fileType(target);
         }
       }
-      const writable = path.includes(LOSSY) ? false : canWrite(attrs, await this.sessions.identity(connection));
+      const writable = isLossyName(path) ? false : canWrite(attrs, await this.sessions.identity(connection));
       return {
         type,
         ctime: attrs.mtime * 1000,
@@ -115,17 +113,16 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
 
   readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
     return this.read(uri, async (s, path) => {
-      const listed = await s.readdir(path, { maxEntries: this.options.maxListingEntries() }).catch(async (err) => {
+      const entries = await s.readdir(path, { maxEntries: this.options.maxListingEntries() }).catch(async (err) => {
         // OPENDIR on a file answers a bare FAILURE in SFTP v3: say what it really is.
         const attrs = await s.stat(path).catch(() => undefined);
         throw attrs && !attrs.isDirectory() ? vscode.FileSystemError.FileNotADirectory(uri) : err;
       });
-      const entries = listed.filter((e) => e.name !== '.' && e.name !== '..');
       const result: [string, vscode.FileType][] = entries.map((e) => [e.name, fileType(e.attrs)]);
       // READDIR's attributes describe links themselves: stat only those, a few at a time.
       const links = result.map((_entry, i) => i).filter((i) => entries[i].attrs.isSymbolicLink() && !entries[i].lossyName);
       await forEachLimited(links, STAT_CONCURRENCY, async (i) => {
-        const target = await linkTarget(s, joinPath(path, entries[i].name));
+        const target = await linkTarget(s, joinRemotePath(path, entries[i].name));
         if (target) result[i][1] = vscode.FileType.SymbolicLink | fileType(target);
       });
       return result;
@@ -327,7 +324,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
 
 function refuseLossy(uri: vscode.Uri, path: string): void {
   // A name that was not UTF-8 cannot be written back under its decoded form without creating a different file.
-  if (path.includes(LOSSY)) throw vscode.FileSystemError.NoPermissions(`${uri.toString(true)}: the remote name is not valid UTF-8 and is read-only here`);
+  if (isLossyName(path)) throw vscode.FileSystemError.NoPermissions(`${uri.toString(true)}: ${LOSSY_NAME_REASON}; read-only here`);
 }
 
 /** A link's target, or undefined when it dangles, loops or is out of reach; a lost connection still fails. */
@@ -336,7 +333,7 @@ function linkTarget(s: SftpSession, path: string): Promise<Attributes | undefine
 }
 
 function childUri(parent: vscode.Uri, name: string): vscode.Uri {
-  return parent.with({ path: joinPath(normalizeRemotePath(parent.path), name) });
+  return parent.with({ path: joinRemotePath(normalizeRemotePath(parent.path), name) });
 }
 
 /** For `.catch`: FileNotFound becomes `value`, anything else is rethrown. */
@@ -345,10 +342,6 @@ function ifNotFound<T>(value: T): (err: unknown) => T {
     if (err instanceof vscode.FileSystemError && err.code === 'FileNotFound') return value;
     throw err;
   };
-}
-
-function joinPath(dir: string, name: string): string {
-  return dir === '/' ? `/${name}` : `${dir}/${name}`;
 }
 
 async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

@@ -5,7 +5,7 @@ import { Logger } from '../../common/log';
 import { SessionChannelHandle as ClientChannel, SshConnection } from '../../ssh/connection';
 import { shellQuote } from '../../ssh/exec';
 import { ConnectionPool, ConnectionRef } from '../../ssh/pool';
-import { DirEntry, SftpSession, unlessUnreachable } from '../../ssh/sftp';
+import { DirEntry, joinRemotePath, SftpSession, unlessUnreachable } from '../../ssh/sftp';
 import { remoteDirname } from '../remotePath';
 import { RemoteSessions } from '../remoteSessions';
 import { ChangeCoalescer, coveringRoots, InotifyOutput, inotifyCommand, RemoteChange } from './inotifyEvents';
@@ -345,8 +345,7 @@ async function lookAt(path: string, list: Lister): Promise<Map<string, string>> 
   const signature = (e: DirEntry) => `${e.attrs.mtime}:${e.attrs.size}:${e.attrs.mode}`;
   const entries = await list(path);
   if (entries) {
-    const join = (n: string) => (path === '/' ? `/${n}` : `${path}/${n}`);
-    return new Map(entries.filter((e) => e.name !== '.' && e.name !== '..').map((e) => [join(e.name), signature(e)]));
+    return new Map(entries.map((e) => [joinRemotePath(path, e.name), signature(e)]));
   }
   const name = path.slice(path.lastIndexOf('/') + 1);
   const own = (await list(remoteDirname(path)))?.find((e) => e.name === name);
