@@ -59,6 +59,8 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   context.subscriptions.push({ dispose: () => void pool.dispose() });
+  // The idle timeout applies live, also to connections already counting down; the rest are read at each connect.
+  context.subscriptions.push(settings.onDidChangeLiveConnectionSettings(() => pool.settingsChanged()));
 
   const notices = new ConnectionNotices((listener) => pool.onDidChangeState(listener));
   context.subscriptions.push(notices);

@@ -1,4 +1,5 @@
-// Setting keys as constants, read through typed getters.
+// Setting keys as constants, read through typed getters (`settings`, the one reader of this
+// extension's configuration), each with when a change takes effect (APPLIES).
 //
 // Where a value may come from is decided here, once. VS Code trusts an sbx:// window
 // without asking, and such a window's folder settings (.vscode/settings.json) and a
@@ -34,8 +35,45 @@ export const SETTING = {
   terminalEnv: 'terminal.env',
 } as const;
 
+export type SettingName = keyof typeof SETTING;
+
+/**
+ * When a changed value takes effect: `live` at once (each use reads it, and a running idle timer
+ * is re-armed), `nextConnect` when a host next connects (an open connection keeps what it
+ * started with). package.json's description of each setting says the same, in APPLIES_TEXT's
+ * words (test/unit/manifest/settingsApply.test.ts).
+ */
+export type Applies = 'live' | 'nextConnect';
+
+export const APPLIES_TEXT: Record<Applies, string> = {
+  live: 'Applies at once.',
+  nextConnect: 'Applies on the next connect.',
+};
+
+export const APPLIES: Record<SettingName, Applies> = {
+  // The Hosts view lists the change at once; a connection uses it from its next connect.
+  hosts: 'nextConnect',
+  sshConfigFile: 'nextConnect',
+  idleTimeoutSeconds: 'live',
+  keepaliveIntervalSeconds: 'nextConnect',
+  keepaliveCountMax: 'nextConnect',
+  maxSessions: 'nextConnect',
+  connectTimeoutSeconds: 'nextConnect',
+  trustedHostKeysFile: 'nextConnect',
+  inPlaceSave: 'live',
+  copyWithExec: 'live',
+  transferSymlinks: 'live',
+  maxListingEntries: 'live',
+  requestTimeoutSeconds: 'nextConnect',
+  // Read when a terminal opens: terminals opened after a change get it.
+  terminalEnv: 'live',
+};
+
 /** Settings a trusted workspace on this machine may change; every other one is user-only. */
 export const WORKSPACE_SETTINGS: readonly string[] = [SETTING.inPlaceSave, SETTING.copyWithExec];
+
+/** The settings open connections hold a value of (a running idle timer) and that still apply live. */
+const LIVE_CONNECTION_SETTINGS: readonly SettingName[] = ['idleTimeoutSeconds'];
 
 function config(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration(SECTION);
@@ -106,6 +144,7 @@ export const settings = {
     return extra ? [user, expandSettingPath(extra), '/etc/ssh/ssh_config'] : [user, '/etc/ssh/ssh_config'];
   },
 
+  /** Connection settings; see APPLIES for when each takes effect. */
   pool(): PoolSettings {
     return {
       idleTimeoutMs: positive(userValue(SETTING.idleTimeoutSeconds, 60), 60, 0) * 1000,
@@ -157,5 +196,16 @@ export const settings = {
 
   affectsHosts(e: vscode.ConfigurationChangeEvent): boolean {
     return e.affectsConfiguration(`${SECTION}.${SETTING.hosts}`) || e.affectsConfiguration(`${SECTION}.${SETTING.sshConfigFile}`);
+  },
+
+  /**
+   * Calls `listener` when a setting that applies live to open connections changes (the idle
+   * timeout). The others are read again at each use or connect and need no notice.
+   */
+  onDidChangeLiveConnectionSettings(listener: () => void): vscode.Disposable {
+    const keys = LIVE_CONNECTION_SETTINGS.map((name) => `${SECTION}.${SETTING[name]}`);
+    return vscode.workspace.onDidChangeConfiguration((e) => {
+      if (keys.some((key) => e.affectsConfiguration(key))) listener();
+    });
   },
 };
