@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { SshError } from '../ssh/errors';
+import { joinRemotePath } from '../ssh/sftp';
 import { HostEntry } from './hostEntry';
 import { ConnectionState } from '../ssh/hostConnection';
 import { groupHosts } from './hostFilter';
@@ -160,7 +161,8 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
       const isDir = (t: vscode.FileType) => (t & vscode.FileType.Directory ? 0 : 1);
       entries.sort(([a, ta], [b, tb]) => isDir(ta) - isDir(tb) || a.localeCompare(b));
       if (entries.length === 0) return [{ kind: 'message', text: 'Empty folder', error: false }];
-      return entries.map(([name, type]): HostsNode => ({ kind: 'entry', uri: vscode.Uri.joinPath(uri, name), type }));
+      // A listed name is one segment, joined as it is (Uri.joinPath would resolve a `..` inside it).
+      return entries.map(([name, type]): HostsNode => ({ kind: 'entry', uri: uri.with({ path: joinRemotePath(uri.path, name) }), type }));
     } catch (err) {
       return [{ kind: 'message', text: failureLabel(err), detail: err instanceof Error ? err.message : String(err), error: true }];
     }
