@@ -115,7 +115,28 @@ function positive(value: unknown, fallback: number, min: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? Math.max(min, value) : fallback;
 }
 
-export const settings = {
+/**
+ * The extension's settings, the one reader of its configuration: each getter reads the value
+ * now (so every use sees a change at once) from where it may come from (see the top of this
+ * file); APPLIES says when what it feeds takes the new value.
+ */
+export interface EditorSettings {
+  hosts(): unknown[];
+  writeHosts(hosts: unknown[]): Promise<void>;
+  sshConfigFiles(): string[];
+  pool(): PoolSettings;
+  trustFile(globalStorage: vscode.Uri): string;
+  inPlaceSave(): 'ask' | 'always' | 'never';
+  maxListingEntries(): number;
+  copyWithExec(): boolean;
+  transferSymlinks(): 'skip' | 'recreate';
+  openHosts(extension: vscode.Extension<unknown>): Thenable<unknown>;
+  affectsHosts(e: vscode.ConfigurationChangeEvent): boolean;
+  onDidChangeLiveConnectionSettings(listener: () => void): vscode.Disposable;
+  terminalEnv(): Record<string, string | null>;
+}
+
+export const settings: EditorSettings = {
   /** Variables for sandbox terminals (`null` removes a SetEnv one); user settings only: they go to the remote. */
   terminalEnv(): Record<string, string | null> {
     const value = userValue<unknown>(SETTING.terminalEnv, {});
