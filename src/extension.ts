@@ -3,7 +3,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { registerFsCommands, resourcesOf } from './fs/fsCommands';
+import { registerFsCommands } from './fs/fsCommands';
 import { RemoteRoots } from './fs/remoteRoots';
 import { RemoteSessions } from './fs/remoteSessions';
 import { registerTransferCommands } from './fs/transferCommands';
@@ -17,6 +17,8 @@ import { registerHostEditCommands } from './hosts/hostEditCommands';
 import { registerHostFilterCommands } from './hosts/hostFilterCommands';
 import { registerHostSettingsCommands } from './hosts/hostSettingsCommands';
 import { HostStatusBar, registerHostActionsCommand } from './hosts/hostStatusBar';
+import { hostsModel } from './hosts/hostsModel';
+import { HostStates } from './hosts/hostStates';
 import { HostsTreeProvider } from './hosts/hostsTreeProvider';
 import { registerIdentityFileCommand } from './hosts/identityFileCommand';
 import { hostFromArgument } from './hosts/pickHost';
@@ -25,6 +27,7 @@ import { KeysTreeProvider } from './keys/keysTreeProvider';
 import { sshConfigSource } from './ssh/config';
 import { poolDependencies } from './ssh/connectionDependencies';
 import { ConnectionPool } from './ssh/pool';
+import { Commands, resourcesOf } from './editor/commands';
 import { hostKeyPrompt } from './editor/hostKeyPrompt';
 import { inPlaceSavePrompt } from './editor/inPlaceSavePrompt';
 import { outputChannelLogger } from './editor/logChannel';
@@ -56,7 +59,8 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   context.subscriptions.push({ dispose: () => void pool.dispose() });
-  registry.attachPool(pool);
+  // The idle timeout applies live, also to connections already counting down; the rest are read at each connect.
+  context.subscriptions.push(settings.onDidChangeLiveConnectionSettings(() => pool.settingsChanged()));
 
   const notices = new ConnectionNotices((listener) => pool.onDidChangeState(listener));
   context.subscriptions.push(notices);
@@ -81,9 +85,12 @@ export function activate(context: vscode.ExtensionContext): void {
       pool.retry();
     }),
   );
-  const tree = new HostsTreeProvider(registry, (host) => roots.rootUri(host));
+  // The tree and the status bar show the registry's hosts with the pool's states.
+  const states = new HostStates(pool);
+  const model = hostsModel(registry, states);
+  const tree = new HostsTreeProvider(model, (host) => roots.rootUri(host));
   const hostsView = vscode.window.createTreeView('sandboxExplorer.hosts', { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(tree, hostsView, registerHostFilterCommands(tree, hostsView));
+  context.subscriptions.push(states, tree, hostsView);
 
   const sshDir = () => path.join(os.homedir(), '.ssh');
   const keysTree = new KeysTreeProvider(sshDir);
@@ -100,15 +107,17 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   const openHostSettings = () => settings.openHosts(context.extension);
+  const commands = new Commands({ log, hosts: () => registry.hosts(), connectionError: (host, err) => notices.show(host, err) });
   context.subscriptions.push(
-    new HostStatusBar(registry, SCHEME),
-    registerHostActionsCommand(registry, SCHEME),
-    registerHostCommands({ tree, registry, pool, channel, notices, openSettings: openHostSettings }),
-    registerHostSettingsCommands(() => registry.hosts(), openHostSettings, (name) => pool.resume(name)),
-    registerIdentityFileCommand(() => registry.hosts()),
-    registerHostEditCommands({ hosts: () => registry.hosts(), declaration: (name) => sshConfigSource.declaration(name, settings.sshConfigFiles()), openSettings: openHostSettings }),
-    registerSecretCommands(credentials),
-    registerFsCommands({ hosts: () => registry.hosts(), roots }),
+    registerHostFilterCommands(commands, tree, hostsView),
+    new HostStatusBar(model, SCHEME),
+    registerHostActionsCommand(commands, model, SCHEME),
+    registerHostCommands(commands, { tree, pool, channel, openSettings: openHostSettings }),
+    registerHostSettingsCommands(commands, () => registry.hosts(), openHostSettings, (name) => pool.resume(name)),
+    registerIdentityFileCommand(commands),
+    registerHostEditCommands(commands, { declaration: (name) => sshConfigSource.declaration(name, settings.sshConfigFiles()), openSettings: openHostSettings }),
+    registerSecretCommands(commands, credentials),
+    registerFsCommands(commands, { hosts: () => registry.hosts(), roots }),
     registerTerminalCommands({
       pool,
       scheme: SCHEME,
@@ -117,7 +126,7 @@ export function activate(context: vscode.ExtensionContext): void {
       setEnv: async (host) => (await registry.resolve(host)).setEnv,
       log,
     }),
-    registerTransferCommands({ hosts: () => registry.hosts(), roots, sessions, changed: (uri) => files.fire([{ type: vscode.FileChangeType.Changed, uri }]), log }),
+    registerTransferCommands(commands, { roots, sessions, changed: (uri) => files.fire([{ type: vscode.FileChangeType.Changed, uri }]), log }),
   );
   log.info(`Sandbox Explorer activated (VS Code ${vscode.version}, Node ${process.version})`);
 }

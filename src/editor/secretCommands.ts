@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
 import { SavedCredentials } from '../ssh/savedCredentials';
+import { Commands } from './commands';
 
-export function registerSecretCommands(credentials: SavedCredentials): vscode.Disposable {
-  return vscode.Disposable.from(registerForget(credentials), registerForgetAll(credentials));
+export function registerSecretCommands(commands: Commands, credentials: SavedCredentials): vscode.Disposable {
+  return vscode.Disposable.from(registerForget(commands, credentials), registerForgetAll(commands, credentials));
 }
 
 /** Everything the extension keeps in secret storage, gone in one step (after one confirmation). */
-function registerForgetAll(credentials: SavedCredentials): vscode.Disposable {
-  return vscode.commands.registerCommand('sandboxExplorer.secrets.forgetAll', async () => {
+function registerForgetAll(commands: Commands, credentials: SavedCredentials): vscode.Disposable {
+  return commands.plain('sandboxExplorer.secrets.forgetAll', 'Forget All Stored Secrets', async () => {
     const stored = await credentials.stored();
     if (stored.length === 0) {
       void vscode.window.showInformationMessage('Sandbox Explorer keeps no passwords, passphrases or tokens.');
@@ -27,8 +28,8 @@ function registerForgetAll(credentials: SavedCredentials): vscode.Disposable {
   });
 }
 
-function registerForget(credentials: SavedCredentials): vscode.Disposable {
-  return vscode.commands.registerCommand('sandboxExplorer.secrets.forget', async () => {
+function registerForget(commands: Commands, credentials: SavedCredentials): vscode.Disposable {
+  return commands.plain('sandboxExplorer.secrets.forget', 'Forget Saved Secrets', async () => {
     const stored = await credentials.stored();
     if (stored.length === 0) {
       void vscode.window.showInformationMessage('Sandbox Explorer keeps no passwords, passphrases or tokens.');

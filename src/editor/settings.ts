@@ -1,4 +1,5 @@
-// Setting keys as constants, read through typed getters.
+// Setting keys as constants, read through typed getters (`settings`, the one reader of this
+// extension's configuration), each with when a change takes effect (APPLIES).
 //
 // Where a value may come from is decided here, once. VS Code trusts an sbx:// window
 // without asking, and such a window's folder settings (.vscode/settings.json) and a
@@ -12,6 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { SCHEME } from '../fs/remotePath';
+import { expandLocalTilde } from '../ssh/config/localTilde';
 import { PoolSettings } from '../ssh/pool';
 import { DEFAULT_MAX_LISTING_ENTRIES } from '../ssh/sftp';
 
@@ -33,8 +35,45 @@ export const SETTING = {
   terminalEnv: 'terminal.env',
 } as const;
 
+export type SettingName = keyof typeof SETTING;
+
+/**
+ * When a changed value takes effect: `live` at once (each use reads it, and a running idle timer
+ * is re-armed), `nextConnect` when a host next connects (an open connection keeps what it
+ * started with). package.json's description of each setting says the same, in APPLIES_TEXT's
+ * words (test/unit/manifest/settingsApply.test.ts).
+ */
+export type Applies = 'live' | 'nextConnect';
+
+export const APPLIES_TEXT: Record<Applies, string> = {
+  live: 'Applies at once.',
+  nextConnect: 'Applies on the next connect.',
+};
+
+export const APPLIES: Record<SettingName, Applies> = {
+  // The Hosts view lists the change at once; a connection uses it from its next connect.
+  hosts: 'nextConnect',
+  sshConfigFile: 'nextConnect',
+  idleTimeoutSeconds: 'live',
+  keepaliveIntervalSeconds: 'nextConnect',
+  keepaliveCountMax: 'nextConnect',
+  maxSessions: 'nextConnect',
+  connectTimeoutSeconds: 'nextConnect',
+  trustedHostKeysFile: 'nextConnect',
+  inPlaceSave: 'live',
+  copyWithExec: 'live',
+  transferSymlinks: 'live',
+  maxListingEntries: 'live',
+  requestTimeoutSeconds: 'nextConnect',
+  // Read when a terminal opens: terminals opened after a change get it.
+  terminalEnv: 'live',
+};
+
 /** Settings a trusted workspace on this machine may change; every other one is user-only. */
 export const WORKSPACE_SETTINGS: readonly string[] = [SETTING.inPlaceSave, SETTING.copyWithExec];
+
+/** The settings open connections hold a value of (a running idle timer) and that still apply live. */
+const LIVE_CONNECTION_SETTINGS: readonly SettingName[] = ['idleTimeoutSeconds'];
 
 function config(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration(SECTION);
@@ -63,11 +102,41 @@ function localWorkspaceValue<T>(key: string, fallback: T): T {
   return workspace ?? inspected?.globalValue ?? inspected?.defaultValue ?? fallback;
 }
 
+/** A local path typed in a setting, `~` expanded as ssh does; as typed when its `~user` is unknown (reading it then fails and says so). */
+function expandSettingPath(file: string): string {
+  try {
+    return expandLocalTilde(file);
+  } catch {
+    return file;
+  }
+}
+
 function positive(value: unknown, fallback: number, min: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? Math.max(min, value) : fallback;
 }
 
-export const settings = {
+/**
+ * The extension's settings, the one reader of its configuration: each getter reads the value
+ * now (so every use sees a change at once) from where it may come from (see the top of this
+ * file); APPLIES says when what it feeds takes the new value.
+ */
+export interface EditorSettings {
+  hosts(): unknown[];
+  writeHosts(hosts: unknown[]): Promise<void>;
+  sshConfigFiles(): string[];
+  pool(): PoolSettings;
+  trustFile(globalStorage: vscode.Uri): string;
+  inPlaceSave(): 'ask' | 'always' | 'never';
+  maxListingEntries(): number;
+  copyWithExec(): boolean;
+  transferSymlinks(): 'skip' | 'recreate';
+  openHosts(extension: vscode.Extension<unknown>): Thenable<unknown>;
+  affectsHosts(e: vscode.ConfigurationChangeEvent): boolean;
+  onDidChangeLiveConnectionSettings(listener: () => void): vscode.Disposable;
+  terminalEnv(): Record<string, string | null>;
+}
+
+export const settings: EditorSettings = {
   /** Variables for sandbox terminals (`null` removes a SetEnv one); user settings only: they go to the remote. */
   terminalEnv(): Record<string, string | null> {
     const value = userValue<unknown>(SETTING.terminalEnv, {});
@@ -93,9 +162,10 @@ export const settings = {
     // Read right after the user's own file, like OpenSSH's user-then-system order: its values
     // lose to ~/.ssh/config and win over /etc/ssh/ssh_config.
     const user = path.join(os.homedir(), '.ssh', 'config');
-    return extra ? [user, extra.startsWith('~') ? path.join(os.homedir(), extra.slice(1)) : extra, '/etc/ssh/ssh_config'] : [user, '/etc/ssh/ssh_config'];
+    return extra ? [user, expandSettingPath(extra), '/etc/ssh/ssh_config'] : [user, '/etc/ssh/ssh_config'];
   },
 
+  /** Connection settings; see APPLIES for when each takes effect. */
   pool(): PoolSettings {
     return {
       idleTimeoutMs: positive(userValue(SETTING.idleTimeoutSeconds, 60), 60, 0) * 1000,
@@ -147,5 +217,16 @@ export const settings = {
 
   affectsHosts(e: vscode.ConfigurationChangeEvent): boolean {
     return e.affectsConfiguration(`${SECTION}.${SETTING.hosts}`) || e.affectsConfiguration(`${SECTION}.${SETTING.sshConfigFile}`);
+  },
+
+  /**
+   * Calls `listener` when a setting that applies live to open connections changes (the idle
+   * timeout). The others are read again at each use or connect and need no notice.
+   */
+  onDidChangeLiveConnectionSettings(listener: () => void): vscode.Disposable {
+    const keys = LIVE_CONNECTION_SETTINGS.map((name) => `${SECTION}.${SETTING[name]}`);
+    return vscode.workspace.onDidChangeConfiguration((e) => {
+      if (keys.some((key) => e.affectsConfiguration(key))) listener();
+    });
   },
 };

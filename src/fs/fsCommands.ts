@@ -1,92 +1,50 @@
 import * as vscode from 'vscode';
+import { Commands, ResourceOrHost } from '../editor/commands';
 import { HostEntry } from '../hosts/hostEntry';
-import { HostsNode } from '../hosts/hostsTreeProvider';
-import { hostFromArgument } from '../hosts/pickHost';
 import { SCHEME } from './remotePath';
 import { RemoteRoots } from './remoteRoots';
 import { scpHost, scpPaths } from './scpPath';
 
-function entryOfNode(arg: unknown): { uri: vscode.Uri; type: vscode.FileType } | undefined {
-  const node = arg as HostsNode | undefined;
-  return node && typeof node === 'object' && 'kind' in node && node.kind === 'entry' ? { uri: node.uri, type: node.type } : undefined;
-}
-
-const isSbx = (u: unknown): u is vscode.Uri => u instanceof vscode.Uri && u.scheme === SCHEME;
-
-/**
- * The sbx:// resources a command was invoked on: Explorer context passes (clickedUri,
- * selectedUris[]), a Hosts view node passes itself, the palette nothing (the active editor's).
- */
-export function resourcesOf(arg: unknown, selected: unknown): vscode.Uri[] {
-  if (Array.isArray(selected) && selected.some(isSbx)) return selected.filter(isSbx);
-  const entry = entryOfNode(arg);
-  if (entry) return [entry.uri];
-  if (isSbx(arg)) return [arg];
-  const active = vscode.window.activeTextEditor?.document.uri;
-  return isSbx(active) ? [active] : [];
-}
-
-export function registerFsCommands(deps: { hosts: () => Promise<HostEntry[]>; roots: RemoteRoots }): vscode.Disposable {
-  const rootOf = async (host: HostEntry): Promise<vscode.Uri | undefined> => {
-    try {
-      return await deps.roots.rootUri(host);
-    } catch (err) {
-      void vscode.window.showErrorMessage(`Could not open ${host.name}: ${err instanceof Error ? err.message : String(err)}`);
-      return undefined;
+export function registerFsCommands(commands: Commands, deps: { hosts: () => Promise<HostEntry[]>; roots: RemoteRoots }): vscode.Disposable {
+  /** A folder node or a non-root sbx:// folder is opened as is; a host (node, name, or picked) is browsed from its root. */
+  const openFolder = async (target: ResourceOrHost) => {
+    let folder: vscode.Uri | undefined;
+    if ('resource' in target) folder = target.resource.uri;
+    else {
+      // The editor's own open dialog browses sbx:// through our file system provider.
+      const picked = await vscode.window.showOpenDialog({
+        title: `Open Remote Folder on ${target.host.name}`,
+        defaultUri: await deps.roots.rootUri(target.host),
+        canSelectFolders: true,
+        canSelectFiles: false,
+        canSelectMany: false,
+        openLabel: 'Open Folder',
+      });
+      folder = picked?.[0];
+      if (folder && folder.scheme !== SCHEME) {
+        void vscode.window.showErrorMessage(`${folder.toString(true)} is not on ${target.host.name}; choose a folder under sbx://${target.host.name}/.`);
+        return;
+      }
     }
+    if (folder) await vscode.commands.executeCommand('vscode.openFolder', folder, { forceNewWindow: true });
   };
-  /** A folder node or a non-root sbx:// folder is taken as is; a host (node, name, or picked) opens at its root. */
-  const folderOrHost = async (arg: unknown, placeHolder: string): Promise<{ folder: vscode.Uri } | { host: HostEntry } | undefined> => {
-    const entry = entryOfNode(arg);
-    if (entry) return { folder: entry.uri };
-    if (isSbx(arg) && arg.path !== '/' && arg.path !== '') return { folder: arg };
-    const host = await hostFromArgument(arg, deps.hosts, placeHolder);
-    return host ? { host } : undefined;
+  const addToWorkspace = async (target: ResourceOrHost) => {
+    const uri = 'resource' in target ? target.resource.uri : await deps.roots.rootUri(target.host);
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (folders.some((f) => f.uri.toString() === uri.toString())) return;
+    vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name: `${uri.authority}: ${uri.path}` });
   };
 
   return vscode.Disposable.from(
-    vscode.commands.registerCommand('sandboxExplorer.fs.openFolder', async (arg?: unknown) => {
-      const target = await folderOrHost(arg, 'Open a folder of which host?');
-      if (!target) return;
-      let folder: vscode.Uri | undefined;
-      if ('folder' in target) folder = target.folder;
-      else {
-        const root = await rootOf(target.host);
-        if (!root) return;
-        // The editor's own open dialog browses sbx:// through our file system provider.
-        const picked = await vscode.window.showOpenDialog({
-          title: `Open Remote Folder on ${target.host.name}`,
-          defaultUri: root,
-          canSelectFolders: true,
-          canSelectFiles: false,
-          canSelectMany: false,
-          openLabel: 'Open Folder',
-        });
-        folder = picked?.[0];
-        if (folder && folder.scheme !== SCHEME) {
-          void vscode.window.showErrorMessage(`${folder.toString(true)} is not on ${target.host.name}; choose a folder under sbx://${target.host.name}/.`);
-          return;
-        }
-      }
-      if (folder) await vscode.commands.executeCommand('vscode.openFolder', folder, { forceNewWindow: true });
-    }),
-    vscode.commands.registerCommand('sandboxExplorer.fs.addToWorkspace', async (arg?: unknown) => {
-      const target = await folderOrHost(arg, 'Add which host to the workspace?');
-      const uri = !target ? undefined : 'folder' in target ? target.folder : await rootOf(target.host);
-      if (!uri) return;
-      const folders = vscode.workspace.workspaceFolders ?? [];
-      if (folders.some((f) => f.uri.toString() === uri.toString())) return;
-      vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name: `${uri.authority}: ${uri.path}` });
-    }),
+    commands.resourceOrHost('sandboxExplorer.fs.openFolder', 'Open Remote Folder', 'Open a folder of which host?', openFolder, { rootIsHost: true }),
+    commands.resourceOrHost('sandboxExplorer.fs.addToWorkspace', 'Add Remote Folder to Workspace', 'Add which host to the workspace?', addToWorkspace, { rootIsHost: true }),
     // The Hosts view has no "Copy Path" of its own; the Explorer and editors do, so this one is offered only here.
-    vscode.commands.registerCommand('sandboxExplorer.fs.copyRemotePath', async (arg?: unknown, selected?: unknown) => {
-      const uris = resourcesOf(arg, selected);
+    commands.resources('sandboxExplorer.fs.copyRemotePath', 'Copy Remote Path', async (uris) => {
       if (uris.length === 0) return;
       await vscode.env.clipboard.writeText(uris.map((u) => u.path).join('\n'));
       vscode.window.setStatusBarMessage(`Copied ${uris.length === 1 ? uris[0].path : `${uris.length} paths`}`, 3000);
     }),
-    vscode.commands.registerCommand('sandboxExplorer.fs.copyScpPath', async (arg?: unknown, selected?: unknown) => {
-      const uris = resourcesOf(arg, selected);
+    commands.resources('sandboxExplorer.fs.copyScpPath', 'Copy as host:path', async (uris) => {
       if (uris.length === 0) return;
       const hosts = await deps.hosts();
       const hostPart = (name: string) => {

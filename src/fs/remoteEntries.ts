@@ -1,11 +1,8 @@
 // What a remote entry is to the editor: its FileType, where a link leads, and names the
 // editor may only read (not UTF-8 on the remote).
 import * as vscode from 'vscode';
-import { Attributes, SftpSession, unlessUnreachable } from '../ssh/sftp';
+import { Attributes, isLossyName, joinRemotePath, LOSSY_NAME_REASON, SftpSession, unlessUnreachable } from '../ssh/sftp';
 import { normalizeRemotePath } from './remotePath';
-
-/** ssh2 decodes names as UTF-8; a name that was not comes back with U+FFFD in it. */
-export const LOSSY = '\uFFFD';
 
 export function fileType(attrs: Attributes): vscode.FileType {
   if (attrs.isDirectory()) return vscode.FileType.Directory;
@@ -16,7 +13,7 @@ export function fileType(attrs: Attributes): vscode.FileType {
 
 export function refuseLossy(uri: vscode.Uri, path: string): void {
   // A name that was not UTF-8 cannot be written back under its decoded form without creating a different file.
-  if (path.includes(LOSSY)) throw vscode.FileSystemError.NoPermissions(`${uri.toString(true)}: the remote name is not valid UTF-8 and is read-only here`);
+  if (isLossyName(path)) throw vscode.FileSystemError.NoPermissions(`${uri.toString(true)}: ${LOSSY_NAME_REASON}; read-only here`);
 }
 
 /** A link's target, or undefined when it dangles, loops or is out of reach; a lost connection still fails. */
@@ -24,10 +21,6 @@ export function linkTarget(s: SftpSession, path: string): Promise<Attributes | u
   return unlessUnreachable(s.stat(path));
 }
 
-export function joinPath(dir: string, name: string): string {
-  return dir === '/' ? `/${name}` : `${dir}/${name}`;
-}
-
 export function childUri(parent: vscode.Uri, name: string): vscode.Uri {
-  return parent.with({ path: joinPath(normalizeRemotePath(parent.path), name) });
+  return parent.with({ path: joinRemotePath(normalizeRemotePath(parent.path), name) });
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { HostEntry } from '../hosts/hostEntry';
+import { joinRemotePath } from '../ssh/sftp';
 import { SCHEME } from './remotePath';
 import { RemoteSessions } from './remoteSessions';
 
@@ -18,7 +19,8 @@ export class RemoteRoots {
     const dir = host.remoteDirectory;
     if (dir && dir.startsWith('/')) return this.uri(host.name, dir);
     const home = await this.home(host.name);
-    const path = !dir || dir === '~' ? home : `${home}/${dir.replace(/^~\//, '')}`;
+    // `~` is the remote login folder; anything else not absolute is taken under it.
+    const path = !dir || dir === '~' ? home : joinRemotePath(home, dir.replace(/^~\//, ''));
     return this.uri(host.name, path);
   }
 

@@ -5,12 +5,12 @@ import * as vscode from 'vscode';
 import { DisposableStore } from '../common/disposable';
 import { Logger } from '../common/log';
 import { SshConnection } from '../ssh/connection';
-import { Attributes, FileVersion, SftpError, SftpSession } from '../ssh/sftp';
+import { Attributes, FileVersion, isLossyName, SftpError, SftpSession } from '../ssh/sftp';
 import { withCancellableProgress } from './cancellableProgress';
 import { copyAcrossHosts, EntryOperations, moveAcrossHosts } from './crossHostCopy';
 import { FileChangeBatcher } from './fileChangeBatcher';
 import { toFileSystemError } from './fsErrors';
-import { fileType, linkTarget, LOSSY, refuseLossy } from './remoteEntries';
+import { fileType, linkTarget, refuseLossy } from './remoteEntries';
 import { normalizeRemotePath, remoteDirname } from './remotePath';
 import { canWrite, RemoteSessions } from './remoteSessions';
 import { RemoteWatching } from './remoteWatching';
@@ -92,7 +92,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
           type = vscode.FileType.SymbolicLink | fileType(target);
         }
       }
-      const writable = path.includes(LOSSY) ? false : canWrite(attrs, await this.sessions.identity(connection));
+      const writable = isLossyName(path) ? false : canWrite(attrs, await this.sessions.identity(connection));
       return {
         type,
         ctime: attrs.mtime * 1000,

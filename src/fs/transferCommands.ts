@@ -7,11 +7,10 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { Logger } from '../common/log';
-import { HostEntry } from '../hosts/hostEntry';
-import { HostsNode } from '../hosts/hostsTreeProvider';
-import { hostFromArgument } from '../hosts/pickHost';
+import { Commands, ResourceOrHost } from '../editor/commands';
+import { SshError } from '../ssh/errors';
 import { toFileSystemError } from './fsErrors';
-import { normalizeRemotePath, SCHEME } from './remotePath';
+import { normalizeRemotePath } from './remotePath';
 import { RemoteRoots } from './remoteRoots';
 import { RemoteSessions } from './remoteSessions';
 import { download, DownloadItem, intoFolder } from './transfer/download';
@@ -22,7 +21,6 @@ import { settings } from '../editor/settings';
 import { askReplace, reportDone, withTransferProgress } from './transferUi';
 
 interface Deps {
-  hosts: () => Promise<HostEntry[]>;
   roots: RemoteRoots;
   sessions: RemoteSessions;
   /** Tells the file system provider (and so the Explorer) what changed. */
@@ -52,23 +50,9 @@ function dialogAnswers(arg: unknown): DialogAnswers {
   };
 }
 
-/** A tree node or an sbx:// URI, as the remote resource it names. */
-function remoteOf(arg: unknown): { uri: vscode.Uri; type?: vscode.FileType } | undefined {
-  const node = arg as HostsNode | undefined;
-  if (node && typeof node === 'object' && 'kind' in node && node.kind === 'entry') return { uri: node.uri, type: node.type };
-  if (arg instanceof vscode.Uri && arg.scheme === SCHEME) return { uri: arg };
-  return undefined;
-}
-
-/**
- * What the user chose: the selection when the clicked item is part of it (the Explorer passes
- * both), else the clicked item. Something inside another chosen folder comes with that folder.
- */
-function remoteSelection(clicked: unknown, selection: unknown): vscode.Uri[] {
-  const first = remoteOf(clicked)?.uri;
-  const picked = (Array.isArray(selection) ? selection : []).map((s) => remoteOf(s)?.uri).filter((u): u is vscode.Uri => u !== undefined);
-  const list = first && !picked.some((u) => u.toString() === first.toString()) ? [first] : picked.length ? picked : first ? [first] : [];
-  const normalized = list.map((u) => u.with({ path: normalizeRemotePath(u.path) }));
+/** Something inside another chosen folder comes with that folder; each path once, normalised. */
+function outermost(uris: vscode.Uri[]): vscode.Uri[] {
+  const normalized = uris.map((u) => u.with({ path: normalizeRemotePath(u.path) }));
   const within = (u: vscode.Uri, folder: vscode.Uri) => u.authority === folder.authority && u.path.startsWith(folder.path === '/' ? '/' : `${folder.path}/`) && u.path !== folder.path;
   return normalized.filter((u, i) => normalized.findIndex((v) => v.toString() === u.toString()) === i && !normalized.some((v) => within(u, v)));
 }
@@ -81,19 +65,16 @@ function label(uri: vscode.Uri): string {
   return `${uri.authority}:${uri.path}`;
 }
 
-async function uploadTarget(deps: Deps, clicked: unknown): Promise<vscode.Uri | undefined> {
-  const remote = remoteOf(clicked);
-  if (remote) {
-    const type = remote.type ?? (await vscode.workspace.fs.stat(remote.uri).then((s) => s.type, () => vscode.FileType.Directory));
-    return type & vscode.FileType.Directory ? remote.uri : remote.uri.with({ path: path.posix.dirname(remote.uri.path) });
-  }
-  const host = await hostFromArgument(clicked, deps.hosts, 'Upload to which host?');
-  return host ? deps.roots.rootUri(host) : undefined;
+/** The remote folder an upload goes to: the folder given, a file's folder, or the host's root. */
+async function uploadTarget(deps: Deps, given: ResourceOrHost): Promise<vscode.Uri> {
+  if ('host' in given) return deps.roots.rootUri(given.host);
+  const remote = given.resource;
+  const type = remote.type ?? (await vscode.workspace.fs.stat(remote.uri).then((s) => s.type, () => vscode.FileType.Directory));
+  return type & vscode.FileType.Directory ? remote.uri : remote.uri.with({ path: path.posix.dirname(remote.uri.path) });
 }
 
-async function uploadCommand(deps: Deps, clicked: unknown, answers: DialogAnswers): Promise<void> {
-  const target = await uploadTarget(deps, clicked);
-  if (!target) return;
+async function uploadCommand(deps: Deps, given: ResourceOrHost, answers: DialogAnswers): Promise<void> {
+  const target = await uploadTarget(deps, given);
   const picked =
     answers.localSources ??
     (await vscode.window.showOpenDialog({
@@ -127,8 +108,8 @@ async function uploadCommand(deps: Deps, clicked: unknown, answers: DialogAnswer
     deps.changed(target);
     if (report) reportDone('Uploaded', sources.length === 1 ? path.basename(sources[0]) : `${sources.length} items`, where, report, deps.log);
   } catch (err) {
-    deps.log.error(`upload to ${where} failed: ${err instanceof Error ? err.message : String(err)}`);
-    void vscode.window.showErrorMessage(`Upload failed: ${toFileSystemError(err, target).message}`);
+    // Reported by the command helper: a connection failure with its fixes, anything else as the editor words it.
+    throw SshError.is(err) ? err : toFileSystemError(err, target);
   }
 }
 
@@ -162,10 +143,8 @@ function resolvedFolder(folder: string): Promise<string> {
   return fs.promises.realpath(folder).catch(() => folder);
 }
 
-async function downloadCommand(deps: Deps, clicked: unknown, selection: unknown, answers: DialogAnswers): Promise<void> {
-  let sources = remoteSelection(clicked, selection);
-  const active = vscode.window.activeTextEditor?.document.uri;
-  if (!sources.length && active?.scheme === SCHEME) sources = [active.with({ path: normalizeRemotePath(active.path) })];
+async function downloadCommand(deps: Deps, chosen: vscode.Uri[], answers: DialogAnswers): Promise<void> {
+  const sources = outermost(chosen);
   if (!sources.length) {
     void vscode.window.showInformationMessage('Pick a remote file or folder in the Explorer or the Sandbox Explorer view to download.');
     return;
@@ -199,14 +178,14 @@ async function downloadCommand(deps: Deps, clicked: unknown, selection: unknown,
     report.skipped.unshift(...destination.skipped);
     reportDone('Downloaded', what, destination.where.fsPath, report, deps.log, destination.where);
   } catch (err) {
-    deps.log.error(`download from ${host} failed: ${err instanceof Error ? err.message : String(err)}`);
-    void vscode.window.showErrorMessage(`Download failed: ${toFileSystemError(err, sources[0]).message}`);
+    throw SshError.is(err) ? err : toFileSystemError(err, sources[0]);
   }
 }
 
-export function registerTransferCommands(deps: Deps): vscode.Disposable {
+export function registerTransferCommands(commands: Commands, deps: Deps): vscode.Disposable {
   return vscode.Disposable.from(
-    vscode.commands.registerCommand('sandboxExplorer.fs.upload', (clicked?: unknown, _selection?: unknown, answers?: unknown) => uploadCommand(deps, clicked, dialogAnswers(answers))),
-    vscode.commands.registerCommand('sandboxExplorer.fs.download', (clicked?: unknown, selection?: unknown, answers?: unknown) => downloadCommand(deps, clicked, selection, dialogAnswers(answers))),
+    // The Explorer's (clicked, selection) and a tree node name the remote side; nothing asks for a host.
+    commands.resourceOrHost('sandboxExplorer.fs.upload', 'Upload', 'Upload to which host?', (given, _selection?: unknown, answers?: unknown) => uploadCommand(deps, given, dialogAnswers(answers))),
+    commands.resources('sandboxExplorer.fs.download', 'Download', (chosen, answers?: unknown) => downloadCommand(deps, chosen, dialogAnswers(answers))),
   );
 }

@@ -4,7 +4,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { Logger } from '../common/log';
-import { SshError } from '../ssh/errors';
+import { isCancellation } from '../editor/commands';
 import { percentDone, progressMessage, ReplaceAnswer, reportSummary, skippedCount, skippedSummary, TransferProgress, TransferReport } from './transfer/transferReport';
 
 export interface ProgressSink {
@@ -51,10 +51,6 @@ export async function withTransferProgress<T>(title: string, log: Logger, work: 
     }
     throw err;
   }
-}
-
-export function isCancellation(err: unknown): boolean {
-  return err instanceof vscode.CancellationError || (SshError.is(err) && err.reason === 'cancelled');
 }
 
 /**

@@ -3,9 +3,9 @@
 import * as vscode from 'vscode';
 import { Logger } from '../common/log';
 import { SshConnection } from '../ssh/connection';
-import { Attributes, copyTree, removeTree, SftpSession } from '../ssh/sftp';
+import { Attributes, copyTree, joinRemotePath, removeTree, SftpSession } from '../ssh/sftp';
 import { copyWithCp } from './copyWithCp';
-import { fileType, joinPath, linkTarget } from './remoteEntries';
+import { fileType, linkTarget } from './remoteEntries';
 
 /** Symlink targets stat'ed at once while listing a directory. */
 const STAT_CONCURRENCY = 16;
@@ -27,7 +27,7 @@ export async function listDirectory(s: SftpSession, path: string, uri: vscode.Ur
   // READDIR's attributes describe links themselves: stat only those, a few at a time.
   const links = result.map((_entry, i) => i).filter((i) => entries[i].attrs.isSymbolicLink() && !entries[i].lossyName);
   await forEachLimited(links, STAT_CONCURRENCY, async (i) => {
-    const target = await linkTarget(s, joinPath(path, entries[i].name));
+    const target = await linkTarget(s, joinRemotePath(path, entries[i].name));
     if (target) result[i][1] = vscode.FileType.SymbolicLink | fileType(target);
   });
   return result;

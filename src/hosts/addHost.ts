@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { splitUserToken } from '../common/userToken';
+import { CommandArgumentError } from '../editor/commands';
 import { Destination, hostNameProblem, parseDestination, remoteFolderProblem, suggestName } from './destination';
 import { targetText } from './hostLabels';
 import { findIdentityFiles } from './identityFiles';
@@ -30,10 +31,10 @@ export async function addHost(io: AddHostIo, destinationArg: unknown, nameArg: u
   const taken = await io.taken();
   if (typeof destinationArg === 'string') {
     const parsed = parseDestination(destinationArg);
-    if (!parsed.ok) throw new Error(parsed.message);
+    if (!parsed.ok) throw new CommandArgumentError(parsed.message);
     const name = typeof nameArg === 'string' ? nameArg.trim() : suggestName(parsed.value, taken);
     const problem = hostNameProblem(name) ?? (taken.has(name) ? `A host named ${name} exists.` : undefined);
-    if (problem) throw new Error(problem);
+    if (problem) throw new CommandArgumentError(problem);
     if (targetArg === 'sshConfig') {
       await io.appendToSshConfig(blockFor(name, parsed.value));
       tellAboutToken(name, parsed.value);

@@ -1,19 +1,18 @@
 // Host actions that edit or copy where a host is defined: Copy SSH Command, Edit SSH Config
 // (the file at the host's `Host` line, or the settings holding it) and Remove Host.
 import * as vscode from 'vscode';
+import { Commands } from '../editor/commands';
 import { settings } from '../editor/settings';
 import { HostEntry } from './hostEntry';
-import { hostFromArgument } from './pickHost';
 import { sshCommandLine } from './sshCommandLine';
 
 export interface HostEditDeps {
-  hosts(): Promise<HostEntry[]>;
   /** Where an ssh config host is declared. */
   declaration(name: string): { file: string; line: number } | undefined;
   openSettings(): Thenable<unknown>;
 }
 
-export function registerHostEditCommands(deps: HostEditDeps): vscode.Disposable {
+export function registerHostEditCommands(commands: Commands, deps: HostEditDeps): vscode.Disposable {
   const openDeclaration = async (host: HostEntry): Promise<boolean> => {
     const at = deps.declaration(host.name);
     if (!at) return false;
@@ -23,24 +22,18 @@ export function registerHostEditCommands(deps: HostEditDeps): vscode.Disposable 
   };
 
   return vscode.Disposable.from(
-    vscode.commands.registerCommand('sandboxExplorer.hosts.copySshCommand', async (arg?: unknown) => {
-      const host = await hostFromArgument(arg, deps.hosts, { placeHolder: 'Copy the ssh command of which host?', filter: () => true });
-      if (!host) return;
+    commands.host('sandboxExplorer.hosts.copySshCommand', 'Copy SSH Command', { placeHolder: 'Copy the ssh command of which host?', filter: () => true }, async (host) => {
       const line = sshCommandLine(host);
       await vscode.env.clipboard.writeText(line);
       vscode.window.setStatusBarMessage(`Copied: ${line}`, 4000);
     }),
 
-    vscode.commands.registerCommand('sandboxExplorer.hosts.editConfig', async (arg?: unknown) => {
-      const host = await hostFromArgument(arg, deps.hosts, { placeHolder: 'Edit the configuration of which host?', filter: () => true });
-      if (!host) return;
+    commands.host('sandboxExplorer.hosts.editConfig', 'Edit SSH Config', { placeHolder: 'Edit the configuration of which host?', filter: () => true }, async (host) => {
       if (host.source === 'settings') return void (await deps.openSettings());
       if (!(await openDeclaration(host))) void vscode.window.showWarningMessage(`The Host line of ${host.name} was not found in your ssh config files.`);
     }),
 
-    vscode.commands.registerCommand('sandboxExplorer.hosts.remove', async (arg?: unknown) => {
-      const host = await hostFromArgument(arg, deps.hosts, { placeHolder: 'Remove which host?', filter: () => true });
-      if (!host) return;
+    commands.host('sandboxExplorer.hosts.remove', 'Remove Host', { placeHolder: 'Remove which host?', filter: () => true }, async (host) => {
       if (host.source === 'sshConfig') {
         // The ssh config is the user's file: open it there instead of rewriting it.
         if (await openDeclaration(host)) void vscode.window.showInformationMessage(`${host.name} comes from your ssh config: delete its Host block there to remove it.`);

@@ -3,8 +3,7 @@
 // user name (sandbox gateways put tokens there) is decided in one place.
 import * as net from 'net';
 import { displayUser } from '../common/userToken';
-
-export type ConnectionStateName = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'failed';
+import { ConnectionState } from '../ssh/hostConnection';
 
 export interface HostTarget {
   readonly user?: string;
@@ -31,7 +30,7 @@ export function viaText(target: HostTarget): string | undefined {
   return undefined;
 }
 
-export const STATE_WORDS: Record<ConnectionStateName, string> = {
+export const STATE_WORDS: Record<ConnectionState, string> = {
   disconnected: 'disconnected',
   connecting: 'connecting',
   connected: 'connected',

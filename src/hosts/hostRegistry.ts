@@ -5,12 +5,9 @@ import { formatHop, parseJump } from '../ssh/config/jump';
 import { ResolvedHost } from '../ssh/config/resolvedHost';
 import { JumpHop } from '../ssh/config/userHostPort';
 import { SshError } from '../ssh/errors';
-import { ConnectionPool } from '../ssh/pool';
-import { describeConnectionError } from '../editor/connectionMessages';
 import { settings } from '../editor/settings';
 import { HostEntry, hostFromSettings } from './hostEntry';
-import { ConnectionStateName, HostTarget } from './hostLabels';
-import { HostsModel } from './hostsTreeProvider';
+import { HostTarget } from './hostLabels';
 import { resolveEntry } from './resolveEntry';
 
 /** Reads ssh_config files (plain Node; see src/ssh/config). */
@@ -21,19 +18,15 @@ export interface SshConfigSource {
   resolve(alias: string, files: string[], preset?: Omit<JumpHop, 'host'>): ResolvedHost;
 }
 
-/** Every host the user can pick (settings first, then ssh config), how to reach it, and its state. */
-export class HostRegistry implements HostsModel, vscode.Disposable {
+/** Every host the user can pick (settings first, then ssh config) and how to reach it. Connection states are HostStates'. */
+export class HostRegistry implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   /** The hosts listed changed (what the tree lists). */
   readonly onDidChange = this.changed.event;
-  private readonly stateChanged = new vscode.EventEmitter<string>();
-  /** The connection state of the named host changed. */
-  readonly onDidChangeState = this.stateChanged.event;
   private readonly hostsChanged = new vscode.EventEmitter<void>();
   /** The set of hosts or their settings changed. */
   readonly onDidChangeHosts = this.hostsChanged.event;
   private readonly subscriptions: vscode.Disposable[] = [];
-  private pool: ConnectionPool | undefined;
   /** Hosts already warned about a token in their `user` setting (once per host and session). */
   private readonly tokenWarnings = new Set<string>();
 
@@ -46,13 +39,6 @@ export class HostRegistry implements HostsModel, vscode.Disposable {
         if (settings.affectsHosts(e)) this.fireHostsChanged();
       }),
     );
-  }
-
-  /** The pool whose states the tree shows; set once both exist. */
-  attachPool(pool: ConnectionPool): void {
-    this.pool = pool;
-    const sub = pool.onDidChangeState((change) => this.stateChanged.fire(change.host));
-    this.subscriptions.push({ dispose: () => sub.dispose() });
   }
 
   private fireHostsChanged(): void {
@@ -104,13 +90,6 @@ export class HostRegistry implements HostsModel, vscode.Disposable {
     return { user: host.user, hostname: host.hostname ?? host.name, port: host.port, proxyJump: jumpText(host.proxyJump), proxyCommand: host.proxyCommand };
   }
 
-  /** The host's state, and why (a sentence) when it failed, is reconnecting or was disconnected by the user. */
-  state(hostName: string): { state: ConnectionStateName; reason?: string; held: boolean } {
-    const state = this.pool?.state(hostName);
-    if (!state) return { state: 'disconnected', held: false };
-    return { state: state.state, reason: state.error ? describeConnectionError(state.error, hostName) : undefined, held: state.held };
-  }
-
   private settingsHosts(): HostEntry[] {
     const hosts: HostEntry[] = [];
     for (const item of settings.hosts()) {
@@ -137,7 +116,6 @@ export class HostRegistry implements HostsModel, vscode.Disposable {
   dispose(): void {
     this.subscriptions.forEach((d) => d.dispose());
     this.changed.dispose();
-    this.stateChanged.dispose();
     this.hostsChanged.dispose();
   }
 }

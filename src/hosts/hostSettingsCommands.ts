@@ -1,26 +1,26 @@
 // Editing the sandboxExplorer.hosts setting from the UI: add a host, enable or disable one.
 // Only user (global) settings are written: hosts choose where credentials go.
 import * as vscode from 'vscode';
+import { Commands } from '../editor/commands';
 import { settings } from '../editor/settings';
 import { addHost } from './addHost';
 import { HostEntry } from './hostEntry';
-import { hostFromArgument } from './pickHost';
+import { PickOptions } from './pickHost';
 import { appendToSshConfig } from './sshConfigAppend';
 
 const userHosts = () => settings.hosts() as Record<string, unknown>[];
 const writeUserHosts = (hosts: Record<string, unknown>[]) => settings.writeHosts(hosts);
 
 /** `onEnabled(name)`: the user enabled a host again, so it may connect (ends a Disconnect's hold). */
-export function registerHostSettingsCommands(hosts: () => Promise<HostEntry[]>, openSettings: () => Thenable<unknown>, onEnabled: (name: string) => void = () => undefined): vscode.Disposable {
-  const setEnabled = async (arg: unknown, enabled: boolean) => {
-    // From the palette only the hosts the command can change are offered: hosts of the
-    // user's sandboxExplorer.hosts that are not already in the wanted state.
-    const host = await hostFromArgument(arg, hosts, {
-      placeHolder: enabled ? 'Enable which host?' : 'Disable which host?',
-      filter: (h) => h.source === 'settings' && h.enabled !== enabled,
-      none: enabled ? 'No host is disabled.' : 'No host from the sandboxExplorer.hosts setting is enabled (hosts from ~/.ssh/config cannot be disabled here).',
-    });
-    if (!host) return;
+export function registerHostSettingsCommands(commands: Commands, hosts: () => Promise<HostEntry[]>, openSettings: () => Thenable<unknown>, onEnabled: (name: string) => void = () => undefined): vscode.Disposable {
+  // From the palette only the hosts the command can change are offered: hosts of the
+  // user's sandboxExplorer.hosts that are not already in the wanted state.
+  const offered = (enabled: boolean): PickOptions => ({
+    placeHolder: enabled ? 'Enable which host?' : 'Disable which host?',
+    filter: (h) => h.source === 'settings' && h.enabled !== enabled,
+    none: enabled ? 'No host is disabled.' : 'No host from the sandboxExplorer.hosts setting is enabled (hosts from ~/.ssh/config cannot be disabled here).',
+  });
+  const setEnabled = async (host: HostEntry, enabled: boolean) => {
     if (host.source !== 'settings') {
       void vscode.window.showInformationMessage(`${host.name} comes from ~/.ssh/config; only hosts from the sandboxExplorer.hosts setting can be disabled.`);
       return;
@@ -37,10 +37,10 @@ export function registerHostSettingsCommands(hosts: () => Promise<HostEntry[]>, 
   };
 
   return vscode.Disposable.from(
-    vscode.commands.registerCommand('sandboxExplorer.hosts.enable', (arg?: unknown) => setEnabled(arg, true)),
-    vscode.commands.registerCommand('sandboxExplorer.hosts.disable', (arg?: unknown) => setEnabled(arg, false)),
+    commands.host('sandboxExplorer.hosts.enable', 'Enable Host', offered(true), (host) => setEnabled(host, true)),
+    commands.host('sandboxExplorer.hosts.disable', 'Disable Host', offered(false), (host) => setEnabled(host, false)),
     // The view's + passes the focused tree node (or nothing); only a string is a destination.
-    vscode.commands.registerCommand('sandboxExplorer.hosts.add', (destinationArg?: unknown, nameArg?: unknown, targetArg?: unknown) =>
+    commands.plain('sandboxExplorer.hosts.add', 'Add Host', (destinationArg?: unknown, nameArg?: unknown, targetArg?: unknown) =>
       addHost(
         {
           taken: async () => new Set((await hosts()).map((h) => h.name)),

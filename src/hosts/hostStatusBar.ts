@@ -2,21 +2,21 @@
 // clicking it offers that host's actions. Hidden for any other editor.
 import * as vscode from 'vscode';
 import { DisposableStore } from '../common/disposable';
-import { HostEntry } from './hostEntry';
-import { ConnectionStateName, shortText, STATE_WORDS, targetText } from './hostLabels';
-import { HostsModel } from './hostsTreeProvider';
-import { hostFromArgument } from './pickHost';
+import { Commands } from '../editor/commands';
+import { ConnectionState } from '../ssh/hostConnection';
+import { shortText, STATE_WORDS, targetText } from './hostLabels';
+import { HostsModel } from './hostsModel';
 
 export const SHOW_ACTIONS_COMMAND = 'sandboxExplorer.hosts.showActions';
 
-const ICONS: Record<ConnectionStateName, string> = {
+const ICONS: Record<ConnectionState, string> = {
   disconnected: '$(vm-outline)',
   connecting: '$(sync~spin)',
   connected: '$(vm-active)',
   reconnecting: '$(sync~spin)',
   failed: '$(error)',
 };
-const BACKGROUNDS: Partial<Record<ConnectionStateName, string>> = {
+const BACKGROUNDS: Partial<Record<ConnectionState, string>> = {
   reconnecting: 'statusBarItem.warningBackground',
   failed: 'statusBarItem.errorBackground',
 };
@@ -84,10 +84,8 @@ export class HostStatusBar implements vscode.Disposable {
 }
 
 /** The host's actions in a quick pick: the active editor's host, or the one passed (name, uri, tree node). */
-export function registerHostActionsCommand(model: HostsModel, scheme: string): vscode.Disposable {
-  return vscode.commands.registerCommand(SHOW_ACTIONS_COMMAND, async (arg?: unknown) => {
-    const host: HostEntry | undefined = await hostFromArgument(arg ?? activeHostName(scheme), () => model.hosts(), 'Actions for which host?');
-    if (!host) return;
+export function registerHostActionsCommand(commands: Commands, model: HostsModel, scheme: string): vscode.Disposable {
+  return commands.host(SHOW_ACTIONS_COMMAND, 'Host Actions', 'Actions for which host?', async (host) => {
     const { state } = model.state(host.name);
     const connected = state === 'connected' || state === 'reconnecting' || state === 'connecting';
     const actions: Array<vscode.QuickPickItem & { command: string }> = [
@@ -98,5 +96,5 @@ export function registerHostActionsCommand(model: HostsModel, scheme: string): v
     ];
     const picked = await vscode.window.showQuickPick(actions, { title: `${host.name}: ${STATE_WORDS[state]}`, placeHolder: `What to do with ${host.name}` });
     if (picked) await vscode.commands.executeCommand(picked.command, host.name);
-  });
+  }, () => activeHostName(scheme));
 }

@@ -1,35 +1,22 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from '../common/disposable';
 import { SshError } from '../ssh/errors';
+import { joinRemotePath } from '../ssh/sftp';
 import { HostEntry } from './hostEntry';
+import { ConnectionState } from '../ssh/hostConnection';
 import { groupHosts } from './hostFilter';
-import { ConnectionStateName, HostTarget, STATE_WORDS, targetText, viaText } from './hostLabels';
+import { STATE_WORDS, targetText, viaText } from './hostLabels';
+import { HostsModel } from './hostsModel';
+import { HostsNode } from './hostsNode';
 
-export type { ConnectionStateName } from './hostLabels';
-
-/** Tree nodes are told apart by `kind`, never by duck typing. */
-export type HostsNode =
-  | { readonly kind: 'group'; readonly name: string; readonly hosts: HostEntry[] }
-  | { readonly kind: 'host'; readonly host: HostEntry }
-  | { readonly kind: 'entry'; readonly uri: vscode.Uri; readonly type: vscode.FileType }
-  | { readonly kind: 'message'; readonly text: string; readonly error: boolean; readonly detail?: string; readonly command?: vscode.Command };
-
-export interface HostsModel {
-  /** The hosts listed changed. */
-  readonly onDidChange: vscode.Event<void>;
-  /** The connection state of the named host changed. */
-  readonly onDidChangeState: vscode.Event<string>;
-  hosts(): Promise<HostEntry[]>;
-  state(hostName: string): { state: ConnectionStateName; reason?: string; held?: boolean };
-  /** Where the host points (its settings resolved through ssh config). */
-  target(host: HostEntry): Promise<HostTarget>;
-}
+export type { HostsNode } from './hostsNode';
+export type { HostsModel } from './hostsModel';
 
 /** The sbx:// folder a host opens at (its remote working directory, else the login directory). */
 export type RootUri = (host: HostEntry) => Promise<vscode.Uri>;
 
 /** The state is shown by the icon (and said in the tooltip and to screen readers), never in the row text. */
-const STATE_ICONS: Record<ConnectionStateName, vscode.ThemeIcon> = {
+const STATE_ICONS: Record<ConnectionState, vscode.ThemeIcon> = {
   disconnected: new vscode.ThemeIcon('vm-outline'),
   connecting: new vscode.ThemeIcon('sync~spin'),
   connected: new vscode.ThemeIcon('vm-active', new vscode.ThemeColor('testing.iconPassed')),
@@ -174,7 +161,8 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
       const isDir = (t: vscode.FileType) => (t & vscode.FileType.Directory ? 0 : 1);
       entries.sort(([a, ta], [b, tb]) => isDir(ta) - isDir(tb) || a.localeCompare(b));
       if (entries.length === 0) return [{ kind: 'message', text: 'Empty folder', error: false }];
-      return entries.map(([name, type]): HostsNode => ({ kind: 'entry', uri: vscode.Uri.joinPath(uri, name), type }));
+      // A listed name is one segment, joined as it is (Uri.joinPath would resolve a `..` inside it).
+      return entries.map(([name, type]): HostsNode => ({ kind: 'entry', uri: uri.with({ path: joinRemotePath(uri.path, name) }), type }));
     } catch (err) {
       return [{ kind: 'message', text: failureLabel(err), detail: err instanceof Error ? err.message : String(err), error: true }];
     }

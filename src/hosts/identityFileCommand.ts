@@ -6,14 +6,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { Commands } from '../editor/commands';
 import { settings } from '../editor/settings';
 import { HostEntry } from './hostEntry';
-import { hostFromArgument } from './pickHost';
 
-export function registerIdentityFileCommand(hosts: () => Promise<HostEntry[]>): vscode.Disposable {
-  return vscode.commands.registerCommand('sandboxExplorer.hosts.chooseIdentityFile', async (arg?: unknown, fileArg?: unknown) => {
-    const host = await hostFromArgument(arg, hosts, 'Choose an identity file for which host?');
-    if (!host) return;
+export function registerIdentityFileCommand(commands: Commands): vscode.Disposable {
+  return commands.host('sandboxExplorer.hosts.chooseIdentityFile', 'Choose Identity File', 'Choose an identity file for which host?', async (host, fileArg?: unknown) => {
     const file = typeof fileArg === 'string' ? fileArg : await pickKeyFile(host);
     if (!file) return;
     if (host.source === 'sshConfig') return openSshConfig(host, file);

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { HostEntry } from './hostEntry';
 import { targetText } from './hostLabels';
-import { HostsNode } from './hostsTreeProvider';
+import { hostsNodeOf } from './hostsNode';
 
 export interface PickOptions {
   readonly placeHolder: string;
@@ -13,8 +13,7 @@ export interface PickOptions {
 
 /** A tree node's host, or undefined for anything else (view/title passes no node, or another node). */
 export function hostOfNode(arg: unknown): HostEntry | undefined {
-  const node = arg as HostsNode | undefined;
-  return node && typeof node === 'object' && 'kind' in node && node.kind === 'host' ? node.host : undefined;
+  return hostsNodeOf(arg, 'host')?.host;
 }
 
 /** `user@host:port` of a settings entry as written; ssh config hosts say where they come from. */

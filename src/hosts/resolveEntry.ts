@@ -2,9 +2,8 @@
 // the user's identity files apply), then its own fields override, as `ssh -o` would. Its
 // user and port are fixed before the config is read, as `ssh -l user -p port host` does, so a
 // `Match user` block sees the user the entry names.
-import * as os from 'os';
-import * as path from 'path';
 import { hasUserToken } from '../common/userToken';
+import { expandLocalTilde } from '../ssh/config/localTilde';
 import { parseJump } from '../ssh/config/jump';
 import { ResolvedHost } from '../ssh/config/resolvedHost';
 import { JumpHop } from '../ssh/config/userHostPort';
@@ -13,10 +12,6 @@ import { HostEntry } from './hostEntry';
 
 /** Resolves an alias through ssh config; `preset` is what `ssh -l user -p port` fixes first. */
 export type AliasResolver = (alias: string, preset: Omit<JumpHop, 'host'>) => ResolvedHost;
-
-function expandHome(file: string): string {
-  return file === '~' || file.startsWith('~/') ? path.join(os.homedir(), file.slice(1)) : file;
-}
 
 /** `preset` comes from a ProxyJump hop naming this entry (`user@entry:port`); it wins over the entry's own fields. */
 export function resolveEntry(entry: HostEntry, resolveAlias: AliasResolver, preset: Omit<JumpHop, 'host'> = {}): ResolvedHost {
@@ -34,11 +29,11 @@ export function resolveEntry(entry: HostEntry, resolveAlias: AliasResolver, pres
     user: user ?? base.user,
     // A user that already carries `#token` is taken as it is (HostRegistry warns about it).
     userToken: entry.userToken && !hasUserToken(user ?? base.user) ? true : undefined,
-    identityFiles: entry.identityFile ? [expandHome(entry.identityFile)] : base.identityFiles,
+    identityFiles: entry.identityFile ? [expandLocalTilde(entry.identityFile)] : base.identityFiles,
     identityFilesAreDefaults: entry.identityFile ? false : base.identityFilesAreDefaults,
     proxyJump,
     proxyCommand: proxyCommand?.toLowerCase() === 'none' ? undefined : proxyCommand,
-    userKnownHostsFiles: entry.knownHostsFile ? [expandHome(entry.knownHostsFile), ...base.userKnownHostsFiles] : base.userKnownHostsFiles,
+    userKnownHostsFiles: entry.knownHostsFile ? [expandLocalTilde(entry.knownHostsFile), ...base.userKnownHostsFiles] : base.userKnownHostsFiles,
   };
 }
 

@@ -69,6 +69,16 @@ export class ChannelScheduler {
     return true;
   }
 
+  /**
+   * A new connection starts from the configured limit again (`maxSessions` applies on the next
+   * connect); what a refusal taught was about the old one. Waiters get slots a higher limit frees.
+   */
+  resetLimit(limit: number): void {
+    if (!(limit >= 1)) throw new RangeError('channel limit must be at least 1');
+    this.limitValue = limit;
+    this.pump();
+  }
+
   /** Fails every waiter, e.g. when the connection dies. Slots already granted stay with their owners. */
   failAll(err: SshError): void {
     for (const waiter of this.queue.splice(0)) waiter.fail(err);

@@ -43,6 +43,8 @@ export class HostConnection {
   private errorValue: SshError | undefined;
   private refs = 0;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** When the last reference was released (ms since the epoch): the idle timer counts from here. */
+  private idleSince = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   /** When the scheduled reconnect attempt starts (ms since the epoch). */
   private retryAt = 0;
@@ -63,9 +65,9 @@ export class HostConnection {
   constructor(
     readonly name: string,
     private readonly connector: Connector,
-    private readonly options: { maxSessions: number; idleTimeoutMs: () => number; reconnect: ReconnectPolicy; log: Logger },
+    private readonly options: { maxSessions: () => number; idleTimeoutMs: () => number; reconnect: ReconnectPolicy; log: Logger },
   ) {
-    this.scheduler = new ChannelScheduler(options.maxSessions);
+    this.scheduler = new ChannelScheduler(options.maxSessions());
   }
 
   get state(): ConnectionState {
@@ -95,9 +97,19 @@ export class HostConnection {
   release(): void {
     if (this.refs === 0) return;
     if (--this.refs > 0) return;
+    this.idleSince = Date.now();
+    this.armIdleTimer();
+  }
+
+  /** The idle timeout applies live: a running idle timer counts with the new value, from the last release. */
+  idleTimeoutChanged(): void {
+    if (this.idleTimer) this.armIdleTimer();
+  }
+
+  private armIdleTimer(): void {
     clearTimeout(this.idleTimer);
-    const ms = this.options.idleTimeoutMs();
-    this.idleTimer = setTimeout(() => void this.disconnect(), ms);
+    const left = Math.max(0, this.options.idleTimeoutMs() - (Date.now() - this.idleSince));
+    this.idleTimer = setTimeout(() => void this.disconnect(), left);
     this.idleTimer.unref?.();
   }
 
@@ -170,6 +182,7 @@ export class HostConnection {
     const reconnecting = this.stateValue === 'reconnecting' || freshSequence;
     this.setState(reconnecting ? 'reconnecting' : 'connecting', this.errorValue);
     const signal = this.abort.signal;
+    this.scheduler.resetLimit(this.options.maxSessions());
     const pending = this.connector(this.scheduler, signal).then(
       (connection) => {
         if (this.pending === pending) this.pending = undefined;

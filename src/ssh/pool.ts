@@ -71,6 +71,11 @@ export class ConnectionPool {
     return stateOf(this.hops.find((h) => sameChain(h.chain, chain))?.host);
   }
 
+  /** Settings changed: those that apply live take effect now (the idle timeout); the rest apply on each host's next connect. */
+  settingsChanged(): void {
+    this.all().forEach((h) => h.idleTimeoutChanged());
+  }
+
   /** Forget refusals (auth, host key, config) so the next use tries again; all hosts without a name. */
   retry(name?: string): void {
     if (name) this.hosts.get(name)?.retry();
@@ -155,7 +160,8 @@ export class ConnectionPool {
       (scheduler, signal) =>
         connect(this.deps, { label, resolve, jump: (target, s) => this.reference(this.hopEntry(target.proxyJump), s), scheduler, signal }),
       {
-        maxSessions: settings.maxSessions,
+        // Read when each connection starts (on the next connect) and at each idle check (live).
+        maxSessions: () => this.deps.settings().maxSessions,
         idleTimeoutMs: () => this.deps.settings().idleTimeoutMs,
         reconnect: settings.reconnect ?? DEFAULT_RECONNECT,
         log: this.deps.log,

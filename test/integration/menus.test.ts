@@ -5,6 +5,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
+import { extensionLogText, extensionLogUnavailable, waitForLogLine } from './extensionLog';
 import { addTestHost, rejectsWith, removeTestHosts, TestHost } from './fsHosts';
 
 const EXTENSION_ID = 'sandbox-explorer.sandbox-explorer';
@@ -150,5 +151,23 @@ describe('commands as their menus invoke them', function () {
     await vscode.commands.executeCommand('sandboxExplorer.log.show');
     assert.strictEqual(await runDismissingPrompts(() => vscode.commands.executeCommand('sandboxExplorer.secrets.forget')), undefined);
     assert.strictEqual(await runDismissingPrompts(() => vscode.commands.executeCommand('sandboxExplorer.secrets.forgetAll')), undefined);
+  });
+
+  it('every command reports a failure one way: it resolves, and the log names the command, the host and why', async function () {
+    if (extensionLogUnavailable()) this.skip();
+    const from = extensionLogText().length;
+    const missing = host.uri(`${host.folder('failures')}/no-such-file.txt`);
+    const localTarget = vscode.Uri.file(`${host.folder('failures-local')}/out.txt`);
+    // As the Explorer passes it (clicked, selection), plus the dialog answer tests pass third.
+    assert.strictEqual(await vscode.commands.executeCommand('sandboxExplorer.fs.download', missing, [missing], { localTarget }), undefined);
+    const line = await waitForLogLine(/Download failed on menu-box: /, { from });
+    assert.match(line, /no-such-file\.txt/);
+  });
+
+  it('only real Hosts view nodes count as nodes: a look-alike object is no resource', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.env.clipboard.writeText('unchanged');
+    await vscode.commands.executeCommand('sandboxExplorer.fs.copyRemotePath', { kind: 'entry', uri: '/etc/passwd', type: vscode.FileType.File });
+    assert.strictEqual(await vscode.env.clipboard.readText(), 'unchanged');
   });
 });

@@ -8,7 +8,7 @@
 import * as posix from 'path/posix';
 import { Logger, nullLogger } from '../../common/log';
 import { abortError } from '../../ssh/errors';
-import { SftpSession } from '../../ssh/sftp';
+import { isLossyName, joinRemotePath, LOSSY_NAME_REASON, SftpSession } from '../../ssh/sftp';
 import { enterFolder, LocalConflictError, localKind, writeFileAtomically, writeLinkAtomically } from './localFiles';
 import { childPath, isInside, linkTargetProblem, UnsafeLocalPathError } from './localNames';
 import { addSkipped, emptyReport, MAX_SKIPPED_KEPT, ProgressCounter, ReplaceAnswer, replaceQuestion, skippedMoreLine, SymlinkPolicy, TransferProgress, TransferReport } from './transferReport';
@@ -52,10 +52,6 @@ type Planned =
   | { readonly kind: 'folder'; readonly remote: string; readonly local: string; readonly children: Planned[] }
   | { readonly kind: 'file'; readonly remote: string; readonly local: string; readonly size: number }
   | { readonly kind: 'link'; readonly remote: string; readonly local: string };
-
-function remoteChild(dir: string, name: string): string {
-  return dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`;
-}
 
 /** Each remote path into `folder` under its own name; names that cannot be local names are reported instead. */
 export function intoFolder(folder: string, remotes: readonly string[]): { items: DownloadItem[]; skipped: { path: string; why: string }[] } {
@@ -113,11 +109,10 @@ export async function download(session: SftpSession, items: readonly DownloadIte
     const entries = await session.readdir(folder.remote, { signal: options.signal });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
-      if (entry.name === '.' || entry.name === '..') continue; // every server lists these
       countEntry();
-      const remote = remoteChild(folder.remote, entry.name);
+      const remote = joinRemotePath(folder.remote, entry.name);
       if (entry.lossyName) {
-        skip(remote, 'the name is not valid UTF-8');
+        skip(remote, LOSSY_NAME_REASON);
         continue;
       }
       const local = childPath(root, folder.local, entry.name);
@@ -170,6 +165,11 @@ export async function download(session: SftpSession, items: readonly DownloadIte
     // The item itself is what the user chose in the Explorer, which shows a link's target:
     // it is resolved (stat). Nothing below it is.
     countEntry();
+    // The same rule as the provider's: a path holding a lossily decoded name is not the file's real path.
+    if (isLossyName(item.remote)) {
+      skip(item.remote, LOSSY_NAME_REASON);
+      continue;
+    }
     const attrs = await session.stat(item.remote);
     if (attrs.isDirectory()) {
       if (!(await mayWrite(item.remote, item.local, 'folder'))) continue;

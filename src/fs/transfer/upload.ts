@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Logger, nullLogger } from '../../common/log';
 import { abortError } from '../../ssh/errors';
-import { Attributes, ConflictError, FileVersion, SftpError, SftpSession, versionOf } from '../../ssh/sftp';
+import { Attributes, ConflictError, FileVersion, joinRemotePath, SftpError, SftpSession, versionOf } from '../../ssh/sftp';
 import { DOWNLOAD_LIMITS, DownloadLimits } from './download';
 import { addSkipped, emptyReport, ProgressCounter, ReplaceAnswer, replaceQuestion, skippedMoreLine, SymlinkPolicy, TransferProgress, TransferReport } from './transferReport';
 
@@ -33,10 +33,6 @@ type Planned =
 
 /** O_NOFOLLOW: a file that became a link since it was listed is not followed; O_NONBLOCK: nor does a FIFO block us. POSIX only. */
 const NO_FOLLOW = (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
-
-function remoteChild(dir: string, name: string): string {
-  return dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`;
-}
 
 export async function upload(session: SftpSession, sources: readonly string[], remoteFolder: string, options: UploadOptions): Promise<TransferReport> {
   const report = emptyReport();
@@ -80,7 +76,7 @@ export async function upload(session: SftpSession, sources: readonly string[], r
       const there = existing ? new Map((await session.readdir(remote, { signal: options.signal })).map((e) => [e.name, e.attrs])) : new Map<string, Attributes>();
       const folder: Planned = { kind: 'folder', local, remote, exists: existing !== undefined, children: [] };
       for (const name of names) {
-        const child = await plan(path.join(local, name), remoteChild(remote, name), there.get(name), depth + 1);
+        const child = await plan(path.join(local, name), joinRemotePath(remote, name), there.get(name), depth + 1);
         if (child) folder.children.push(child);
       }
       return folder;
@@ -99,7 +95,7 @@ export async function upload(session: SftpSession, sources: readonly string[], r
 
   const planned: Planned[] = [];
   for (const source of sources) {
-    const remote = remoteChild(remoteFolder, path.basename(source));
+    const remote = joinRemotePath(remoteFolder, path.basename(source));
     const item = await plan(source, remote, await session.tryLstat(remote), 0);
     if (item) planned.push(item);
   }

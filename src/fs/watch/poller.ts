@@ -1,6 +1,6 @@
 // Watching without inotifywait: every few seconds, look at the watched paths (a bounded
 // number per tick, in turn) and report what changed since the last look.
-import { DirEntry, SftpSession, unlessUnreachable } from '../../ssh/sftp';
+import { DirEntry, joinRemotePath, SftpSession, unlessUnreachable } from '../../ssh/sftp';
 import { remoteDirname } from '../remotePath';
 import { RemoteSessions } from '../remoteSessions';
 import { RemoteChange } from './inotifyEvents';
@@ -106,8 +106,8 @@ async function lookAt(path: string, list: Lister): Promise<Map<string, string>> 
   const signature = (e: DirEntry) => `${e.attrs.mtime}:${e.attrs.size}:${e.attrs.mode}`;
   const entries = await list(path);
   if (entries) {
-    const join = (n: string) => (path === '/' ? `/${n}` : `${path}/${n}`);
-    return new Map(entries.filter((e) => e.name !== '.' && e.name !== '..').map((e) => [join(e.name), signature(e)]));
+    // The SFTP channel already leaves out `.` and `..`.
+    return new Map(entries.map((e) => [joinRemotePath(path, e.name), signature(e)]));
   }
   const name = path.slice(path.lastIndexOf('/') + 1);
   const own = (await list(remoteDirname(path)))?.find((e) => e.name === name);

@@ -3,12 +3,13 @@
 import { InputAttributes, OpenMode, SFTPWrapper, Stats } from 'ssh2';
 import { Emitter } from '../../common/event';
 import { sftpError, SftpError, STATUS_CODE, toSftpError } from './errors';
+import { isDotEntry, isLossyName } from './names';
 
 /** ssh2's parsed ATTRS: `mode`, `uid`, `gid`, `size`, `atime`/`mtime` in seconds, plus `isFile()` etc. */
 export type Attributes = Stats;
 
 export interface DirEntry {
-  /** ssh2 decodes names as UTF-8; invalid bytes become U+FFFD (see `lossyName`). */
+  /** ssh2 decodes names as UTF-8; invalid bytes become U+FFFD (see `lossyName` and names.ts). */
   readonly name: string;
   readonly attrs: Attributes;
   /**
@@ -44,8 +45,6 @@ interface Ssh2SftpInternals {
 }
 
 type Done<T> = (err: unknown, value?: T) => void;
-
-const LOSSY = '\uFFFD';
 
 /**
  * How long one request may go unanswered. Generous: it is per request (each READ or WRITE of a
@@ -361,10 +360,11 @@ export class SftpChannel {
       this.sftp.readdir(h.raw, (err, list) => {
         if ((err as { code?: number } | undefined)?.code === STATUS_CODE.EOF) return done(undefined, undefined);
         if (err) return done(err);
-        done(undefined, list.map((e) => ({
+        // ssh2 drops `.` and `..` already; dropped here too, so no listing above ever holds them.
+        done(undefined, list.filter((e) => !isDotEntry(e.filename)).map((e) => ({
           name: e.filename, // the `ls -l` longname is dropped: nothing uses it, and a server may make it huge
           attrs: e.attrs as Attributes,
-          lossyName: e.filename.includes(LOSSY),
+          lossyName: isLossyName(e.filename),
         })));
       }),
     );

@@ -7,3 +7,4 @@ export { CopyOptions, ReaddirOptions, ReadOptions, RenameOptions, SftpSession } 
 export { isTempPath, TEMP_NAME } from './tempFiles';
 export { ChunkSink, ChunkSource, DEFAULT_CHUNK, DEFAULT_MAX_GROWTH_BYTES, DEFAULT_READ_CONCURRENCY, DEFAULT_WRITE_CONCURRENCY, ReadWholeOptions, StreamOptions, TransferOptions } from './transfer';
 export { copyTree, removeTree, TreeOptions } from './tree';
+export { isDotEntry, isLossyName, joinRemotePath, LOSSY_NAME_REASON } from './names';

@@ -4,11 +4,11 @@
 // Links are never followed: READDIR's attributes are only a hint (Apache MINA SSHD reports a
 // link's target there, and a co-user can swap a folder for a link between READDIR and
 // OPENDIR), so each folder is lstat'ed right before it is opened.
-import * as posix from 'path/posix';
 import { WorkQueue } from '../../common/workQueue';
 import { abortError } from '../errors';
 import { DirEntry } from './channel';
 import { sftpError, STATUS_CODE } from './errors';
+import { joinRemotePath } from './names';
 import { SftpSession } from './session';
 
 /** Handles a copy needs at once (source and temp file) and a delete or listing needs (one folder). */
@@ -38,7 +38,7 @@ function widthFor(s: SftpSession, preferred: number, handlesPerJob: number): num
  * a name that is not cannot be sent back: refuse the folder before anything in it changes.
  */
 async function treeEntries(s: SftpSession, dir: string, what: string, options: TreeOptions): Promise<DirEntry[]> {
-  const entries = (await s.readdir(dir, { maxEntries: options.maxListingEntries, signal: options.signal })).filter((e) => e.name !== '.' && e.name !== '..');
+  const entries = await s.readdir(dir, { maxEntries: options.maxListingEntries, signal: options.signal });
   const lossy = entries.find((e) => e.lossyName);
   if (lossy) {
     throw sftpError(STATUS_CODE.PERMISSION_DENIED, what, dir, `it holds a name that is not valid UTF-8 (${JSON.stringify(lossy.name)}); do it in a terminal on the remote`, 'lossy-name');
@@ -71,7 +71,7 @@ export async function removeTree(s: SftpSession, dir: string, options: TreeOptio
     if (left === 0) return rmdir();
     // Added last to first: the queue takes the newest, so children go in listing order.
     for (const e of [...entries].reverse()) {
-      const child = posix.join(path, e.name);
+      const child = joinRemotePath(path, e.name);
       if (e.attrs.isDirectory()) queue.add(() => visit(child, childRemoved));
       else queue.add(async () => {
         await s.unlink(child);
@@ -93,8 +93,8 @@ export async function copyTree(s: SftpSession, from: string, to: string, options
     const entries = await treeEntries(s, src, 'copy', options);
     await s.mkdir(dst);
     for (const e of [...entries].reverse()) {
-      const child = posix.join(src, e.name);
-      const target = posix.join(dst, e.name);
+      const child = joinRemotePath(src, e.name);
+      const target = joinRemotePath(dst, e.name);
       if (e.attrs.isDirectory()) queue.add(() => visit(child, target));
       else if (e.attrs.isSymbolicLink()) queue.add(() => copyLink(child, target));
       else queue.add(() => s.copy(child, target, { signal: options.signal }));

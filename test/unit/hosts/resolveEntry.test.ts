@@ -1,4 +1,6 @@
 import * as assert from 'assert';
+import * as os from 'os';
+import * as path from 'path';
 import { hostFromSettings } from '../../../src/hosts/hostEntry';
 import { resolveEntry } from '../../../src/hosts/resolveEntry';
 import { resolveHost } from '../../../src/ssh/config/resolveHost';
@@ -68,5 +70,15 @@ describe('hosts from settings', () => {
       assert.deepStrictEqual(resolveEntry(hostFromSettings({ name: 'w', host: 'worker', proxyJump: 'none' })!, resolveAlias).proxyJump, []);
       assert.throws(() => resolveEntry(hostFromSettings({ name: 'w', host: 'worker', proxyJump: 'a@:22' })!, resolveAlias), (e) => SshError.is(e, 'config'));
     });
+  });
+
+  it('expands ~ in identityFile and knownHostsFile as ssh expands it in ssh config, ~user included', () => {
+    const home = os.homedir();
+    const user = os.userInfo().username;
+    const r = resolveEntry(hostFromSettings({ name: 'box', identityFile: `~${user}/keys/k`, knownHostsFile: '~/kh' })!, () => base);
+    assert.deepStrictEqual(r.identityFiles, [path.join(home, 'keys/k')]);
+    assert.strictEqual(r.userKnownHostsFiles[0], path.join(home, 'kh'));
+    // ssh refuses a file under an unknown user's home; so does the host.
+    assert.throws(() => resolveEntry(hostFromSettings({ name: 'box', identityFile: '~sbx-no-such-user/k' })!, () => base), /no such user/);
   });
 });

@@ -58,4 +58,20 @@ describe('channel scheduler', () => {
     held.release();
     assert.strictEqual(s.active, 0);
   });
+
+  it('a new connection starts from the configured limit again; a raised limit lets waiters in', async () => {
+    const s = new ChannelScheduler(10);
+    const open = [await s.acquire(), await s.acquire()];
+    const refused = await s.acquire();
+    assert.strictEqual(s.lowerLimitAfterRefusal(), true);
+    refused.release();
+    const waiting = s.acquire();
+    assert.strictEqual(s.waiting, 1);
+    s.resetLimit(3);
+    assert.strictEqual(s.limit, 3);
+    const granted = await waiting;
+    assert.strictEqual(s.active, 3);
+    assert.throws(() => s.resetLimit(0), RangeError);
+    [...open, granted].forEach((slot) => slot.release());
+  });
 });

@@ -106,6 +106,35 @@ describe('connection pool against real sshd', function () {
     assert.strictEqual(pool.state('box').state, 'disconnected');
   });
 
+  it('applies a changed idle timeout to a running idle timer (live)', async () => {
+    const settings = { idleTimeoutMs: 60_000 };
+    pool = testPool({ targets: { box: targetFor(server) }, hostKeys: [server.hostKey.publicKey], settings, log });
+    const ref = await pool.acquire('box');
+    const connection = await ref.connection();
+    ref.release();
+    const closed = new Promise<void>((resolve) => connection.onDidClose(() => resolve()));
+    settings.idleTimeoutMs = 0;
+    pool.settingsChanged();
+    await closed;
+    assert.strictEqual(pool.state('box').state, 'disconnected');
+  });
+
+  it('applies a changed maxSessions on the next connect', async () => {
+    const settings = { idleTimeoutMs: 0, maxSessions: 2 };
+    pool = testPool({ targets: { box: targetFor(server) }, hostKeys: [server.hostKey.publicKey], settings, log });
+    const first = await pool.acquire('box');
+    const connection = await first.connection();
+    assert.strictEqual(connection.scheduler.limit, 2);
+    settings.maxSessions = 3;
+    assert.strictEqual(connection.scheduler.limit, 2, 'an open connection keeps its limit');
+    const closed = new Promise<void>((resolve) => connection.onDidClose(() => resolve()));
+    first.release();
+    await closed;
+    const second = await pool.acquire('box');
+    assert.strictEqual((await second.connection()).scheduler.limit, 3);
+    second.release();
+  });
+
   it('refuses an unexpected host key before authenticating', async () => {
     const other = generateKey(path.join(server.dir, `other_host_${Date.now()}`));
     pool = testPool({ targets: { box: targetFor(server) }, hostKeys: [other.publicKey], log });

@@ -201,4 +201,26 @@ describe('download (real sshd)', function () {
     assert.strictEqual(fs.statSync(path.join(local, 'renamed.sh')).mode & 0o111, 0o111 & ~process.umask());
     assert.strictEqual(sha256(fs.readFileSync(path.join(local, 'data'))), sha256(data));
   });
+
+  it('treats a name that is not UTF-8 by the provider\'s rule: skipped with one reason, inside a folder and as the chosen item', async () => {
+    const remote = path.join(f.dir, 'latin1');
+    fs.mkdirSync(remote);
+    fs.writeFileSync(Buffer.concat([Buffer.from(`${remote}/caf`), Buffer.from([0xe9]), Buffer.from('.txt')]), 'latin-1 name');
+    fs.writeFileSync(path.join(remote, 'ok.txt'), 'ok');
+    const lossy = path.posix.join(remote, (await f.session.readdir(remote)).find((e) => e.lossyName)!.name);
+    const report = await download(
+      f.session,
+      [
+        { remote, local: path.join(local, 'latin1') },
+        // Chosen in the Explorer, which lists the decoded name: that path reaches no file.
+        { remote: lossy, local: path.join(local, 'chosen.txt') },
+      ],
+      { symlinks: 'skip', confirmReplace: notAsked },
+    );
+    assert.deepStrictEqual(report.skipped.map((s) => [s.path, s.why]), [
+      [lossy, 'the name is not valid UTF-8'],
+      [lossy, 'the name is not valid UTF-8'],
+    ]);
+    assert.deepStrictEqual(listing(local), ['latin1/', 'latin1/ok.txt']);
+  });
 });

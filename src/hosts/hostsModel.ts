@@ -1,0 +1,29 @@
+// What the Hosts view and the status bar show: the host list (HostRegistry) with each host's
+// connection state (HostStates). Put together here so neither needs the other.
+import * as vscode from 'vscode';
+import { ConnectionState } from '../ssh/hostConnection';
+import { HostEntry } from './hostEntry';
+import { HostTarget } from './hostLabels';
+import { HostRegistry } from './hostRegistry';
+import { HostStates } from './hostStates';
+
+export interface HostsModel {
+  /** The hosts listed changed. */
+  readonly onDidChange: vscode.Event<void>;
+  /** The connection state of the named host changed. */
+  readonly onDidChangeState: vscode.Event<string>;
+  hosts(): Promise<HostEntry[]>;
+  state(hostName: string): { state: ConnectionState; reason?: string; held?: boolean };
+  /** Where the host points (its settings resolved through ssh config). */
+  target(host: HostEntry): Promise<HostTarget>;
+}
+
+export function hostsModel(registry: HostRegistry, states: HostStates): HostsModel {
+  return {
+    onDidChange: registry.onDidChange,
+    onDidChangeState: states.onDidChangeState,
+    hosts: () => registry.hosts(),
+    state: (name) => states.state(name),
+    target: (host) => registry.target(host),
+  };
+}
