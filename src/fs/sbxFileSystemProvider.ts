@@ -2,6 +2,7 @@
 // session per host. Errors are mapped once, in fsErrors.ts.
 import * as vscode from 'vscode';
 import { randomBytes } from 'crypto';
+import { withTokenSignal } from '../common/cancellation';
 import { Logger } from '../common/log';
 import { SshConnection } from '../ssh/connection';
 import { exec, shellQuote } from '../ssh/exec';
@@ -387,14 +388,6 @@ async function copyWithCp(connection: SshConnection, source: vscode.Uri, destina
 
 function withCancellableProgress<T>(title: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   return Promise.resolve(
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
-      const controller = new AbortController();
-      const sub = token.onCancellationRequested(() => controller.abort());
-      try {
-        return await work(controller.signal);
-      } finally {
-        sub.dispose();
-      }
-    }),
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => withTokenSignal(token, work)),
   );
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { withTokenSignal } from '../common/cancellation';
 import { SshError } from '../ssh/errors';
 import { ConnectionPool, ConnectionRef } from '../ssh/pool';
 import { ConnectionNotices } from './connectionNotices';
@@ -35,15 +36,7 @@ export function registerHostCommands(deps: {
       try {
         const ref = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: `Connecting to ${host.name}…`, cancellable: true },
-          async (_p, token) => {
-            const controller = new AbortController();
-            const sub = token.onCancellationRequested(() => controller.abort());
-            try {
-              return await deps.pool.acquire(host.name, controller.signal);
-            } finally {
-              sub.dispose();
-            }
-          },
+          (_p, token) => withTokenSignal(token, (signal) => deps.pool.acquire(host.name, signal)),
         );
         kept.get(host.name)?.release();
         kept.set(host.name, ref);

@@ -1,19 +1,48 @@
 // Session channels (shell, exec, sftp) count against sshd's MaxSessions (default 10);
 // the next one fails with "open failed" (reason 2). Instead of failing, callers wait
-// here in FIFO order. direct-tcpip/forwarded-tcpip channels do not count and bypass this.
+// here. direct-tcpip/forwarded-tcpip channels do not count and bypass this.
+//
+// Two kinds of session channel share the slots. Short ones (the SFTP channel, one-shot
+// execs such as `id` or `cp`) take any free slot. Long-lived ones (terminals, the watcher,
+// language servers) never take the last free slot, so however many terminals are asked
+// for, file operations and one-shot commands still get through; the long-lived ones wait
+// in FIFO order and are told what they wait for.
 import { abortError, SshError } from './errors';
 
+export type ChannelKind = 'short' | 'long-lived';
+
 export interface Slot {
+  readonly kind: ChannelKind;
+  /** Gives the slot back; later calls do nothing. */
   release(): void;
 }
 
+/** What a queued request waits for: `inUse` of `limit` session channels are open. */
+export interface SlotWait {
+  readonly kind: ChannelKind;
+  readonly inUse: number;
+  readonly limit: number;
+  /** Requests of the same kind queued before this one. */
+  readonly ahead: number;
+}
+
+export interface AcquireOptions {
+  /** Default `short`. */
+  readonly kind?: ChannelKind;
+  readonly signal?: AbortSignal;
+  /** Called once if the request has to queue, e.g. so a terminal can say "waiting for a free session (N in use)". */
+  readonly onWaiting?: (wait: SlotWait) => void;
+}
+
 interface Waiter {
+  readonly kind: ChannelKind;
   grant(slot: Slot): void;
   fail(err: Error): void;
 }
 
 export class ChannelScheduler {
   private inUse = 0;
+  private longInUse = 0;
   private readonly queue: Waiter[] = [];
 
   constructor(private limitValue: number) {
@@ -24,18 +53,27 @@ export class ChannelScheduler {
     return this.limitValue;
   }
 
+  /** Session channels open now (both kinds). */
   get active(): number {
     return this.inUse;
   }
 
+  /** Long-lived session channels open now. */
+  get activeLongLived(): number {
+    return this.longInUse;
+  }
+
+  /** Requests queued (both kinds). */
   get waiting(): number {
     return this.queue.length;
   }
 
-  /** Waits for a free slot; rejects with `cancelled` when the signal aborts first. */
-  acquire(signal?: AbortSignal): Promise<Slot> {
+  /** Waits for a free slot of `kind`; rejects with `cancelled` when the signal aborts first. */
+  acquire(options: AcquireOptions = {}): Promise<Slot> {
+    const kind = options.kind ?? 'short';
+    const signal = options.signal;
     if (signal?.aborted) return Promise.reject(abortError('waiting for a channel'));
-    if (this.inUse < this.limitValue && this.queue.length === 0) return Promise.resolve(this.take());
+    if (this.fits(kind) && !this.queue.some((w) => w.kind === kind)) return Promise.resolve(this.take(kind));
     return new Promise<Slot>((resolve, reject) => {
       const onAbort = () => {
         const i = this.queue.indexOf(waiter);
@@ -43,6 +81,7 @@ export class ChannelScheduler {
         reject(abortError('waiting for a channel'));
       };
       const waiter: Waiter = {
+        kind,
         grant: (slot) => {
           signal?.removeEventListener('abort', onAbort);
           resolve(slot);
@@ -53,7 +92,13 @@ export class ChannelScheduler {
         },
       };
       signal?.addEventListener('abort', onAbort, { once: true });
+      const ahead = this.queue.filter((w) => w.kind === kind).length;
       this.queue.push(waiter);
+      try {
+        options.onWaiting?.({ kind, inUse: this.inUse, limit: this.limitValue, ahead });
+      } catch {
+        /* a faulty listener must not lose the request */
+      }
     });
   }
 
@@ -74,22 +119,40 @@ export class ChannelScheduler {
     for (const waiter of this.queue.splice(0)) waiter.fail(err);
   }
 
-  private take(): Slot {
+  /**
+   * A short channel takes any free slot. A long-lived one leaves the last free slot to short
+   * ones; with a limit of 1 (a server that allows one session) it takes the slot only when
+   * nothing else is open, since it could never run otherwise.
+   */
+  private fits(kind: ChannelKind): boolean {
+    if (kind === 'short' || this.limitValue === 1) return this.inUse < this.limitValue;
+    return this.inUse < this.limitValue - 1;
+  }
+
+  private take(kind: ChannelKind): Slot {
     this.inUse++;
+    if (kind === 'long-lived') this.longInUse++;
     let released = false;
     return {
+      kind,
       release: () => {
         if (released) return;
         released = true;
         this.inUse--;
+        if (kind === 'long-lived') this.longInUse--;
         this.pump();
       },
     };
   }
 
+  /** Grants queued requests in FIFO order, each as soon as its kind fits; a waiting long-lived one never blocks a short one. */
   private pump(): void {
-    while (this.inUse < this.limitValue && this.queue.length > 0) {
-      this.queue.shift()!.grant(this.take());
+    for (let i = 0; i < this.queue.length && this.inUse < this.limitValue; ) {
+      const waiter = this.queue[i];
+      if (this.fits(waiter.kind)) {
+        this.queue.splice(i, 1);
+        waiter.grant(this.take(waiter.kind));
+      } else i++;
     }
   }
 }

@@ -1,8 +1,11 @@
 // One host's watching, without the editor: `inotifywait -m` over one exec channel per kind
 // (recursive roots, single folders) when the remote has it, else polling of the watched paths
 // only. It reports RemoteChanges; the vscode adapter (remoteWatcher.ts) turns them into events.
+import { StringDecoder } from 'string_decoder';
 import { Logger } from '../../common/log';
-import { SessionChannelHandle as ClientChannel, SshConnection } from '../../ssh/connection';
+import { backoffDelay } from '../../common/time';
+import { SessionChannel } from '../../ssh/channels';
+import { SshConnection } from '../../ssh/connection';
 import { shellQuote } from '../../ssh/exec';
 import { ConnectionPool, ConnectionRef } from '../../ssh/pool';
 import { DirEntry, SftpSession, unlessUnreachable } from '../../ssh/sftp';
@@ -25,7 +28,7 @@ export class HostWatch {
   private readonly flat = new Map<string, number>();
   private readonly coalescer: ChangeCoalescer;
   private ref: Promise<ConnectionRef | undefined> | undefined;
-  private channels: ClientChannel[] = [];
+  private channels: SessionChannel[] = [];
   private restartTimer: NodeJS.Timeout | undefined;
   private restarting = false;
   private restartAgain = false;
@@ -167,7 +170,8 @@ export class HostWatch {
     const previous = this.stopChannels();
     try {
       for (const [paths, recursive] of runs) {
-        const channel = await connection.exec(inotifyCommand(paths, recursive, shellQuote), {});
+        // Long-lived: the watcher never takes the session slot that file operations need.
+        const channel = await connection.exec(inotifyCommand(paths, recursive, shellQuote), { kind: 'long-lived' });
         // Disposed while it opened: nothing else would ever close it, and its inotifywait would run on.
         if (this.disposed) {
           channel.close();
@@ -185,21 +189,21 @@ export class HostWatch {
     }
   }
 
-  private follow(channel: ClientChannel, roots: string[], recursive: boolean): void {
+  private follow(channel: SessionChannel, roots: string[], recursive: boolean): void {
     const output = new InotifyOutput(new Set(roots));
     const openedAt = Date.now();
     let established = false;
     let stderr = '';
-    channel.setEncoding('utf8');
-    channel.on('data', (chunk: string) => {
+    const text = new StringDecoder('utf8');
+    channel.onData((chunk) => {
       if (this.disposed) return;
-      for (const change of output.push(chunk)) {
+      for (const change of output.push(text.write(chunk))) {
         this.coalescer.add(change);
         if (change.kind === 'deleted' && roots.includes(change.path)) this.rootGone();
         else if (change.kind !== 'deleted' && this.mayBringBack(change.path)) this.scheduleRestart();
       }
     });
-    channel.stderr.on('data', (d: Buffer) => {
+    channel.onStderr((d) => {
       stderr = (stderr + d.toString()).slice(-4096);
       // Every watch is set: this run has started, so retries back off from scratch again.
       if (!established && /Watches established/.test(stderr)) {
@@ -207,7 +211,7 @@ export class HostWatch {
         this.failures = 0;
       }
     });
-    channel.once('exit', (code: number | null) => {
+    void channel.closed.then(({ code }) => {
       if (this.disposed || !this.channels.includes(channel)) return;
       if (code === 127 || /not found/i.test(stderr)) {
         this.log.info(`watch ${this.host}: inotifywait is not installed on the remote; polling watched folders every ${POLL_MS / 1000} s`);
@@ -215,9 +219,6 @@ export class HostWatch {
       } else {
         this.log.debug(`watch ${this.host}: inotifywait (${recursive ? 'recursive' : 'folders'}) ended with ${code}: ${stderr.trim()}`);
       }
-    });
-    channel.once('close', () => {
-      if (this.disposed || !this.channels.includes(channel)) return;
       this.channels = this.channels.filter((c) => c !== channel);
       if (this.polling) return this.scheduleRestart(100);
       // A run that died setting up watched nothing: there is nothing to refresh.
@@ -256,7 +257,7 @@ export class HostWatch {
     // Disconnected by the user: nothing to retry until they connect (the state change restarts us).
     if (this.disposed || this.pool.state(this.host).held) return;
     this.failures++;
-    this.scheduleRestart(Math.min(30_000, 1000 * 2 ** Math.min(this.failures, 5)));
+    this.scheduleRestart(backoffDelay({ initialDelayMs: 1000, maxDelayMs: 30_000 }, this.failures));
   }
 
   /** Looks at watched paths (a bounded number per tick, in turn) and reports what changed since the last look. */
@@ -305,7 +306,7 @@ export class HostWatch {
   }
 
   /** Forgets the running watchers and returns them; the caller closes them (now, or once replaced). */
-  private stopChannels(): ClientChannel[] {
+  private stopChannels(): SessionChannel[] {
     const channels = this.channels;
     this.channels = [];
     this.runningSignature = undefined;

@@ -20,7 +20,7 @@ describe('the remote inotifywait command (real sshd)', function () {
       fs.mkdirSync(dir);
       const channel = await connection.exec(inotifyCommand([dir], true, shellQuote), {});
       const seen: RemoteChange[] = [];
-      channel.on('data', (d: Buffer) => d.toString().split('\n').map(parseInotifyLine).forEach((c) => c && seen.push(c)));
+      channel.onData((d) => d.toString().split('\n').map(parseInotifyLine).forEach((c) => c && seen.push(c)));
       await until('inotifywait to start', () => inotifywaitsUnder(dir) === 1);
       await new Promise((r) => setTimeout(r, 300));
       fs.writeFileSync(path.join(dir, 'a.txt'), 'x');

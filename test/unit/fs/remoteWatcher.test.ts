@@ -4,9 +4,9 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ClientChannel } from 'ssh2';
 import { RemoteSessions } from '../../../src/fs/remoteSessions';
 import { HostWatch } from '../../../src/fs/watch/hostWatch';
+import { SessionChannel } from '../../../src/ssh/channels';
 import { ConnectionPool } from '../../../src/ssh/pool';
 import { SftpSession } from '../../../src/ssh/sftp';
 import { startSshd, Sshd, SshdOptions } from '../../support/sshd';
@@ -22,7 +22,7 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 type Kind = 'created' | 'changed' | 'deleted';
 
 /** Sees every exec the watcher makes: `open` opens it for real. */
-type ExecHook = (command: string, open: () => Promise<ClientChannel>) => Promise<ClientChannel>;
+type ExecHook = (command: string, open: () => Promise<SessionChannel>) => Promise<SessionChannel>;
 /** Sees every readdir the watcher makes, with the number of the sessions.run it belongs to. */
 type ReaddirHook = (dir: string, run: number) => Promise<void> | void;
 
