@@ -4,18 +4,23 @@
 //
 // Two kinds of session channel share the slots. Short ones (the SFTP channel, one-shot
 // execs such as `id` or `cp`) take any free slot. Long-lived ones (terminals, the watcher,
-// language servers) never take the last free slot, so however many terminals are asked
-// for, file operations and one-shot commands still get through; the long-lived ones wait
-// in FIFO order and are told what they wait for.
+// language servers) leave room for the SFTP channel and one command and never take the last
+// free slot, so however many terminals are asked for, file operations and one-shot commands
+// still get through; the long-lived ones wait in FIFO order and are told what they wait for.
 import { abortError, SshError } from './errors';
 
 export type ChannelKind = 'short' | 'long-lived';
 
 export interface Slot {
   readonly kind: ChannelKind;
+  /** The server opened the channel: it is known to allow this many sessions at once. */
+  opened(): void;
   /** Gives the slot back; later calls do nothing. */
   release(): void;
 }
+
+/** What a refused session channel means: see ChannelScheduler.refused. */
+export type Refusal = 'real' | 'lowered' | 'transient';
 
 /** What a queued request waits for: `inUse` of `limit` session channels are open. */
 export interface SlotWait {
@@ -43,6 +48,9 @@ interface Waiter {
 export class ChannelScheduler {
   private inUse = 0;
   private longInUse = 0;
+  /** Channels the server confirmed open now, and the most it has had open at once. */
+  private confirmed = 0;
+  private proven = 0;
   private readonly queue: Waiter[] = [];
 
   constructor(private limitValue: number) {
@@ -103,15 +111,19 @@ export class ChannelScheduler {
   }
 
   /**
-   * The server refused a session channel while `active` were open: its real limit is
-   * lower than ours. Returns false when nothing is open (then the refusal is real).
+   * The server refused a session channel while others were open. `real` when nothing else is
+   * open (the server refuses sessions as such). `transient` when the server has had more open
+   * at once before: sshd frees a closed session's place only after its main loop's next pass,
+   * so an open sent right after a close can be refused; try again shortly. Else `lowered`:
+   * the server's MaxSessions is below our limit, which now becomes what is open.
    */
-  lowerLimitAfterRefusal(): boolean {
+  refused(): Refusal {
     // The refused request's own slot is still counted in inUse.
     const open = this.inUse - 1;
-    if (open < 1) return false;
+    if (open < 1) return 'real';
+    if (open < this.proven) return 'transient';
     this.limitValue = Math.min(this.limitValue, open);
-    return true;
+    return 'lowered';
   }
 
   /** Fails every waiter, e.g. when the connection dies. Slots already granted stay with their owners. */
@@ -120,24 +132,40 @@ export class ChannelScheduler {
   }
 
   /**
-   * A short channel takes any free slot. A long-lived one leaves the last free slot to short
-   * ones; with a limit of 1 (a server that allows one session) it takes the slot only when
-   * nothing else is open, since it could never run otherwise.
+   * A short channel takes any free slot. Long-lived ones leave two slots to short ones: one for
+   * the connection's SFTP channel (opened on first file use, kept open) and one for one-shot
+   * commands; and they never take the last free slot. With a limit of 1 or 2 (a server that
+   * allows that few sessions) one long-lived channel may take a free slot, since it could
+   * never run otherwise.
    */
   private fits(kind: ChannelKind): boolean {
-    if (kind === 'short' || this.limitValue === 1) return this.inUse < this.limitValue;
-    return this.inUse < this.limitValue - 1;
+    if (kind === 'short') return this.inUse < this.limitValue;
+    if (this.limitValue <= 2) return this.longInUse === 0 && this.inUse < this.limitValue;
+    return this.longInUse < this.limitValue - 2 && this.inUse < this.limitValue - 1;
+  }
+
+  /** How many long-lived channels may be open at once. */
+  get longLivedLimit(): number {
+    return this.limitValue <= 2 ? 1 : this.limitValue - 2;
   }
 
   private take(kind: ChannelKind): Slot {
     this.inUse++;
     if (kind === 'long-lived') this.longInUse++;
     let released = false;
+    let opened = false;
     return {
       kind,
+      opened: () => {
+        if (opened || released) return;
+        opened = true;
+        this.confirmed++;
+        this.proven = Math.max(this.proven, this.confirmed);
+      },
       release: () => {
         if (released) return;
         released = true;
+        if (opened) this.confirmed--;
         this.inUse--;
         if (kind === 'long-lived') this.longInUse--;
         this.pump();

@@ -3,7 +3,7 @@
 import { Algorithms, Client, ClientChannel, SFTPWrapper, TcpConnectionDetails } from 'ssh2';
 import { SftpSession } from './sftp';
 import { Logger } from '../common/log';
-import { withDeadline } from '../common/time';
+import { backoffDelay, sleep, withDeadline } from '../common/time';
 import { Emitter } from '../common/event';
 import { Authenticator } from './auth';
 import { AcquireOptions, ChannelScheduler, Slot } from './channelScheduler';
@@ -13,6 +13,9 @@ import { ptyRequest, ShellOptions } from './channels/shellOptions';
 import { StreamChannel } from './channels/streamChannel';
 import { abortError, fromSsh2Error, sshDeadline, SshError, timeoutError } from './errors';
 import { Transport } from './transport';
+
+/** Refusals right after a close (sshd still freeing that session) are retried this often before they count. */
+const MAX_TRANSIENT_REFUSALS = 8;
 
 export interface ConnectParams {
   /** For messages: `user@host:port` or the alias. */
@@ -188,6 +191,7 @@ export class SshConnection {
     options: AcquireOptions = {},
   ): Promise<{ channel: T; slot: Slot }> {
     const signal = options.signal;
+    let transientRefusals = 0;
     for (;;) {
       this.assertOpen(what);
       const slot = await this.params.scheduler.acquire(options);
@@ -212,15 +216,23 @@ export class SshConnection {
           },
         });
       } catch (err) {
-        if (SshError.is(err, 'channel-refused') && this.params.scheduler.lowerLimitAfterRefusal()) {
+        const refusal = SshError.is(err, 'channel-refused') && !abandoned ? this.params.scheduler.refused() : 'real';
+        if (refusal === 'lowered') {
           this.params.log.info(`server refused a session channel: limiting ${this.params.label} to ${this.params.scheduler.limit} concurrent sessions`);
           slot.release();
+          continue;
+        }
+        if (refusal === 'transient' && transientRefusals < MAX_TRANSIENT_REFUSALS) {
+          this.params.log.debug(`${what} on ${this.params.label}: refused while the server frees a closed session; trying again`);
+          slot.release();
+          await sleep(backoffDelay({ initialDelayMs: 10, maxDelayMs: 500 }, transientRefusals++), signal, sshDeadline());
           continue;
         }
         // Given up on (deadline, cancel): the slot comes back once the late open settles (above).
         if (!abandoned) slot.release();
         throw err;
       }
+      slot.opened();
       return { channel, slot };
     }
   }

@@ -36,6 +36,9 @@ export type Connector = (scheduler: ChannelScheduler, signal: AbortSignal) => Pr
 export class HostConnection {
   private readonly stateChanged = new Emitter<StateChange>();
   readonly onDidChangeState = this.stateChanged.event;
+  private readonly connected = new Emitter<SshConnection>();
+  /** Fires with each new connection once it is up: the first one and every one after a reconnect. */
+  readonly onDidConnect = this.connected.event;
   private current: SshConnection | undefined;
   private pending: Promise<SshConnection> | undefined;
   private stateValue: ConnectionState = 'disconnected';
@@ -164,6 +167,7 @@ export class HostConnection {
     this.disposed = true;
     await this.disconnect();
     this.stateChanged.dispose();
+    this.connected.dispose();
   }
 
   private attempt(): Promise<SshConnection> {
@@ -184,6 +188,7 @@ export class HostConnection {
         this.retryAttempt = 0;
         this.setState('connected');
         connection.onDidClose((reason) => this.onClosed(connection, reason));
+        this.connected.fire(connection);
         return connection;
       },
       (err: unknown) => {
