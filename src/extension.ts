@@ -25,6 +25,7 @@ import { KeysTreeProvider } from './keys/keysTreeProvider';
 import { sshConfigSource } from './ssh/config';
 import { poolDependencies } from './ssh/connectionDependencies';
 import { ConnectionPool } from './ssh/pool';
+import { HostPicker } from './editor/hostsNode';
 import { hostKeyPrompt } from './editor/hostKeyPrompt';
 import { inPlaceSavePrompt } from './editor/inPlaceSavePrompt';
 import { outputChannelLogger } from './editor/logChannel';
@@ -85,6 +86,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const hostsView = vscode.window.createTreeView('sandboxExplorer.hosts', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(tree, hostsView, registerHostFilterCommands(tree, hostsView));
 
+  const pickHost: HostPicker = (arg, placeHolder) => hostFromArgument(arg, () => registry.hosts(), placeHolder);
   const sshDir = () => path.join(os.homedir(), '.ssh');
   const keysTree = new KeysTreeProvider(sshDir);
   context.subscriptions.push(
@@ -93,7 +95,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerKeyCommands({
       tree: keysTree,
       sshDir,
-      pickHost: async (arg, placeHolder) => (await hostFromArgument(arg, () => registry.hosts(), placeHolder))?.name,
+      pickHost: async (arg, placeHolder) => (await pickHost(arg, placeHolder))?.name,
       withSftp: (host, fn) => sessions.run(host, (s) => fn(s)),
       log,
     }),
@@ -108,16 +110,16 @@ export function activate(context: vscode.ExtensionContext): void {
     registerIdentityFileCommand(() => registry.hosts()),
     registerHostEditCommands({ hosts: () => registry.hosts(), declaration: (name) => sshConfigSource.declaration(name, settings.sshConfigFiles()), openSettings: openHostSettings }),
     registerSecretCommands(credentials),
-    registerFsCommands({ hosts: () => registry.hosts(), roots }),
+    registerFsCommands({ hosts: () => registry.hosts(), pickHost, roots }),
     registerTerminalCommands({
       pool,
       scheme: SCHEME,
-      hostFromArgument: async (arg, placeHolder) => (await hostFromArgument(arg, () => registry.hosts(), placeHolder))?.name,
+      hostFromArgument: async (arg, placeHolder) => (await pickHost(arg, placeHolder))?.name,
       folderFromArgument: (arg) => (arg ? resourcesOf(arg, undefined)[0] : undefined),
       setEnv: async (host) => (await registry.resolve(host)).setEnv,
       log,
     }),
-    registerTransferCommands({ hosts: () => registry.hosts(), roots, sessions, changed: (uri) => files.fire([{ type: vscode.FileChangeType.Changed, uri }]), log }),
+    registerTransferCommands({ pickHost, roots, sessions, changed: (uri) => files.fire([{ type: vscode.FileChangeType.Changed, uri }]), log }),
   );
   log.info(`Sandbox Explorer activated (VS Code ${vscode.version}, Node ${process.version})`);
 }

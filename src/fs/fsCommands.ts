@@ -1,15 +1,9 @@
 import * as vscode from 'vscode';
-import { HostEntry } from '../hosts/hostEntry';
-import { HostsNode } from '../hosts/hostsTreeProvider';
-import { hostFromArgument } from '../hosts/pickHost';
+import { HostEntry } from '../common/hostEntry';
+import { entryOfNode, HostPicker } from '../editor/hostsNode';
 import { SCHEME } from './remotePath';
 import { RemoteRoots } from './remoteRoots';
 import { scpHost, scpPaths } from './scpPath';
-
-function entryOfNode(arg: unknown): { uri: vscode.Uri; type: vscode.FileType } | undefined {
-  const node = arg as HostsNode | undefined;
-  return node && typeof node === 'object' && 'kind' in node && node.kind === 'entry' ? { uri: node.uri, type: node.type } : undefined;
-}
 
 const isSbx = (u: unknown): u is vscode.Uri => u instanceof vscode.Uri && u.scheme === SCHEME;
 
@@ -26,7 +20,7 @@ export function resourcesOf(arg: unknown, selected: unknown): vscode.Uri[] {
   return isSbx(active) ? [active] : [];
 }
 
-export function registerFsCommands(deps: { hosts: () => Promise<HostEntry[]>; roots: RemoteRoots }): vscode.Disposable {
+export function registerFsCommands(deps: { hosts: () => Promise<HostEntry[]>; pickHost: HostPicker; roots: RemoteRoots }): vscode.Disposable {
   const rootOf = async (host: HostEntry): Promise<vscode.Uri | undefined> => {
     try {
       return await deps.roots.rootUri(host);
@@ -40,7 +34,7 @@ export function registerFsCommands(deps: { hosts: () => Promise<HostEntry[]>; ro
     const entry = entryOfNode(arg);
     if (entry) return { folder: entry.uri };
     if (isSbx(arg) && arg.path !== '/' && arg.path !== '') return { folder: arg };
-    const host = await hostFromArgument(arg, deps.hosts, placeHolder);
+    const host = await deps.pickHost(arg, placeHolder);
     return host ? { host } : undefined;
   };
 

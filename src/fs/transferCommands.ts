@@ -7,9 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { Logger } from '../common/log';
-import { HostEntry } from '../hosts/hostEntry';
-import { HostsNode } from '../hosts/hostsTreeProvider';
-import { hostFromArgument } from '../hosts/pickHost';
+import { entryOfNode, HostPicker } from '../editor/hostsNode';
 import { toFileSystemError } from './fsErrors';
 import { normalizeRemotePath, SCHEME } from './remotePath';
 import { RemoteRoots } from './remoteRoots';
@@ -22,7 +20,8 @@ import { settings } from '../editor/settings';
 import { askReplace, reportDone, withTransferProgress } from './transferUi';
 
 interface Deps {
-  hosts: () => Promise<HostEntry[]>;
+  /** Resolves a command's argument (tree node, URI, name, or nothing: ask) to a host. */
+  pickHost: HostPicker;
   roots: RemoteRoots;
   sessions: RemoteSessions;
   /** Tells the file system provider (and so the Explorer) what changed. */
@@ -54,8 +53,8 @@ function dialogAnswers(arg: unknown): DialogAnswers {
 
 /** A tree node or an sbx:// URI, as the remote resource it names. */
 function remoteOf(arg: unknown): { uri: vscode.Uri; type?: vscode.FileType } | undefined {
-  const node = arg as HostsNode | undefined;
-  if (node && typeof node === 'object' && 'kind' in node && node.kind === 'entry') return { uri: node.uri, type: node.type };
+  const entry = entryOfNode(arg);
+  if (entry) return entry;
   if (arg instanceof vscode.Uri && arg.scheme === SCHEME) return { uri: arg };
   return undefined;
 }
@@ -87,7 +86,7 @@ async function uploadTarget(deps: Deps, clicked: unknown): Promise<vscode.Uri | 
     const type = remote.type ?? (await vscode.workspace.fs.stat(remote.uri).then((s) => s.type, () => vscode.FileType.Directory));
     return type & vscode.FileType.Directory ? remote.uri : remote.uri.with({ path: path.posix.dirname(remote.uri.path) });
   }
-  const host = await hostFromArgument(clicked, deps.hosts, 'Upload to which host?');
+  const host = await deps.pickHost(clicked, 'Upload to which host?');
   return host ? deps.roots.rootUri(host) : undefined;
 }
 

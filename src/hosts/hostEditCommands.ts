@@ -2,7 +2,7 @@
 // (the file at the host's `Host` line, or the settings holding it) and Remove Host.
 import * as vscode from 'vscode';
 import { settings } from '../editor/settings';
-import { HostEntry } from './hostEntry';
+import { HostEntry } from '../common/hostEntry';
 import { hostFromArgument } from './pickHost';
 import { sshCommandLine } from './sshCommandLine';
 

@@ -8,7 +8,7 @@ import { SshError } from '../ssh/errors';
 import { ConnectionPool } from '../ssh/pool';
 import { describeConnectionError } from '../editor/connectionMessages';
 import { settings } from '../editor/settings';
-import { HostEntry, hostFromSettings } from './hostEntry';
+import { HostEntry, hostFromSettings } from '../common/hostEntry';
 import { ConnectionStateName, HostTarget } from './hostLabels';
 import { HostsModel } from './hostsTreeProvider';
 import { resolveEntry } from './resolveEntry';

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { settings } from '../editor/settings';
 import { addHost } from './addHost';
-import { HostEntry } from './hostEntry';
+import { HostEntry } from '../common/hostEntry';
 import { hostFromArgument } from './pickHost';
 import { appendToSshConfig } from './sshConfigAppend';
 

@@ -1,7 +1,7 @@
 // The status bar says which host the active sbx:// editor is on and how its connection is;
 // clicking it offers that host's actions. Hidden for any other editor.
 import * as vscode from 'vscode';
-import { HostEntry } from './hostEntry';
+import { HostEntry } from '../common/hostEntry';
 import { ConnectionStateName, shortText, STATE_WORDS, targetText } from './hostLabels';
 import { HostsModel } from './hostsTreeProvider';
 import { hostFromArgument } from './pickHost';

@@ -1,17 +1,14 @@
 import * as vscode from 'vscode';
+import { HostsNode } from '../editor/hostsNode';
 import { SshError } from '../ssh/errors';
-import { HostEntry } from './hostEntry';
+import { HostEntry } from '../common/hostEntry';
 import { groupHosts } from './hostFilter';
 import { ConnectionStateName, HostTarget, STATE_WORDS, targetText, viaText } from './hostLabels';
 
 export type { ConnectionStateName } from './hostLabels';
 
-/** Tree nodes are told apart by `kind`, never by duck typing. */
-export type HostsNode =
-  | { readonly kind: 'group'; readonly name: string; readonly hosts: HostEntry[] }
-  | { readonly kind: 'host'; readonly host: HostEntry }
-  | { readonly kind: 'entry'; readonly uri: vscode.Uri; readonly type: vscode.FileType }
-  | { readonly kind: 'message'; readonly text: string; readonly error: boolean; readonly detail?: string; readonly command?: vscode.Command };
+/** Tree nodes are told apart by `kind`, never by duck typing (src/editor/hostsNode.ts). */
+export type { HostsNode } from '../editor/hostsNode';
 
 export interface HostsModel {
   /** The hosts listed changed. */

@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { settings } from '../editor/settings';
-import { HostEntry } from './hostEntry';
+import { HostEntry } from '../common/hostEntry';
 import { hostFromArgument } from './pickHost';
 
 export function registerIdentityFileCommand(hosts: () => Promise<HostEntry[]>): vscode.Disposable {

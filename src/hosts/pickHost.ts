@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { HostEntry } from './hostEntry';
+import { HostEntry } from '../common/hostEntry';
 import { targetText } from './hostLabels';
-import { HostsNode } from './hostsTreeProvider';
+import { hostOfNode } from '../editor/hostsNode';
 
 export interface PickOptions {
   readonly placeHolder: string;
@@ -9,12 +9,6 @@ export interface PickOptions {
   readonly filter?: (host: HostEntry) => boolean;
   /** Said when no host passes the filter. */
   readonly none?: string;
-}
-
-/** A tree node's host, or undefined for anything else (view/title passes no node, or another node). */
-export function hostOfNode(arg: unknown): HostEntry | undefined {
-  const node = arg as HostsNode | undefined;
-  return node && typeof node === 'object' && 'kind' in node && node.kind === 'host' ? node.host : undefined;
 }
 
 /** `user@host:port` of a settings entry as written; ssh config hosts say where they come from. */

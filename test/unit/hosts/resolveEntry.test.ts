@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { hostFromSettings } from '../../../src/hosts/hostEntry';
+import { hostFromSettings } from '../../../src/common/hostEntry';
 import { resolveEntry } from '../../../src/hosts/resolveEntry';
 import { resolveHost } from '../../../src/ssh/config/resolveHost';
 import { SshError } from '../../../src/ssh/errors';
