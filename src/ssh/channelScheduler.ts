@@ -7,7 +7,8 @@
 // language servers) leave room for the SFTP channel and one command and never take the last
 // free slot, so however many terminals are asked for, file operations and one-shot commands
 // still get through; the long-lived ones wait in FIFO order and are told what they wait for.
-import { abortError, SshError } from './errors';
+import { abortable } from '../common/time';
+import { abortError, sshDeadline, SshError } from './errors';
 
 export type ChannelKind = 'short' | 'long-lived';
 
@@ -82,31 +83,24 @@ export class ChannelScheduler {
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(abortError('waiting for a channel'));
     if (this.fits(kind) && !this.queue.some((w) => w.kind === kind)) return Promise.resolve(this.take(kind));
-    return new Promise<Slot>((resolve, reject) => {
-      const onAbort = () => {
+    let waiter!: Waiter;
+    const granted = new Promise<Slot>((resolve, reject) => (waiter = { kind, grant: resolve, fail: reject }));
+    const ahead = this.queue.filter((w) => w.kind === kind).length;
+    this.queue.push(waiter);
+    try {
+      options.onWaiting?.({ kind, inUse: this.inUse, limit: this.limitValue, ahead });
+    } catch {
+      /* a faulty listener must not lose the request */
+    }
+    return abortable(granted, signal, {
+      what: 'waiting for a channel',
+      ...sshDeadline(),
+      // Cancelled while queued: leave the queue; a slot granted in the same tick goes back.
+      onAbandon: () => {
         const i = this.queue.indexOf(waiter);
         if (i >= 0) this.queue.splice(i, 1);
-        reject(abortError('waiting for a channel'));
-      };
-      const waiter: Waiter = {
-        kind,
-        grant: (slot) => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(slot);
-        },
-        fail: (err) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(err);
-        },
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const ahead = this.queue.filter((w) => w.kind === kind).length;
-      this.queue.push(waiter);
-      try {
-        options.onWaiting?.({ kind, inUse: this.inUse, limit: this.limitValue, ahead });
-      } catch {
-        /* a faulty listener must not lose the request */
-      }
+      },
+      discardLate: (slot) => slot.release(),
     });
   }
 

@@ -324,20 +324,17 @@ export class SshConnection {
       const sftp = await this.sftpChannel?.catch(() => undefined);
       if (sftp) {
         sftp.session.dispose();
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 2000);
-          sftp.wrapper.once('close', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          sftp.wrapper.end();
-        });
+        const sftpClosed = new Promise<void>((resolve) => sftp.wrapper.once('close', () => resolve()));
+        sftp.wrapper.end();
+        // A server that does not answer the close does not hold us up: the connection ends anyway.
+        await withDeadline(sftpClosed, { ms: 2000, what: 'closing the SFTP channel' }).catch(() => undefined);
       }
       const gone = new Promise<void>((resolve) => (this.isClosed ? resolve() : this.closed.event(() => resolve())));
       this.client.end();
-      const timer = setTimeout(() => this.destroy(), 2000);
-      await gone;
-      clearTimeout(timer);
+      await withDeadline(gone, { ms: 2000, what: 'closing the connection' }).catch(() => {
+        this.destroy();
+        return gone;
+      });
     })();
     return this.closing;
   }
