@@ -170,8 +170,10 @@ export class HostWatch {
     const previous = this.stopChannels();
     try {
       for (const [paths, recursive] of runs) {
-        // Long-lived: the watcher never takes the session slot that file operations need.
-        const channel = await connection.exec(inotifyCommand(paths, recursive, shellQuote), { kind: 'long-lived' });
+        // Long-lived: the watcher never takes the session slots file operations need. If the new
+        // run has to wait for a slot, the old runs hold it: end them now rather than wait forever.
+        const onWaiting = () => previous.splice(0).forEach((c) => c.close());
+        const channel = await connection.exec(inotifyCommand(paths, recursive, shellQuote), { kind: 'long-lived', onWaiting });
         // Disposed while it opened: nothing else would ever close it, and its inotifywait would run on.
         if (this.disposed) {
           channel.close();

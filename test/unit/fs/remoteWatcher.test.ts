@@ -33,9 +33,9 @@ interface Bench {
   dispose(): Promise<void>;
 }
 
-function bench(server: Sshd, hooks: { exec?: ExecHook; readdir?: ReaddirHook } = {}): Bench {
+function bench(server: Sshd, hooks: { exec?: ExecHook; readdir?: ReaddirHook; maxSessions?: number } = {}): Bench {
   const log = memoryLog();
-  const pool = testPool({ targets: { box: targetFor(server) }, hostKeys: [server.hostKey.publicKey], log });
+  const pool = testPool({ targets: { box: targetFor(server) }, hostKeys: [server.hostKey.publicKey], settings: hooks.maxSessions ? { maxSessions: hooks.maxSessions } : undefined, log });
   const sessions = new RemoteSessions(pool, log);
   const seen: Array<[Kind, string]> = [];
   const watcher = new HostWatch('box', hooks.exec ? hookedExec(pool, hooks.exec) : pool, hooks.readdir ? spiedReaddir(sessions, hooks.readdir) : sessions, (changes) => changes.forEach((c) => seen.push([c.kind, c.path])), log);
@@ -119,7 +119,7 @@ function useWatchServer(options: () => SshdOptions = () => ({}), requireInotifyw
     get root(): string {
       return server!.root;
     },
-    bench(hooks?: { exec?: ExecHook; readdir?: ReaddirHook }): Bench {
+    bench(hooks?: { exec?: ExecHook; readdir?: ReaddirHook; maxSessions?: number }): Bench {
       return (current = bench(server!, hooks));
     },
     folder(name: string): string {
@@ -379,5 +379,26 @@ describe('the remote watcher polling, without inotifywait (real sshd)', function
     await sleep(6500); // longer than a poll interval
     assert.deepStrictEqual(b.seen, []);
     assert.strictEqual(listed, 2);
+  });
+});
+
+describe('the remote watcher on a server with few sessions (real sshd, MaxSessions 5)', function () {
+  this.timeout(60000);
+  const t = useWatchServer(() => ({ maxSessions: 5 }), true);
+
+  it('restarts its runs when the new ones must wait for the slots the old ones hold', async () => {
+    const a = t.folder('few/a');
+    const f = t.folder('few/f');
+    const c = t.folder('few/c');
+    const b = t.bench({ maxSessions: 5 });
+    b.watch(a, true);
+    b.watch(f, false);
+    await until('both runs', () => inotifywaitsUnder(a) === 1 && inotifywaitsUnder(f) === 1);
+    // Long-lived channels get 3 of 5 slots: the second new run waits until the old runs end.
+    b.watch(c, true);
+    await until('the new runs, and the old ones gone', () => inotifywaitsUnder(a) === 1 && inotifywaitsUnder(c) === 1 && inotifywaitsUnder(f) === 1, 10000);
+    await sleep(1000);
+    fs.writeFileSync(path.join(c, 'n.txt'), 'n');
+    await until('a created event in the new root', () => b.saw('created', path.join(c, 'n.txt')), 5000);
   });
 });
