@@ -28,6 +28,7 @@ import { sshConfigSource } from './ssh/config';
 import { poolDependencies } from './ssh/connectionDependencies';
 import { ConnectionPool } from './ssh/pool';
 import { Commands, resourcesOf } from './editor/commands';
+import { HostPicker } from './editor/hostsNode';
 import { hostKeyPrompt } from './editor/hostKeyPrompt';
 import { inPlaceSavePrompt } from './editor/inPlaceSavePrompt';
 import { outputChannelLogger } from './editor/logChannel';
@@ -92,6 +93,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const hostsView = vscode.window.createTreeView('sandboxExplorer.hosts', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(states, tree, hostsView);
 
+  const pickHost: HostPicker = (arg, placeHolder) => hostFromArgument(arg, () => registry.hosts(), placeHolder);
   const sshDir = () => path.join(os.homedir(), '.ssh');
   const keysTree = new KeysTreeProvider(sshDir);
   context.subscriptions.push(
@@ -100,7 +102,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerKeyCommands({
       tree: keysTree,
       sshDir,
-      pickHost: async (arg, placeHolder) => (await hostFromArgument(arg, () => registry.hosts(), placeHolder))?.name,
+      pickHost: async (arg, placeHolder) => (await pickHost(arg, placeHolder))?.name,
       withSftp: (host, fn) => sessions.run(host, (s) => fn(s)),
       log,
     }),
@@ -121,7 +123,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerTerminalCommands({
       pool,
       scheme: SCHEME,
-      hostFromArgument: async (arg, placeHolder) => (await hostFromArgument(arg, () => registry.hosts(), placeHolder))?.name,
+      hostFromArgument: async (arg, placeHolder) => (await pickHost(arg, placeHolder))?.name,
       folderFromArgument: (arg) => (arg ? resourcesOf(arg, undefined)[0] : undefined),
       setEnv: async (host) => (await registry.resolve(host)).setEnv,
       log,

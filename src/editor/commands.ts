@@ -10,8 +10,8 @@ import * as vscode from 'vscode';
 import { Logger } from '../common/log';
 import { SshError } from '../ssh/errors';
 import { SCHEME } from '../fs/remotePath';
-import { HostEntry } from '../hosts/hostEntry';
-import { hostsNodeOf } from '../hosts/hostsNode';
+import { HostEntry } from '../common/hostEntry';
+import { hostsNodeOf } from './hostsNode';
 import { hostFromArgument, PickOptions } from '../hosts/pickHost';
 
 /** A caller passed an argument the command cannot take: it rejects with this, nothing is shown. */

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands, ResourceOrHost } from '../editor/commands';
-import { HostEntry } from '../hosts/hostEntry';
+import { HostEntry } from '../common/hostEntry';
 import { SCHEME } from './remotePath';
 import { RemoteRoots } from './remoteRoots';
 import { scpHost, scpPaths } from './scpPath';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { HostEntry } from '../hosts/hostEntry';
+import { HostEntry } from '../common/hostEntry';
 import { joinRemotePath } from '../ssh/sftp';
 import { SCHEME } from './remotePath';
 import { RemoteSessions } from './remoteSessions';

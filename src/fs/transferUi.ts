@@ -3,6 +3,7 @@
 // skipped and why). The transfer itself is in transfer/ (plain Node).
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { withTokenSignal } from '../common/cancellation';
 import { Logger } from '../common/log';
 import { isCancellation } from '../editor/commands';
 import { percentDone, progressMessage, ReplaceAnswer, reportSummary, skippedCount, skippedSummary, TransferProgress, TransferReport } from './transfer/transferReport';
@@ -17,15 +18,15 @@ export interface ProgressSink {
  * user cancelled (a cancel is not a failure and is not reported as one).
  */
 export async function withTransferProgress<T>(title: string, log: Logger, work: (signal: AbortSignal, sink: ProgressSink) => Promise<T>): Promise<T | undefined> {
-  const controller = new AbortController();
+  let cancelled: AbortSignal | undefined;
   try {
-    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-      const sub = token.onCancellationRequested(() => controller.abort());
-      let shownPercent = 0;
-      let shownFile: string | undefined;
-      let shownListing = 0;
-      try {
-        return await work(controller.signal, {
+    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>
+      withTokenSignal(token, (signal) => {
+        cancelled = signal;
+        let shownPercent = 0;
+        let shownFile: string | undefined;
+        let shownListing = 0;
+        return work(signal, {
           listing(found) {
             // Listing a large tree: tell the count now and then, without a report per file.
             if (found - shownListing < 100 && shownListing !== 0) return;
@@ -40,12 +41,10 @@ export async function withTransferProgress<T>(title: string, log: Logger, work: 
             shownFile = p.current;
           },
         });
-      } finally {
-        sub.dispose();
-      }
-    });
+      }),
+    );
   } catch (err) {
-    if (controller.signal.aborted || isCancellation(err)) {
+    if (cancelled?.aborted || isCancellation(err)) {
       log.info(`${title}: cancelled`);
       return undefined;
     }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands } from '../editor/commands';
+import { withTokenSignal } from '../common/cancellation';
 import { ConnectionPool, ConnectionRef } from '../ssh/pool';
 import { HostsTreeProvider } from './hostsTreeProvider';
 
@@ -30,15 +31,7 @@ export function registerHostCommands(
       deps.pool.resume(host.name);
       const ref = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Connecting to ${host.name}…`, cancellable: true },
-        async (_p, token) => {
-          const controller = new AbortController();
-          const sub = token.onCancellationRequested(() => controller.abort());
-          try {
-            return await deps.pool.acquire(host.name, controller.signal);
-          } finally {
-            sub.dispose();
-          }
-        },
+        (_p, token) => withTokenSignal(token, (signal) => deps.pool.acquire(host.name, signal)),
       );
       kept.get(host.name)?.release();
       kept.set(host.name, ref);

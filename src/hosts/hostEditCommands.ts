@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { Commands } from '../editor/commands';
 import { settings } from '../editor/settings';
-import { HostEntry } from './hostEntry';
+import { HostEntry } from '../common/hostEntry';
 import { sshCommandLine } from './sshCommandLine';
 
 export interface HostEditDeps {

@@ -1,6 +1,6 @@
 // Narrowing a long Hosts view: a typed text matched against each host's name, address, user
 // and group (case-insensitive, every word must match somewhere). Plain logic, no vscode.
-import { HostEntry } from './hostEntry';
+import { HostEntry } from '../common/hostEntry';
 
 export function hostMatches(host: HostEntry, filter: string): boolean {
   const words = filter.toLowerCase().split(/\s+/).filter(Boolean);

@@ -6,7 +6,7 @@ import { ResolvedHost } from '../ssh/config/resolvedHost';
 import { JumpHop } from '../ssh/config/userHostPort';
 import { SshError } from '../ssh/errors';
 import { settings } from '../editor/settings';
-import { HostEntry, hostFromSettings } from './hostEntry';
+import { HostEntry, hostFromSettings } from '../common/hostEntry';
 import { HostTarget } from './hostLabels';
 import { resolveEntry } from './resolveEntry';
 

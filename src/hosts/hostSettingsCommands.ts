@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../editor/commands';
 import { settings } from '../editor/settings';
 import { addHost } from './addHost';
-import { HostEntry } from './hostEntry';
+import { HostEntry } from '../common/hostEntry';
 import { PickOptions } from './pickHost';
 import { appendToSshConfig } from './sshConfigAppend';
 

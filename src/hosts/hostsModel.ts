@@ -2,7 +2,7 @@
 // connection state (HostStates). Put together here so neither needs the other.
 import * as vscode from 'vscode';
 import { ConnectionState } from '../ssh/hostConnection';
-import { HostEntry } from './hostEntry';
+import { HostEntry } from '../common/hostEntry';
 import { HostTarget } from './hostLabels';
 import { HostRegistry } from './hostRegistry';
 import { HostStates } from './hostStates';

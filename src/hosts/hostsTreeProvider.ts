@@ -2,14 +2,14 @@ import * as vscode from 'vscode';
 import { DisposableStore } from '../common/disposable';
 import { SshError } from '../ssh/errors';
 import { joinRemotePath } from '../ssh/sftp';
-import { HostEntry } from './hostEntry';
+import { HostEntry } from '../common/hostEntry';
 import { ConnectionState } from '../ssh/hostConnection';
 import { groupHosts } from './hostFilter';
 import { STATE_WORDS, targetText, viaText } from './hostLabels';
 import { HostsModel } from './hostsModel';
-import { HostsNode } from './hostsNode';
+import { HostsNode } from '../editor/hostsNode';
 
-export type { HostsNode } from './hostsNode';
+export type { HostsNode } from '../editor/hostsNode';
 export type { HostsModel } from './hostsModel';
 
 /** The sbx:// folder a host opens at (its remote working directory, else the login directory). */

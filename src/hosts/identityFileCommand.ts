@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { Commands } from '../editor/commands';
 import { settings } from '../editor/settings';
-import { HostEntry } from './hostEntry';
+import { HostEntry } from '../common/hostEntry';
 
 export function registerIdentityFileCommand(commands: Commands): vscode.Disposable {
   return commands.host('sandboxExplorer.hosts.chooseIdentityFile', 'Choose Identity File', 'Choose an identity file for which host?', async (host, fileArg?: unknown) => {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { HostEntry } from './hostEntry';
+import { HostEntry } from '../common/hostEntry';
 import { targetText } from './hostLabels';
-import { hostsNodeOf } from './hostsNode';
+import { hostsNodeOf } from '../editor/hostsNode';
 
 export interface PickOptions {
   readonly placeHolder: string;

@@ -8,7 +8,7 @@ import { parseJump } from '../ssh/config/jump';
 import { ResolvedHost } from '../ssh/config/resolvedHost';
 import { JumpHop } from '../ssh/config/userHostPort';
 import { SshError } from '../ssh/errors';
-import { HostEntry } from './hostEntry';
+import { HostEntry } from '../common/hostEntry';
 
 /** Resolves an alias through ssh config; `preset` is what `ssh -l user -p port` fixes first. */
 export type AliasResolver = (alias: string, preset: Omit<JumpHop, 'host'>) => ResolvedHost;

@@ -1,6 +1,6 @@
 // An `ssh` command line that reaches the same host as an entry, for "Copy SSH Command": an ssh
 // config host is just `ssh <alias>`; a settings host spells out what its fields say.
-import { HostEntry } from './hostEntry';
+import { HostEntry } from '../common/hostEntry';
 
 /** POSIX shell quoting: safe words stay bare, everything else goes in single quotes. */
 export function shellQuote(word: string): string {

@@ -3,7 +3,7 @@
 // the jump host before it), then handshake and authenticate. The pool decides when to connect
 // and shares the result; this unit only knows how.
 import { Algorithms } from 'ssh2';
-import { DeadlineError, withDeadline } from '../common/deadline';
+import { backoffDelay, sleep, withDeadline } from '../common/time';
 import { Logger, prefixed } from '../common/log';
 import { displayUser } from '../common/userToken';
 import { createAuthenticator } from './auth';
@@ -12,7 +12,7 @@ import { ResolvedHost } from './config/resolvedHost';
 import { ChannelScheduler } from './channelScheduler';
 import { SshConnection } from './connection';
 import { Credentials } from './credentials';
-import { SshError } from './errors';
+import { sshDeadline, SshError, timeoutError } from './errors';
 import { fingerprintSha256 } from './hostKeys/keyBlob';
 import { ReconnectPolicy } from './hostConnection';
 import { coalesceWrites, connectTcp, spawnProxyCommand, Transport } from './transport';
@@ -79,16 +79,17 @@ export async function connect(deps: ConnectDependencies, request: ConnectRequest
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (attempt > 1) {
       // Gateways that close right after the handshake (sandbox not ready yet) get a bounded retry.
-      const delay = Math.min(8000, 500 * 2 ** (attempt - 2));
+      const delay = backoffDelay({ initialDelayMs: 500, maxDelayMs: 8000 }, attempt - 2);
       log.info(`connect attempt ${attempt} of ${attempts} in ${delay} ms`);
-      await sleep(delay, signal);
+      await sleep(delay, signal, sshDeadline());
     }
     try {
       return await connectOnce(deps, request, target, settings, log);
     } catch (err) {
       lastError = err;
       if (!signal.aborted && !SshError.is(err, 'cancelled')) log.warn(`could not connect: ${err instanceof Error ? err.message : String(err)}`);
-      if (!SshError.is(err, 'unavailable') || signal.aborted) throw err;
+      const mayHeal = SshError.is(err, 'unavailable') || SshError.is(err, 'timeout');
+      if (!mayHeal || signal.aborted) throw err;
     }
   }
   throw lastError;
@@ -160,18 +161,19 @@ async function openTransport(deps: ConnectDependencies, request: ConnectRequest,
       const connection = await jump.connection(signal);
       // The jump host's own connect to the target can take minutes to fail: bound it like a TCP connect.
       const forwarding = connection.forwardOut('127.0.0.1', 0, target.hostname, target.port);
+      const through = `${target.hostname}:${target.port} through ${describeHops([hop])}`;
       const channel = await withDeadline(forwarding, {
         ms: timeoutMs,
         signal,
-        what: `connect to ${target.hostname}:${target.port} through ${describeHops([hop])}`,
-        discardLate: (late) => late.destroy(),
-      }).catch((err) => {
-        throw err instanceof DeadlineError ? new SshError(err.message, err.kind === 'timeout' ? 'unavailable' : 'cancelled') : err;
+        what: `connect to ${through}`,
+        ...sshDeadline(),
+        timeout: () => timeoutError(`could not reach ${through}: no answer within ${timeoutMs / 1000} s`, { target: `${target.hostname}:${target.port}` }),
+        discardLate: (late) => late.dispose(),
       });
       return {
-        stream: coalesceWrites(channel),
+        stream: coalesceWrites(channel.stream),
         dispose: () => {
-          channel.destroy();
+          channel.dispose();
           jump.release();
         },
       };
@@ -212,19 +214,4 @@ function countPrompts(inner: Credentials): { credentials: Credentials; readonly 
       return open;
     },
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new SshError('cancelled', 'cancelled'));
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new SshError('cancelled', 'cancelled'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,14 +1,21 @@
 // One authenticated ssh2 connection. Turns ssh2's callbacks, events and synchronous
 // `Not connected` throws into promises and SshErrors; nothing above ssh/ sees ssh2's API.
-import { Algorithms, Client, ClientChannel, ExecOptions, PseudoTtyOptions, SFTPWrapper } from 'ssh2';
+import { Algorithms, Client, ClientChannel, SFTPWrapper, TcpConnectionDetails } from 'ssh2';
 import { SftpSession } from './sftp';
 import { Logger } from '../common/log';
-import { DeadlineError, withDeadline } from '../common/deadline';
+import { backoffDelay, sleep, withDeadline } from '../common/time';
 import { Emitter } from '../common/event';
 import { Authenticator } from './auth';
-import { ChannelScheduler, Slot } from './channelScheduler';
-import { abortError, fromSsh2Error, SshError } from './errors';
+import { AcquireOptions, ChannelScheduler, Slot } from './channelScheduler';
+import { RemoteListener } from './channels/remoteListener';
+import { SessionChannel } from './channels/sessionChannel';
+import { ptyRequest, ShellOptions } from './channels/shellOptions';
+import { StreamChannel } from './channels/streamChannel';
+import { abortError, fromSsh2Error, sshDeadline, SshError, timeoutError } from './errors';
 import { Transport } from './transport';
+
+/** Refusals right after a close (sshd still freeing that session) are retried this often before they count. */
+const MAX_TRANSIENT_REFUSALS = 8;
 
 export interface ConnectParams {
   /** For messages: `user@host:port` or the alias. */
@@ -34,6 +41,15 @@ export interface ConnectParams {
   readonly signal?: AbortSignal;
 }
 
+/** How to open an exec channel: its kind for the scheduler, and a PTY when the command needs one. */
+export interface ExecChannelOptions extends Omit<AcquireOptions, 'kind'> {
+  /** Default `short` (a one-shot command); `long-lived` for one that runs on (the watcher, a language server). */
+  readonly kind?: AcquireOptions['kind'];
+  /** env requests (sshd's AcceptEnv drops most names: src/ssh/exec.ts exports variables in the command instead). */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly pty?: Pick<ShellOptions, 'term' | 'rows' | 'cols' | 'modes'>;
+}
+
 export class SshConnection {
   private readonly closed = new Emitter<SshError | undefined>();
   /** Fires once when the connection ends: undefined when we closed it, else why it died. */
@@ -42,6 +58,8 @@ export class SshConnection {
   private isClosed = false;
   private sftpChannel: Promise<{ wrapper: SFTPWrapper; session: SftpSession }> | undefined;
   private closing: Promise<void> | undefined;
+  /** Remote forwards by the port the server listens on. */
+  private readonly remoteListeners = new Map<number, RemoteListener>();
 
   private constructor(
     private readonly client: Client,
@@ -59,6 +77,11 @@ export class SshConnection {
       if (deadLink) this.markClosed();
     });
     client.once('close', () => this.markClosed());
+    client.on('tcp connection', (details: TcpConnectionDetails, accept: () => ClientChannel, reject: () => void) => {
+      const listener = this.remoteListeners.get(details.destPort);
+      if (!listener) return reject();
+      listener.deliver({ srcIP: details.srcIP, srcPort: details.srcPort, accept: () => new StreamChannel(accept(), this.onDidClose), reject });
+    });
   }
 
   static open(params: ConnectParams): Promise<SshConnection> {
@@ -139,7 +162,7 @@ export class SshConnection {
         if (!verifying && !params.isWaitingForUser?.()) remaining -= tick;
         if (remaining <= 0) {
           clearInterval(timer);
-          finish(new SshError(`connect to ${params.label}: not connected and logged in within ${params.readyTimeoutMs / 1000} s`, 'unavailable', { code: 'timed-out' }));
+          finish(timeoutError(`connect to ${params.label}: not connected and logged in within ${params.readyTimeoutMs / 1000} s`));
         }
       }, tick);
       timer.unref?.();
@@ -158,51 +181,77 @@ export class SshConnection {
     return this.params.scheduler;
   }
 
-  /** Opens a session channel with `open`, waiting for a scheduler slot first; the slot is held until the channel closes. */
+  /**
+   * Opens a session channel with `open`, waiting for a scheduler slot of `options.kind` first.
+   * The caller owns the slot and gives it back when the channel closes or the connection ends.
+   */
   async openSession<T extends { once(event: 'close', fn: () => void): unknown }>(
     what: string,
     open: (client: Client, cb: (err: Error | undefined, channel: T) => void) => void,
-    signal?: AbortSignal,
-  ): Promise<T> {
+    options: AcquireOptions = {},
+  ): Promise<{ channel: T; slot: Slot }> {
+    const signal = options.signal;
+    let transientRefusals = 0;
     for (;;) {
       this.assertOpen(what);
-      const slot = await this.params.scheduler.acquire(signal);
+      const slot = await this.params.scheduler.acquire(options);
       const opening = this.call<T>(what, (cb) => open(this.client, cb));
       let channel: T;
+      let abandoned = false;
       try {
         // A server that never answers the open must not hold the caller forever.
         channel = await withDeadline(opening, {
           ms: this.params.readyTimeoutMs,
           signal,
           what: `${what} on ${this.params.label}`,
+          ...sshDeadline(),
           // Opened after we gave up: close it; the slot comes back when it has closed.
           discardLate: (late) => {
             late.once('close', () => slot.release());
             closeChannel(late);
           },
-          onAbandon: (settled) => void settled.then(() => undefined, () => slot.release()),
+          onAbandon: (settled) => {
+            abandoned = true;
+            void settled.then(() => undefined, () => slot.release());
+          },
         });
       } catch (err) {
-        if (err instanceof DeadlineError) throw new SshError(err.message, err.kind === 'timeout' ? 'timeout' : 'cancelled');
-        if (SshError.is(err, 'channel-refused') && this.params.scheduler.lowerLimitAfterRefusal()) {
+        const refusal = SshError.is(err, 'channel-refused') && !abandoned ? this.params.scheduler.refused() : 'real';
+        if (refusal === 'lowered') {
           this.params.log.info(`server refused a session channel: limiting ${this.params.label} to ${this.params.scheduler.limit} concurrent sessions`);
           slot.release();
           continue;
         }
-        slot.release();
+        if (refusal === 'transient' && transientRefusals < MAX_TRANSIENT_REFUSALS) {
+          this.params.log.debug(`${what} on ${this.params.label}: refused while the server frees a closed session; trying again`);
+          slot.release();
+          await sleep(backoffDelay({ initialDelayMs: 10, maxDelayMs: 500 }, transientRefusals++), signal, sshDeadline());
+          continue;
+        }
+        // Given up on (deadline, cancel): the slot comes back once the late open settles (above).
+        if (!abandoned) slot.release();
         throw err;
       }
-      channel.once('close', () => slot.release());
-      return channel;
+      slot.opened();
+      return { channel, slot };
     }
   }
 
-  exec(command: string, options: ExecOptions, signal?: AbortSignal): Promise<ClientChannel> {
-    return this.openSession<ClientChannel>('exec', (c, cb) => c.exec(command, options, cb), signal);
+  /** An exec channel running `command`: a short one by default (see ChannelScheduler). */
+  async exec(command: string, options: ExecChannelOptions = {}): Promise<SessionChannel> {
+    const request = { env: options.env ? { ...options.env } : undefined, pty: options.pty ? ptyRequest(options.pty) : undefined };
+    const { channel, slot } = await this.openSession<ClientChannel>('exec', (c, cb) => c.exec(command, request, cb), options);
+    return new SessionChannel(channel, slot, this.onDidClose);
   }
 
-  shell(window: PseudoTtyOptions | false, options: { env?: Record<string, string> }, signal?: AbortSignal): Promise<ClientChannel> {
-    return this.openSession<ClientChannel>('shell', (c, cb) => c.shell(window, options, cb), signal);
+  /** A login shell on a PTY: long-lived by default, so it never takes the last free session slot. */
+  async shell(options: ShellOptions): Promise<SessionChannel> {
+    const { channel, slot } = await this.openSession<ClientChannel>('shell', (c, cb) => c.shell(ptyRequest(options), { env: options.env ? { ...options.env } : undefined }, cb), {
+      kind: options.kind ?? 'long-lived',
+      signal: options.signal,
+      onWaiting: options.onWaiting,
+    });
+    return new SessionChannel(channel, slot, this.onDidClose);
   }
 
   /**
@@ -211,7 +260,13 @@ export class SshConnection {
    */
   sftp(): Promise<SftpSession> {
     if (!this.sftpChannel) {
-      const opening = this.openSession<SFTPWrapper>('sftp', (c, cb) => c.sftp(cb)).then((wrapper) => {
+      const opening = this.openSession<SFTPWrapper>('sftp', (c, cb) => c.sftp(cb)).then(({ channel: wrapper, slot }) => {
+        // The slot comes back when the channel closes, or when the connection ends (then ssh2 may not say so).
+        const dropped = this.onDidClose(() => slot.release());
+        wrapper.once('close', () => {
+          dropped.dispose();
+          slot.release();
+        });
         const forget = () => {
           if (this.sftpChannel === opening) this.sftpChannel = undefined;
         };
@@ -238,9 +293,27 @@ export class SshConnection {
     return this.sftpChannel.then((c) => c.session);
   }
 
-  /** A direct-tcpip channel: port forwards and ProxyJump. Not counted against MaxSessions. */
-  forwardOut(srcIP: string, srcPort: number, dstHost: string, dstPort: number): Promise<ClientChannel> {
-    return this.call<ClientChannel>(`forward to ${dstHost}:${dstPort}`, (cb) => this.client.forwardOut(srcIP, srcPort, dstHost, dstPort, cb));
+  /** A direct-tcpip channel (local forwards, ProxyJump): not counted against MaxSessions. */
+  async forwardOut(srcIP: string, srcPort: number, dstHost: string, dstPort: number): Promise<StreamChannel> {
+    const channel = await this.call<ClientChannel>(`forward to ${dstHost}:${dstPort}`, (cb) => this.client.forwardOut(srcIP, srcPort, dstHost, dstPort, cb));
+    return new StreamChannel(channel, this.onDidClose);
+  }
+
+  /**
+   * Asks the server to listen on `bindAddress:port` (0: it picks) and hand each connection over
+   * as a forwarded-tcpip channel. Refused when the server forbids it (`AllowTcpForwarding`).
+   */
+  async forwardIn(bindAddress: string, port: number): Promise<RemoteListener> {
+    const what = `remote forward ${bindAddress}:${port}`;
+    const bound = await this.call<number | undefined>(what, (cb) => this.client.forwardIn(bindAddress, port, (err, p) => cb(err, p)));
+    const actual = port === 0 && bound ? bound : port;
+    if (this.remoteListeners.has(actual)) throw new SshError(`${what}: already forwarded`, 'config');
+    const listener = new RemoteListener(bindAddress, actual, () => {
+      this.remoteListeners.delete(actual);
+      if (!this.isClosed) this.call(what, (cb) => this.client.unforwardIn(bindAddress, actual, (err) => cb(err ?? undefined, undefined))).catch(() => undefined);
+    });
+    this.remoteListeners.set(actual, listener);
+    return listener;
   }
 
   /** Closes the SFTP channel first and waits for it (else sftp-server is orphaned), then ends the connection. */
@@ -251,20 +324,17 @@ export class SshConnection {
       const sftp = await this.sftpChannel?.catch(() => undefined);
       if (sftp) {
         sftp.session.dispose();
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 2000);
-          sftp.wrapper.once('close', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          sftp.wrapper.end();
-        });
+        const sftpClosed = new Promise<void>((resolve) => sftp.wrapper.once('close', () => resolve()));
+        sftp.wrapper.end();
+        // A server that does not answer the close does not hold us up: the connection ends anyway.
+        await withDeadline(sftpClosed, { ms: 2000, what: 'closing the SFTP channel' }).catch(() => undefined);
       }
       const gone = new Promise<void>((resolve) => (this.isClosed ? resolve() : this.closed.event(() => resolve())));
       this.client.end();
-      const timer = setTimeout(() => this.destroy(), 2000);
-      await gone;
-      clearTimeout(timer);
+      await withDeadline(gone, { ms: 2000, what: 'closing the connection' }).catch(() => {
+        this.destroy();
+        return gone;
+      });
     })();
     return this.closing;
   }
@@ -284,6 +354,7 @@ export class SshConnection {
     this.params.transport.dispose();
     const reason = this.closing ? undefined : this.closeReason ?? new SshError('the server closed the connection', 'unavailable', { code: 'closed' });
     this.params.scheduler.failAll(reason ?? new SshError(`${this.params.label}: connection closed`, 'unavailable'));
+    for (const listener of [...this.remoteListeners.values()]) listener.dispose();
     if (reason) this.params.log.warn(`disconnected: ${reason.message}`);
     else this.params.log.info('disconnected');
     this.closed.fire(reason);
@@ -334,18 +405,3 @@ function closeChannel(channel: unknown): void {
     /* the connection is already gone */
   }
 }
-
-/**
- * Sends a signal to a session channel's process. ssh2's `channel.signal()` does nothing once
- * our side has sent EOF (stdin ended), which is exactly when a timed-out command needs it.
- */
-export function signalChannel(channel: ClientChannel, name: 'KILL' | 'TERM' | 'INT' | 'HUP'): void {
-  const internal = channel as unknown as { type?: string; outgoing?: { id: number; state: string }; _client?: { _protocol?: { signal(id: number, sig: string): void } } };
-  try {
-    if (internal.type === 'session' && (internal.outgoing?.state === 'open' || internal.outgoing?.state === 'eof')) internal._client?._protocol?.signal(internal.outgoing.id, name);
-  } catch {
-    /* the connection is already gone */
-  }
-}
-/** The session channel type feature code holds (the channel layer of #13 will replace it); only src/ssh names ssh2. */
-export type { ClientChannel as SessionChannelHandle } from 'ssh2';

@@ -1,11 +1,12 @@
 // Typed errors of the connection core. Callers branch on `reason` (and `code` for the
 // finer cause), never on `message`. Messages are for the log; the editor words what it
 // shows from `reason`, `code` and the fields below (src/editor/connectionMessages.ts).
+import { DeadlineErrors } from '../common/time';
 
 export type SshErrorReason =
   /** The connection is gone or could not be made; the operation may succeed later. */
   | 'unavailable'
-  /** The operation ran past its time limit; its channel was closed. */
+  /** A deadline passed (TCP connect, login, channel open, command, request): every deadline, one reason. */
   | 'timeout'
   /** The caller cancelled (AbortSignal) before or during the operation. */
   | 'cancelled'
@@ -22,7 +23,7 @@ export type SshErrorReason =
 export type SshErrorCode =
   /** Nothing listens on the port (ECONNREFUSED). */
   | 'refused'
-  /** No answer in time: TCP connect, or handshake and login. */
+  /** No answer in time (reason `timeout`): TCP connect (with `target`), handshake and login, a hop. */
   | 'timed-out'
   /** The host name does not resolve (ENOTFOUND, EAI_AGAIN). */
   | 'no-such-host'
@@ -117,4 +118,17 @@ export function fromSsh2Error(err: unknown, what: string): SshError {
 
 export function abortError(what: string): SshError {
   return new SshError(`${what}: cancelled`, 'cancelled');
+}
+
+/** A deadline passed: always reason `timeout`, code `timed-out`. */
+export function timeoutError(message: string, details: Omit<SshErrorDetails, 'code'> = {}): SshError {
+  return new SshError(message, 'timeout', { ...details, code: 'timed-out' });
+}
+
+/** The connection core's words for common/time's deadlines and cancellations: converted here, once. */
+export function sshDeadline(details: Omit<SshErrorDetails, 'code'> = {}): Required<DeadlineErrors> {
+  return {
+    timeout: (what, ms) => timeoutError(`${what}: no answer within ${ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`}`, details),
+    cancelled: (what) => abortError(what),
+  };
 }

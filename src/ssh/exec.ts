@@ -1,11 +1,11 @@
 // Runs a command to completion on a connection: bounded by a timeout and an
 // AbortSignal (the channel is closed and the run reported failed), with an audit
 // line per run that names the host and the command's first word only.
-import { ClientChannel } from 'ssh2';
 import { Logger } from '../common/log';
-import { signalChannel, SshConnection } from './connection';
+import { SessionChannel } from './channels';
+import { SshConnection } from './connection';
 import { filterEnvironment } from './environment';
-import { abortError, SshError } from './errors';
+import { abortError, SshError, timeoutError } from './errors';
 
 export interface ExecOptions {
   /** Variables to set for the command; secret-looking names are dropped. */
@@ -44,35 +44,25 @@ export async function exec(connection: SshConnection, command: string, options: 
   if (withheld.length) log.info(`exec: not sending ${withheld.length} secret-looking environment variable(s)`);
   const audit = (outcome: string) => log.info(`exec ${connection.label}: ${firstWord} → ${outcome} in ${Date.now() - started} ms`);
 
-  const controller = new AbortController();
-  const onAbort = () => controller.abort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = options.timeoutMs ? setTimeout(() => controller.abort(), options.timeoutMs) : undefined;
-  const timedOut = () => timer !== undefined && controller.signal.aborted && !options.signal?.aborted;
+  // One signal for the caller's cancel and our own timeout; which one fired decides the error.
+  const timeout = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
+  const signal = timeout && options.signal ? AbortSignal.any([options.signal, timeout]) : (timeout ?? options.signal ?? new AbortController().signal);
+  const timedOut = () => timeout?.aborted === true && !options.signal?.aborted;
   try {
-    let channel: ClientChannel;
-    try {
-      // Variables go through the command line, not `env` requests: sshd's AcceptEnv drops most names.
-      const exports = Object.entries(env).map(([name, value]) => `export ${name}=${shellQuote(value)}; `).join('');
-      channel = await connection.exec(exports + buildCommand(command, options), {}, controller.signal);
-    } catch (err) {
-      if (SshError.is(err, 'cancelled') && timedOut()) throw new SshError(`${firstWord}: timed out after ${options.timeoutMs} ms`, 'timeout');
-      throw err;
-    }
-    const result = await collect(channel, options, controller.signal);
+    // Variables go through the command line, not `env` requests: sshd's AcceptEnv drops most names.
+    const exports = Object.entries(env).map(([name, value]) => `export ${name}=${shellQuote(value)}; `).join('');
+    const channel = await connection.exec(exports + buildCommand(command, options), { signal });
+    const result = await collect(channel, options, signal);
     audit(result.signal ? `signal ${result.signal}` : `exit ${result.code}`);
     return result;
   } catch (err) {
-    const final = timedOut() ? new SshError(`${firstWord}: timed out after ${options.timeoutMs} ms`, 'timeout') : err;
+    const final = timedOut() ? timeoutError(`${firstWord}: timed out after ${options.timeoutMs} ms`) : err;
     audit(SshError.is(final) ? final.reason : 'error');
     throw final;
-  } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
   }
 }
 
-function collect(channel: ClientChannel, options: ExecOptions, signal: AbortSignal): Promise<ExecResult> {
+function collect(channel: SessionChannel, options: ExecOptions, signal: AbortSignal): Promise<ExecResult> {
   const max = options.maxOutputBytes ?? 16 * 1024 * 1024;
   return new Promise((resolve, reject) => {
     const out: Buffer[] = [];
@@ -80,47 +70,31 @@ function collect(channel: ClientChannel, options: ExecOptions, signal: AbortSign
     let outBytes = 0;
     let errBytes = 0;
     let truncated = false;
-    let code: number | null = null;
-    let exitSignal: string | undefined;
-    let sawExit = false;
     const onAbort = () => {
       // sshd keeps a session (and its MaxSessions slot) until the process exits: signal it, then close.
       // (sshd ignores signals for root logins without privilege separation; the slot then frees on exit.)
-      signalChannel(channel, 'KILL');
+      channel.signal('KILL');
       channel.close();
       reject(abortError('command'));
     };
+    if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
-    channel.on('data', (chunk: Buffer) => {
+    channel.onData((chunk) => {
       if (outBytes + chunk.length > max) truncated = true;
       else out.push(chunk);
       outBytes += chunk.length;
     });
-    channel.stderr.on('data', (chunk: Buffer) => {
+    channel.onStderr((chunk) => {
       if (errBytes + chunk.length > max) truncated = true;
       else err.push(chunk);
       errBytes += chunk.length;
     });
-    channel.once('exit', (c: number | null, s?: string) => {
-      sawExit = true;
-      code = c;
-      exitSignal = s ?? undefined;
-    });
-    // ssh2 emits 'exit' once, when the request arrives; a command that ends at once can exit
-    // before these listeners exist (its packets parsed in the tick that opened the channel,
-    // e.g. through a jump host). 'close' carries the same status (undefined when none came).
-    channel.once('close', (closeCode?: number | null, closeSignal?: string) => {
+    void channel.closed.then((exit) => {
       signal.removeEventListener('abort', onAbort);
       if (signal.aborted) return;
-      if (!sawExit && closeCode !== undefined) {
-        sawExit = true;
-        code = closeCode;
-        exitSignal = closeSignal ?? undefined;
-      }
-      if (!sawExit) return reject(new SshError('command: channel closed before the command exited (connection lost?)', 'unavailable'));
-      resolve({ code, signal: exitSignal, stdout: Buffer.concat(out), stderr: Buffer.concat(err), truncated });
+      if (exit.code === null && !exit.signal) return reject(new SshError('command: channel closed before the command exited (connection lost?)', 'unavailable'));
+      resolve({ code: exit.code, signal: exit.signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err), truncated });
     });
-    if (options.stdin !== undefined) channel.end(options.stdin);
-    else channel.end();
+    channel.end(options.stdin);
   });
 }

@@ -6,9 +6,10 @@
 // A user's Disconnect holds the host down until `resume()`.
 import { Emitter } from '../common/event';
 import { Logger } from '../common/log';
+import { abortable, BackoffPolicy, backoffDelay } from '../common/time';
 import { ChannelScheduler } from './channelScheduler';
 import { SshConnection } from './connection';
-import { abortError, SshError } from './errors';
+import { abortError, sshDeadline, SshError } from './errors';
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'failed';
 
@@ -23,9 +24,7 @@ export interface StateChange {
   readonly held: boolean;
 }
 
-export interface ReconnectPolicy {
-  readonly initialDelayMs: number;
-  readonly maxDelayMs: number;
+export interface ReconnectPolicy extends BackoffPolicy {
   /** Attempts after a drop before the host is marked failed. */
   readonly maxAttempts: number;
 }
@@ -37,6 +36,9 @@ export type Connector = (scheduler: ChannelScheduler, signal: AbortSignal) => Pr
 export class HostConnection {
   private readonly stateChanged = new Emitter<StateChange>();
   readonly onDidChangeState = this.stateChanged.event;
+  private readonly connected = new Emitter<SshConnection>();
+  /** Fires with each new connection once it is up: the first one and every one after a reconnect. */
+  readonly onDidConnect = this.connected.event;
   private current: SshConnection | undefined;
   private pending: Promise<SshConnection> | undefined;
   private stateValue: ConnectionState = 'disconnected';
@@ -118,11 +120,11 @@ export class HostConnection {
     if (this.disposed) return Promise.reject(new SshError(`${this.name}: closed`, 'unavailable'));
     if (this.current?.isOpen) return Promise.resolve(this.current);
     if (this.held) return Promise.reject(this.held);
-    if (this.pending) return withSignal(this.pending, signal, this.name);
+    if (this.pending) return abortable(this.pending, signal, { what: `connect to ${this.name}`, ...sshDeadline() });
     if (this.refusal) return Promise.reject(this.refusal);
     // The reconnect sequence owns the attempts: callers do not spend them, they hear when the next one is.
     if (this.stateValue === 'reconnecting' && this.retryTimer) return Promise.reject(this.waitingError());
-    return withSignal(this.attempt(), signal, this.name);
+    return abortable(this.attempt(), signal, { what: `connect to ${this.name}`, ...sshDeadline() });
   }
 
   /** The user asks to try again (Connect, Refresh, changed settings): forget a previous refusal. */
@@ -173,6 +175,7 @@ export class HostConnection {
     this.disposed = true;
     await this.disconnect();
     this.stateChanged.dispose();
+    this.connected.dispose();
   }
 
   private attempt(): Promise<SshConnection> {
@@ -194,6 +197,7 @@ export class HostConnection {
         this.retryAttempt = 0;
         this.setState('connected');
         connection.onDidClose((reason) => this.onClosed(connection, reason));
+        this.connected.fire(connection);
         return connection;
       },
       (err: unknown) => {
@@ -225,13 +229,13 @@ export class HostConnection {
   }
 
   private scheduleReconnect(error: SshError): void {
-    const { initialDelayMs, maxDelayMs, maxAttempts } = this.options.reconnect;
+    const { maxAttempts } = this.options.reconnect;
     if (this.retryAttempt >= maxAttempts) {
       this.options.log.warn(`${this.name}: gave up reconnecting after ${maxAttempts} attempts; the next use tries again`);
       this.setState('failed', new SshError(`gave up reconnecting after ${maxAttempts} attempts: ${error.message}`, 'unavailable', { code: 'gave-up', cause: error }));
       return;
     }
-    const delay = Math.min(maxDelayMs, initialDelayMs * 2 ** this.retryAttempt);
+    const delay = backoffDelay(this.options.reconnect, this.retryAttempt);
     this.retryAttempt++;
     this.retryAt = Date.now() + delay;
     clearTimeout(this.retryTimer);
@@ -267,23 +271,4 @@ export class HostConnection {
     this.reportedHeld = held;
     this.stateChanged.fire({ host: this.name, state, reason: error?.message, error, held });
   }
-}
-
-function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined, name: string): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortError(`connect to ${name}`));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(`connect to ${name}`));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }

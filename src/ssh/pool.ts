@@ -1,7 +1,7 @@
 // One connection per host, shared by files, terminals, forwards and language servers.
 // `acquire` hands out references (like VS Code's ReferenceCollection); the last
 // release starts an idle timer. ProxyJump hops are pooled connections too.
-import { Emitter } from '../common/event';
+import { Emitter, Event } from '../common/event';
 import { JumpHop, sameHop } from './config/jump';
 import { ResolvedHost } from './config/resolvedHost';
 import { connect, ConnectDependencies, describeHops, PoolSettings } from './connect';
@@ -44,6 +44,11 @@ export interface ConnectionRef {
   readonly host: HostConnection;
   /** The live connection (reconnects if it dropped since). */
   connection(signal?: AbortSignal): Promise<SshConnection>;
+  /**
+   * Fires with the new connection when a reconnect (after a drop, or a Disconnect and Connect)
+   * replaced the one this reference had: forwards and terminals re-establish themselves here.
+   */
+  readonly onDidReplaceConnection: Event<SshConnection>;
   release(): void;
 }
 
@@ -108,18 +113,27 @@ export class ConnectionPool {
   private async reference(host: HostConnection, signal?: AbortSignal): Promise<ConnectionRef> {
     host.addRef();
     let released = false;
+    const replaced = new Emitter<SshConnection>();
+    let current: SshConnection | undefined;
+    const connects = host.onDidConnect((connection) => {
+      if (current && connection !== current) replaced.fire(connection);
+      current = connection;
+    });
     const ref: ConnectionRef = {
       host,
       connection: (s) => host.connection(s),
+      onDidReplaceConnection: replaced.event,
       release: () => {
         if (!released) {
           released = true;
+          connects.dispose();
+          replaced.dispose();
           host.release();
         }
       },
     };
     try {
-      await host.connection(signal);
+      current ??= await host.connection(signal);
       return ref;
     } catch (err) {
       ref.release();

@@ -5,7 +5,8 @@ import { ChildProcess, spawn } from 'child_process';
 import * as net from 'net';
 import { Duplex, Writable } from 'stream';
 import { Logger } from '../common/log';
-import { abortError, fromErrno, SshError } from './errors';
+import { withDeadline } from '../common/time';
+import { abortError, fromErrno, sshDeadline, SshError, timeoutError } from './errors';
 
 export interface Transport {
   readonly stream: Duplex;
@@ -13,40 +14,34 @@ export interface Transport {
   dispose(): void;
 }
 
-export function connectTcp(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<Transport> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError(`connect to ${host}:${port}`));
-    const socket = net.connect({ host, port, noDelay: true });
-    const fail = (err: Error) => {
-      cleanup();
-      socket.destroy();
-      reject(err);
-    };
-    const target = `${host}:${port}`;
-    const timer = setTimeout(
-      () => fail(new SshError(`could not reach ${target}: no answer within ${timeoutMs / 1000} s`, 'unavailable', { code: 'timed-out', target })),
-      timeoutMs,
-    );
-    const onAbort = () => fail(abortError(`connect to ${target}`));
-    const onError = (err: NodeJS.ErrnoException) => {
+export async function connectTcp(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<Transport> {
+  const target = `${host}:${port}`;
+  if (signal?.aborted) throw abortError(`connect to ${target}`);
+  const socket = net.connect({ host, port, noDelay: true });
+  const connected = new Promise<void>((resolve, reject) => {
+    socket.once('error', (err: NodeJS.ErrnoException) => {
       const errno = fromErrno(err.code);
       const why = errno ? `${errno.text} (${err.code})` : (err.code ?? err.message);
-      fail(new SshError(`could not reach ${target}: ${why}`, 'unavailable', { cause: err, code: errno?.code, target }));
-    };
-    const cleanup = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      socket.removeListener('error', onError);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    socket.once('error', onError);
-    socket.once('connect', () => {
-      cleanup();
-      socket.setNoDelay(true);
-      coalesceWrites(socket);
-      resolve({ stream: socket, dispose: () => socket.destroy() });
+      reject(new SshError(`could not reach ${target}: ${why}`, 'unavailable', { cause: err, code: errno?.code, target }));
     });
+    socket.once('connect', resolve);
   });
+  try {
+    await withDeadline(connected, {
+      ms: timeoutMs,
+      signal,
+      what: `connect to ${target}`,
+      ...sshDeadline({ target }),
+      timeout: () => timeoutError(`could not reach ${target}: no answer within ${timeoutMs / 1000} s`, { target }),
+    });
+  } catch (err) {
+    socket.destroy();
+    throw err;
+  }
+  socket.removeAllListeners('error');
+  socket.setNoDelay(true);
+  coalesceWrites(socket);
+  return { stream: socket, dispose: () => socket.destroy() };
 }
 
 /**

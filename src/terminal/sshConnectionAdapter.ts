@@ -1,9 +1,10 @@
-// The one place the terminal meets today's connection API (ConnectionPool.acquire,
-// SshConnection.exec with a PTY, exec() for one-shot commands). Re-point this file at the
-// channel layer when it lands; nothing else in src/terminal names ssh types.
-import { IDisposable, toDisposable } from '../common/disposable';
+// The one place the terminal meets the connection core (ConnectionPool.acquire, a long-lived
+// PTY session channel from src/ssh/channels, exec() for one-shot commands); nothing else in
+// src/terminal names ssh types.
+import { toDisposable } from '../common/disposable';
+import { Emitter } from '../common/event';
 import { Logger } from '../common/log';
-import { SessionChannelHandle } from '../ssh/connection';
+import { SessionChannel } from '../ssh/channels';
 import { exec } from '../ssh/exec';
 import { ConnectionPool } from '../ssh/pool';
 import { ChannelExit, CommandResult, ConnectTerminal, PtyChannel, PtyRequest, TerminalConnection, OpenOptions } from './connectionPort';
@@ -16,9 +17,13 @@ export function poolTerminalConnector(pool: ConnectionPool, host: string, log: L
       label: host,
       async openPty(request: PtyRequest, options: OpenOptions = {}): Promise<PtyChannel> {
         const c = await ref.connection(options.signal);
-        const s = c.scheduler;
-        if (s.active >= s.limit || s.waiting > 0) options.onWaiting?.(s.active);
-        const channel = await c.exec(request.command, { pty: { term: request.term, rows: request.rows, cols: request.cols, width: 0, height: 0 } }, options.signal);
+        // Long-lived: terminals leave the session slots file operations and commands need.
+        const channel = await c.exec(request.command, {
+          kind: 'long-lived',
+          pty: { term: request.term, rows: request.rows, cols: request.cols },
+          signal: options.signal,
+          onWaiting: (wait) => options.onWaiting?.(wait.inUse),
+        });
         return wrapChannel(channel);
       },
       async run(command, options = {}): Promise<CommandResult> {
@@ -36,33 +41,30 @@ export function poolTerminalConnector(pool: ConnectionPool, host: string, log: L
   };
 }
 
-function wrapChannel(channel: SessionChannelHandle): PtyChannel {
-  const on = <A extends unknown[]>(event: string, fn: (...args: A) => void): IDisposable => {
-    const listener = fn as (...args: unknown[]) => void;
-    channel.on(event, listener);
-    return toDisposable(() => channel.off(event, listener));
-  };
+function wrapChannel(channel: SessionChannel): PtyChannel {
+  const exited = new Emitter<ChannelExit>();
+  const closed = new Emitter<void>();
+  // The exit status (when one came) first, then the close, once.
+  void channel.closed.then((end) => {
+    if (end.code !== null || end.signal) exited.fire(toExit(end.code, end.signal));
+    closed.fire();
+    exited.dispose();
+    closed.dispose();
+  });
   return {
     onData: (fn) => {
       // A PTY merges stderr into stdout; a server may still send extended data, so show both.
-      const a = on<[Buffer]>('data', fn);
-      const b = toDisposable(() => channel.stderr.off('data', fn));
-      channel.stderr.on('data', fn);
+      const a = channel.onData(fn);
+      const b = channel.onStderr(fn);
       return toDisposable(() => (a.dispose(), b.dispose()));
     },
-    onExit: (fn) => on<[number | null, string?]>('exit', (code, signal) => fn(toExit(code, signal))),
-    onClose: (fn) => on<[]>('close', fn),
+    onExit: (fn) => exited.event(fn),
+    onClose: (fn) => closed.event(() => fn()),
     write: (data) => {
-      channel.write(data);
+      channel.write(data).catch(() => undefined);
     },
-    resize: (rows, cols) => channel.setWindow(rows, cols, 0, 0),
-    close: () => {
-      try {
-        channel.close();
-      } catch {
-        /* the connection is already gone */
-      }
-    },
+    resize: (rows, cols) => channel.resize(rows, cols),
+    close: () => channel.close(),
   };
 }
 

@@ -5,7 +5,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { hostFromSettings } from '../../src/hosts/hostEntry';
+import { hostFromSettings } from '../../src/common/hostEntry';
 import { HostsTreeProvider } from '../../src/hosts/hostsTreeProvider';
 import { FakeServer, startFakeServer } from '../support/ssh2Server';
 import { generateKey, KeyPair, makeTempDir } from '../support/sshd';

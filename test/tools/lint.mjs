@@ -1,30 +1,10 @@
-// Architecture lint: src/common, src/ssh and the transfer core run in plain Node, so they must not import `vscode`.
-import * as fs from 'fs';
-import * as path from 'path';
+// Architecture lint (rules in lintRules.mjs): no `vscode` in plain-Node code, `ssh2` only in
+// src/ssh, no imports between feature folders.
+import { checkTree, FEATURE_DIRS, PLAIN_NODE_DIRS, SSH2_DIR } from './lintRules.mjs';
 
-const PLAIN_NODE_DIRS = ['src/common', 'src/ssh', 'src/fs/transfer', 'src/gateways/api'];
-const importsVscode = /(?:from\s+['"]vscode['"])|(?:require\(\s*['"]vscode['"]\s*\))|(?:import\(\s*['"]vscode['"]\s*\))/;
-
-function* walk(dir) {
-  if (!fs.existsSync(dir)) return;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) yield* walk(full);
-    else if (/\.(ts|js|mjs)$/.test(entry.name)) yield full;
-  }
-}
-
-const problems = [];
-for (const dir of PLAIN_NODE_DIRS) {
-  for (const file of walk(dir)) {
-    const lines = fs.readFileSync(file, 'utf8').split('\n');
-    lines.forEach((line, i) => {
-      if (importsVscode.test(line)) problems.push(`${file}:${i + 1}: imports 'vscode', but ${dir}/ must run in plain Node`);
-    });
-  }
-}
+const problems = checkTree(process.cwd());
 if (problems.length) {
   console.error(problems.join('\n'));
   process.exit(1);
 }
-console.log(`lint: ${PLAIN_NODE_DIRS.join(', ')} free of 'vscode' imports`);
+console.log(`lint: ${PLAIN_NODE_DIRS.join(', ')} free of 'vscode' imports; 'ssh2' only in ${SSH2_DIR}; no imports between ${FEATURE_DIRS.join(', ')}`);

@@ -5,6 +5,7 @@
 import { DisposableStore, toDisposable } from '../../common/disposable';
 import { Emitter, Event } from '../../common/event';
 import { Logger } from '../../common/log';
+import { backoffDelay } from '../../common/time';
 import { ConnectionPool, ConnectionRef } from '../../ssh/pool';
 import { RemoteSessions } from '../remoteSessions';
 import { ChangeCoalescer, RemoteChange } from './inotifyEvents';
@@ -192,6 +193,6 @@ export class HostWatch {
     // Disconnected by the user: nothing to retry until they connect (the state change restarts us).
     if (this.disposed || this.pool.state(this.host).held) return;
     this.failures++;
-    this.scheduleRestart(Math.min(30_000, 1000 * 2 ** Math.min(this.failures, 5)));
+    this.scheduleRestart(backoffDelay({ initialDelayMs: 1000, maxDelayMs: 30_000 }, this.failures));
   }
 }

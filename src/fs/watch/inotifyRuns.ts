@@ -2,7 +2,9 @@
 // folders), started before the old ones stop so no change falls into a gap. It reports what
 // the runs print, when a run has set every watch, and when a run ends that nobody stopped.
 import { Logger } from '../../common/log';
-import { SessionChannelHandle as ClientChannel, SshConnection } from '../../ssh/connection';
+import { StringDecoder } from 'string_decoder';
+import { SessionChannel } from '../../ssh/channels';
+import { SshConnection } from '../../ssh/connection';
 import { shellQuote } from '../../ssh/exec';
 import { InotifyOutput, inotifyCommand, RemoteChange } from './inotifyEvents';
 
@@ -32,7 +34,7 @@ export interface RunListener {
 }
 
 export class InotifyRuns {
-  private channels: ClientChannel[] = [];
+  private channels: SessionChannel[] = [];
   /** The runs now active, to skip restarts that would change nothing. */
   private signature: string | undefined;
   private disposed = false;
@@ -57,7 +59,10 @@ export class InotifyRuns {
     const previous = this.forget();
     try {
       for (const [paths, recursive] of runs) {
-        const channel = await connection.exec(inotifyCommand(paths, recursive, shellQuote), {});
+        // Long-lived: the watcher never takes the session slots file operations need. If the new
+        // run has to wait for a slot, the old runs hold it: end them now rather than wait forever.
+        const onWaiting = () => previous.splice(0).forEach((c) => c.close());
+        const channel = await connection.exec(inotifyCommand(paths, recursive, shellQuote), { kind: 'long-lived', onWaiting });
         // Disposed while it opened: nothing else would ever close it, and its inotifywait would run on.
         if (this.disposed) {
           channel.close();
@@ -89,17 +94,17 @@ export class InotifyRuns {
     this.stop();
   }
 
-  private follow(channel: ClientChannel, roots: string[], recursive: boolean): void {
+  private follow(channel: SessionChannel, roots: string[], recursive: boolean): void {
     const output = new InotifyOutput(new Set(roots));
     const openedAt = Date.now();
     let established = false;
     let toolMissing = false;
     let stderr = '';
     const ours = () => !this.disposed && this.channels.includes(channel);
-    channel.setEncoding('utf8');
-    channel.on('data', (chunk: string) => {
+    const text = new StringDecoder('utf8');
+    channel.onData((chunk) => {
       if (this.disposed) return;
-      for (const change of output.push(chunk)) {
+      for (const change of output.push(text.write(chunk))) {
         this.listener.change(change);
         if (change.kind === 'deleted' && roots.includes(change.path)) {
           this.invalidate();
@@ -107,7 +112,7 @@ export class InotifyRuns {
         }
       }
     });
-    channel.stderr.on('data', (d: Buffer) => {
+    channel.onStderr((d) => {
       stderr = (stderr + d.toString()).slice(-4096);
       // inotifywait says so once it has set every watch: from now on no change is missed.
       if (!established && /Watches established/.test(stderr)) {
@@ -115,16 +120,13 @@ export class InotifyRuns {
         if (ours()) this.listener.started(roots, recursive);
       }
     });
-    channel.once('exit', (code: number | null) => {
+    void channel.closed.then(({ code }) => {
       if (!ours()) return;
       if (code === 127 || /not found/i.test(stderr)) {
         toolMissing = true;
       } else {
         this.log.debug(`watch ${this.host}: inotifywait (${recursive ? 'recursive' : 'folders'}) ended with ${code}: ${stderr.trim()}`);
       }
-    });
-    channel.once('close', () => {
-      if (!ours()) return;
       this.channels = this.channels.filter((c) => c !== channel);
       // A run that died setting up watched nothing: there is nothing to refresh.
       this.listener.ended({ started: established || Date.now() - openedAt >= STARTED_MS, toolMissing });
@@ -132,7 +134,7 @@ export class InotifyRuns {
   }
 
   /** Forgets the runs and returns them; the caller closes them (now, or once replaced). */
-  private forget(): ClientChannel[] {
+  private forget(): SessionChannel[] {
     const channels = this.channels;
     this.channels = [];
     this.signature = undefined;

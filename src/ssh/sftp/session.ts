@@ -1,13 +1,14 @@
 // The file operations the fs/ adapter needs, over one SFTP channel that the connection core
 // owns (channels count against MaxSessions, so everything shares this one).
 import { SFTPWrapper } from 'ssh2';
+import { abortable } from '../../common/time';
 import { Attributes, ChannelOptions, DirEntry, SftpChannel, SftpHandle } from './channel';
-import { abortError } from '../errors';
+import { abortError, sshDeadline } from '../errors';
 import { sftpError, SftpError, STATUS_CODE, withReason } from './errors';
 import { DEFAULT_MAX_LISTING_BYTES, DEFAULT_MAX_LISTING_ENTRIES, ListingBudget } from './listingBudget';
 import { removeTemp, removeTempFiles, writeFileAtomic, writeFileAtomicWith, writeFileInPlace, WriteOptions } from './safeSave';
 import { tempPathFor, TempRegistry } from './tempFiles';
-import { ChunkSink, ChunkSource, copyStreamed, raceAbort, readInto, readWhole, ReadWholeOptions, StreamOptions, TransferOptions, writeFrom } from './transfer';
+import { ChunkSink, ChunkSource, copyStreamed, readInto, readWhole, ReadWholeOptions, StreamOptions, TransferOptions, writeFrom } from './transfer';
 
 /** READDIR requests in flight per listing. */
 const READDIR_AHEAD = 3;
@@ -88,7 +89,7 @@ export class SftpSession extends SftpChannel {
       for (let i = 0; i < Math.max(1, options.readAhead ?? READDIR_AHEAD); i++) issue();
       const entries: DirEntry[] = [];
       for (;;) {
-        const batch = await raceAbort(inFlight.shift()!, options.signal, what);
+        const batch = await abortable(inFlight.shift()!, options.signal, { what, ...sshDeadline() });
         if (!batch) return entries;
         budget.batch(batch.map((e) => e.name));
         for (const e of batch) entries.push(e);
@@ -158,7 +159,7 @@ export class SftpSession extends SftpChannel {
       if (options.serverSide !== false && this.hasCopyData && !this.copyDataRefused) {
         try {
           const graceMs = Math.ceil(((attrs.size ?? 0) / COPY_DATA_MIN_BYTES_PER_SECOND) * 1000);
-          await raceAbort(this.copyData(from, 0, 0, to, 0, graceMs), options.signal, `copy ${src}`);
+          await abortable(this.copyData(from, 0, 0, to, 0, graceMs), options.signal, { what: `copy ${src}`, ...sshDeadline() });
         } catch (err) {
           if (!SftpError.is(err, STATUS_CODE.PERMISSION_DENIED) && !SftpError.is(err, STATUS_CODE.OP_UNSUPPORTED)) throw err;
           // Announced but refused by policy (sftp-server -P copy-data): stream, and stop asking.
@@ -190,12 +191,12 @@ export class SftpSession extends SftpChannel {
    */
   async readFile(path: string, options: ReadOptions = {}): Promise<Buffer> {
     const what = `read ${path}`;
-    const attrs = options.attrs ?? (await raceAbort(this.stat(path), options.signal, what));
+    const attrs = options.attrs ?? (await abortable(this.stat(path), options.signal, { what, ...sshDeadline() }));
     assertRegularFile(attrs, 'read', path);
     const opening = this.open(path, 'r');
     let h: SftpHandle;
     try {
-      h = await raceAbort(opening, options.signal, what);
+      h = await abortable(opening, options.signal, { what, ...sshDeadline() });
     } catch (err) {
       opening.then((late) => this.closeQuietly(late), () => undefined); // cancelled before the handle came
       throw err;
@@ -219,7 +220,7 @@ export class SftpSession extends SftpChannel {
     const opening = this.open(path, 'r');
     let h: SftpHandle;
     try {
-      h = await raceAbort(opening, options.signal, what);
+      h = await abortable(opening, options.signal, { what, ...sshDeadline() });
     } catch (err) {
       opening.then((late) => this.closeQuietly(late), () => undefined);
       throw err;

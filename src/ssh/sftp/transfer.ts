@@ -2,7 +2,8 @@
 // flight; over any latency that is the whole story, so we keep many (see shared/PERF.md:
 // 16 × 261,120-byte reads and 8 × 261,120-byte writes were fastest against OpenSSH).
 import { constants } from 'buffer';
-import { abortError } from '../errors';
+import { abortable } from '../../common/time';
+import { abortError, sshDeadline } from '../errors';
 import { SftpChannel, SftpHandle } from './channel';
 import { sftpError, STATUS_CODE } from './errors';
 
@@ -36,20 +37,6 @@ export type ChunkSink = (data: Buffer, position: number) => Promise<void>;
 /** Fills `buf` with the bytes at `position`; resolves how many (fewer only at the end). */
 export type ChunkSource = (buf: Buffer, position: number) => Promise<number>;
 
-/** Rejects as soon as `signal` aborts, without waiting for `work` (whose late results are dropped). */
-export function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
-  if (!signal) return work;
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.reject(abortError(what));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(what));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
 /**
  * Runs `width` workers that each take jobs until `next()` has none; the first failure stops
  * all of them from taking more and rejects. Each worker has one request in flight at a time.
@@ -75,7 +62,7 @@ async function pool<J>(
       throw err;
     }),
   );
-  await raceAbort(Promise.all(workers), signal, what);
+  await abortable(Promise.all(workers), signal, { what, ...sshDeadline() });
 }
 
 /** Reads until `len` bytes are in or the file ends; SFTP allows short reads before EOF. */
@@ -183,7 +170,7 @@ export async function readWhole(ch: SftpChannel, h: SftpHandle, sizeHint: number
     // One byte past the limit tells "ended exactly there" from "still growing".
     const want = Math.min(chunk, limit + 1 - position);
     const more = Buffer.allocUnsafe(want);
-    const n = await raceAbort(readFully(ch, h, more, 0, want, position), options.signal, what);
+    const n = await abortable(readFully(ch, h, more, 0, want, position), options.signal, { what, ...sshDeadline() });
     parts.push(more.subarray(0, n));
     position += n;
     if (position > limit) {

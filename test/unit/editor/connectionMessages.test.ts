@@ -16,8 +16,8 @@ describe('connection messages', () => {
     const cases: Array<[SshError, string]> = [
       [new SshError('x', 'unavailable', { code: 'no-such-host', target: 'nowhere.example:22' }), 'Could not reach nowhere.example:22: the host name does not resolve.'],
       [new SshError('x', 'unavailable', { code: 'unreachable', target: '10.1.2.3:22' }), 'Could not reach 10.1.2.3:22: no route to the host.'],
-      [new SshError('x', 'unavailable', { code: 'timed-out', target: '10.1.2.3:22' }), 'Could not reach 10.1.2.3:22: no answer in time.'],
-      [new SshError('x', 'unavailable', { code: 'timed-out' }), 'box answered but did not finish the login in time.'],
+      [new SshError('x', 'timeout', { code: 'timed-out', target: '10.1.2.3:22' }), 'Could not reach 10.1.2.3:22: no answer in time.'],
+      [new SshError('x', 'timeout', { code: 'timed-out' }), 'box answered but did not finish the login in time.'],
       [new SshError('x', 'unavailable', { code: 'keepalive' }), 'The connection to box was lost: the server stopped answering.'],
       [new SshError('x', 'unavailable', { code: 'closed' }), 'box closed the connection.'],
       [new SshError('x', 'unavailable', { code: 'held' }), 'box is disconnected.'],

@@ -21,11 +21,11 @@ describe('the remote inotifywait command (real sshd)', function () {
       fs.mkdirSync(dir);
       const channel = await connection.exec(inotifyCommand([dir], true, shellQuote), {});
       const seen: RemoteChange[] = [];
-      channel.on('data', (d: Buffer) => d.toString().split('\n').map(parseInotifyLine).forEach((c) => c && seen.push(c)));
+      channel.onData((d) => d.toString().split('\n').map(parseInotifyLine).forEach((c) => c && seen.push(c)));
       // Without -q, inotifywait says so on stderr once every watch is set.
       let stderr = '';
       const established = new Promise<void>((resolve) =>
-        channel.stderr.on('data', (d: Buffer) => {
+        channel.onStderr((d) => {
           stderr += d.toString();
           if (/Watches established/.test(stderr)) resolve();
         }),

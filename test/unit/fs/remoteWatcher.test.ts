@@ -7,7 +7,7 @@ import * as path from 'path';
 import { RemoteSessions } from '../../../src/fs/remoteSessions';
 import { HostWatch, WatchStarted } from '../../../src/fs/watch/hostWatch';
 import { POLL_MS } from '../../../src/fs/watch/poller';
-import { SessionChannelHandle as ClientChannel } from '../../../src/ssh/connection';
+import { SessionChannel } from '../../../src/ssh/channels';
 import { ConnectionPool } from '../../../src/ssh/pool';
 import { Attributes, SftpSession } from '../../../src/ssh/sftp';
 import { startSshd, Sshd, SshdOptions } from '../../support/sshd';
@@ -24,27 +24,29 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
  * Resolves once the inotifywait of a run's channel has set its watches, or the channel closed:
  * either way its process will not appear later (counts of processes are stable from then on).
  */
-function settled(channel: ClientChannel): Promise<void> {
+function settled(channel: SessionChannel): Promise<void> {
   return new Promise((resolve) => {
     let stderr = '';
-    channel.stderr.on('data', (d: Buffer) => {
+    channel.onStderr((d) => {
       stderr += d.toString();
       if (/Watches established/.test(stderr)) resolve();
     });
-    channel.once('close', () => resolve());
+    void channel.closed.then(() => resolve());
   });
 }
 
 type Kind = 'created' | 'changed' | 'deleted';
 
 /** Sees every exec the watcher makes: `open` opens it for real. */
-type ExecHook = (command: string, open: () => Promise<ClientChannel>) => Promise<ClientChannel>;
+type ExecHook = (command: string, open: () => Promise<SessionChannel>) => Promise<SessionChannel>;
 /** Sees every readdir the watcher makes, with the number of the sessions.run it belongs to. */
 type ReaddirHook = (dir: string, run: number) => Promise<void> | void;
 /** Sees every stat the watcher made, once it has its answer. */
 type StatHook = (path: string, attrs: Attributes | undefined) => void;
 
 interface Hooks {
+  /** sshd and the pool both limited to this many sessions. */
+  maxSessions?: number;
   exec?: ExecHook;
   readdir?: ReaddirHook;
   stat?: StatHook;
@@ -65,7 +67,7 @@ interface Bench {
 
 function bench(server: Sshd, hooks: Hooks = {}): Bench {
   const log = memoryLog();
-  const pool = testPool({ targets: { box: targetFor(server) }, hostKeys: [server.hostKey.publicKey], log });
+  const pool = testPool({ targets: { box: targetFor(server) }, hostKeys: [server.hostKey.publicKey], settings: hooks.maxSessions ? { maxSessions: hooks.maxSessions } : undefined, log });
   const sessions = new RemoteSessions(pool, log);
   const seen: Array<[Kind, string]> = [];
   const starts: WatchStarted[] = [];
@@ -360,7 +362,7 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
         // The retry's recursive run: the first one opened after the failure.
         if (failed && / -r /.test(command)) {
           failed = false;
-          channel.stderr.on('data', (d: Buffer) => /Watches established/.test(d.toString()) && retried.resolve());
+          channel.onStderr((d) => /Watches established/.test(d.toString()) && retried.resolve());
         }
         return channel;
       },
@@ -462,5 +464,26 @@ describe('the remote watcher polling, without inotifywait (real sshd)', function
     await new Promise((r) => setTimeout(r, POLL_MS + 1500));
     assert.deepStrictEqual(b.seen, []);
     assert.strictEqual(listed, 2);
+  });
+});
+
+describe('the remote watcher on a server with few sessions (real sshd, MaxSessions 5)', function () {
+  this.timeout(60000);
+  const t = useWatchServer(() => ({ maxSessions: 5 }), true);
+
+  it('restarts its runs when the new ones must wait for the slots the old ones hold', async () => {
+    const a = t.folder('few/a');
+    const f = t.folder('few/f');
+    const c = t.folder('few/c');
+    const b = t.bench({ maxSessions: 5 });
+    b.watch(a, true);
+    b.watch(f, false);
+    await until('both runs', () => t.inotifywaitsUnder(a) === 1 && t.inotifywaitsUnder(f) === 1);
+    // Long-lived channels get 3 of 5 slots: the second new run waits until the old runs end.
+    b.watch(c, true);
+    await until('the new runs, and the old ones gone', () => t.inotifywaitsUnder(a) === 1 && t.inotifywaitsUnder(c) === 1 && t.inotifywaitsUnder(f) === 1, 10000);
+    await b.started(c);
+    fs.writeFileSync(path.join(c, 'n.txt'), 'n');
+    await until('a created event in the new root', () => b.saw('created', path.join(c, 'n.txt')), 5000);
   });
 });

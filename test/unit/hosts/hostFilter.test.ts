@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { performance } from 'perf_hooks';
-import { HostEntry } from '../../../src/hosts/hostEntry';
+import { HostEntry } from '../../../src/common/hostEntry';
 import { groupHosts, hostMatches } from '../../../src/hosts/hostFilter';
 
 const host = (name: string, extra: Partial<HostEntry> = {}): HostEntry => ({ name, source: 'settings', enabled: true, ...extra });

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as os from 'os';
 import * as path from 'path';
-import { hostFromSettings } from '../../../src/hosts/hostEntry';
+import { hostFromSettings } from '../../../src/common/hostEntry';
 import { resolveEntry } from '../../../src/hosts/resolveEntry';
 import { resolveHost } from '../../../src/ssh/config/resolveHost';
 import { SshError } from '../../../src/ssh/errors';

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
-import { HostEntry } from '../../../src/hosts/hostEntry';
+import { HostEntry } from '../../../src/common/hostEntry';
 import { shellQuote, sshCommandLine } from '../../../src/hosts/sshCommandLine';
 
 const settingsHost = (extra: Partial<HostEntry>): HostEntry => ({ name: 'box', source: 'settings', enabled: true, ...extra });

@@ -183,7 +183,8 @@ describe('SandboxPseudoterminal over real sshd', function () {
   });
 
   it('waits for a free session with a line saying so, and opens when one frees (one connection)', async () => {
-    const small = testPool({ targets: { box: targetFor(sshd) }, hostKeys: [sshd.hostKey.publicKey], settings: { maxSessions: 2 } });
+    // Terminals are long-lived session channels: of 4 slots they leave 2 to files and commands.
+    const small = testPool({ targets: { box: targetFor(sshd) }, hostKeys: [sshd.hostKey.publicKey], settings: { maxSessions: 4 } });
     const loginsBefore = acceptedLogins(sshd);
     try {
       const first = terminal({}, small);

@@ -1,7 +1,8 @@
-// The Hosts view's nodes, as the view hands them to commands. Told apart by `kind`, and
-// recognised by one guard: a command's argument may be anything a menu or a caller passes.
+// The Hosts view's tree nodes, told apart by `kind`, and recognised by one guard. Commands of
+// every feature receive them as arguments (view/item/context passes the node), so the type and
+// its guard live here, not in the hosts feature: features never import each other.
 import * as vscode from 'vscode';
-import { HostEntry } from './hostEntry';
+import { HostEntry } from '../common/hostEntry';
 
 export type HostsNode =
   | { readonly kind: 'group'; readonly name: string; readonly hosts: HostEntry[] }
@@ -30,3 +31,17 @@ export function hostsNodeOf<K extends HostsNodeKind>(value: unknown, kind: K): H
 function isHostEntry(value: unknown): value is HostEntry {
   return !!value && typeof value === 'object' && typeof (value as { name?: unknown }).name === 'string';
 }
+
+/** A host node's host, or undefined for anything else (view/title passes no node, or another node). */
+export function hostOfNode(arg: unknown): HostEntry | undefined {
+  return hostsNodeOf(arg, 'host')?.host;
+}
+
+/** A file or folder node's resource, or undefined for anything else. */
+export function entryOfNode(arg: unknown): { uri: vscode.Uri; type: vscode.FileType } | undefined {
+  const node = hostsNodeOf(arg, 'entry');
+  return node ? { uri: node.uri, type: node.type } : undefined;
+}
+
+/** How a command resolves its argument (tree node, sbx:// URI, host name, or nothing: ask) to a host. */
+export type HostPicker = (arg: unknown, placeHolder: string) => Promise<HostEntry | undefined>;
