@@ -1,7 +1,8 @@
 // What the user types into "Forward a Port…": `3000`, `8080:localhost:80`, `db.internal:5432`,
 // `R 9000:localhost:9000`, `D 1080`, `[::1]:5432`, `2375:/var/run/docker.sock`. Shorter than
 // OpenSSH's -L/-R/-D grammar (readconf.c parse_forward) because the missing parts have safe
-// defaults: local listeners bind 127.0.0.1, remote ones the remote's loopback.
+// defaults: local listeners bind 127.0.0.1, remote ones the remote's loopback. A local (or
+// remote) port 0 asks for any free port, unlike OpenSSH's -L.
 
 export type Endpoint = { readonly kind: 'tcp'; readonly host: string; readonly port: number } | { readonly kind: 'unix'; readonly path: string };
 
@@ -63,7 +64,7 @@ export function parseForwardSpec(input: string): ForwardSpec {
   if (kind === 'dynamic') {
     if (fields.length > 2 || fields.some((f) => f.isPath)) fail('a dynamic (SOCKS) forward takes a port, or an address and a port: D 1080 or D 127.0.0.1:1080');
     const [host, port] = fields.length === 2 ? [hostField(fields[0], fail), fields[1]] : [DEFAULT_LOCAL_BIND, fields[0]];
-    return { kind, listen: { kind: 'tcp', host, port: portField(port, fail, 'local port', false) } };
+    return { kind, listen: { kind: 'tcp', host, port: portField(port, fail, 'local port', true) } };
   }
 
   if (kind === 'remote') {
@@ -105,7 +106,7 @@ export function parseForwardSpec(input: string): ForwardSpec {
     if (listenFields.length === 1 && listenFields[0].isPath) return { kind, listen: { kind: 'unix', path: pathField(listenFields[0], fail) }, target };
     if (listenFields.length > 2 || listenFields.some((f) => f.isPath)) fail('a socket forward reads [ADDRESS:]LOCALPORT:/remote/socket');
     const host = listenFields.length === 2 ? hostField(listenFields[0], fail) : DEFAULT_LOCAL_BIND;
-    return { kind, listen: { kind: 'tcp', host, port: portField(listenFields[listenFields.length - 1], fail, 'local port', false) }, target };
+    return { kind, listen: { kind: 'tcp', host, port: portField(listenFields[listenFields.length - 1], fail, 'local port', true) }, target };
   }
   if (fields.some((f) => f.isPath)) fail('a Unix socket path may only be the first or the last part');
   if (fields.length === 2) {
@@ -115,7 +116,7 @@ export function parseForwardSpec(input: string): ForwardSpec {
   }
   const target: Endpoint = { kind: 'tcp', host: hostField(fields[fields.length - 2], fail), port: portField(last, fail, 'remote port', false) };
   const host = fields.length === 4 ? hostField(fields[0], fail) : DEFAULT_LOCAL_BIND;
-  return { kind, listen: { kind: 'tcp', host, port: portField(fields[fields.length - 3], fail, 'local port', false) }, target };
+  return { kind, listen: { kind: 'tcp', host, port: portField(fields[fields.length - 3], fail, 'local port', true) }, target };
 }
 
 /** The spec in the form parseForwardSpec reads back (for remembered forwards and the view). */

@@ -1,0 +1,125 @@
+// A local forward (-L): local listeners whose every accepted socket gets its own channel to
+// the target on the host's one connection (direct-tcpip, or streamlocal for a Unix socket).
+// A connection that cannot be forwarded (target refused, host unreachable) fails alone, with
+// a log line; the listener stays up, and picks up the reconnected connection by itself.
+import * as net from 'net';
+import { Duplex } from 'stream';
+import { Logger } from '../common/log';
+import { ForwardingHost } from './connectionPort';
+import { formatEndpoint, LocalForwardSpec, Endpoint } from './forwardSpec';
+import { bindListeners, BoundListeners, ListenOptions } from './localListeners';
+import { splice } from './splice';
+import { TrafficStats } from './trafficStats';
+
+/** Opens the channel one accepted socket is forwarded over; shared by -L and -D. */
+export type ChannelOpener = (socket: net.Socket) => Promise<Duplex>;
+
+/** The listener + per-connection plumbing shared by local and dynamic forwards. */
+export class AcceptLoop {
+  readonly stats = new TrafficStats();
+  private readonly sockets = new Set<net.Socket>();
+  private listeners: BoundListeners | undefined;
+  private disposed = false;
+
+  constructor(
+    private readonly describe: string,
+    private readonly handle: (socket: net.Socket) => Promise<void>,
+    private readonly log: Logger,
+  ) {}
+
+  async listen(at: Endpoint, options: ListenOptions): Promise<readonly Endpoint[]> {
+    this.listeners = await bindListeners(at, (socket) => this.accept(socket), options);
+    return this.listeners.addresses;
+  }
+
+  private accept(socket: net.Socket): void {
+    if (this.disposed) return void socket.destroy();
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    // Until the channel is there, a socket error must not crash anything.
+    socket.on('error', () => undefined);
+    this.stats.opened();
+    this.handle(socket)
+      .catch((err) => {
+        this.stats.failed();
+        const from = socket.remoteAddress ? ` from ${socket.remoteAddress}:${socket.remotePort}` : '';
+        this.log.warn(`${this.describe}: connection${from} failed: ${err instanceof Error ? err.message : String(err)}`);
+        // A reset tells the client at once that nothing is behind the port.
+        if (!socket.destroyed) socket.resetAndDestroy();
+      })
+      .finally(() => this.stats.closed());
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const s of this.sockets) s.destroy();
+    await this.listeners?.close();
+    this.stats.dispose();
+  }
+}
+
+/** Splices `socket` with the channel `open` gives; resolves when both have closed. */
+export async function forwardSocket(socket: net.Socket, open: () => Promise<Duplex>, stats: TrafficStats): Promise<void> {
+  const channel = await open();
+  if (socket.destroyed) {
+    // The client gave up while the channel was opening.
+    channel.destroy();
+    return;
+  }
+  socket.resume();
+  await splice(socket, channel, stats.counters);
+}
+
+export interface LocalForwardOptions extends ListenOptions {
+  readonly host: ForwardingHost;
+  readonly spec: LocalForwardSpec;
+  readonly log: Logger;
+}
+
+export class LocalForward {
+  private readonly loop: AcceptLoop;
+
+  private constructor(
+    readonly spec: LocalForwardSpec,
+    private readonly host: ForwardingHost,
+    log: Logger,
+    readonly description: string,
+  ) {
+    this.loop = new AcceptLoop(description, (socket) => forwardSocket(socket, () => this.openChannel(socket), this.loop.stats), log);
+  }
+
+  /** Binds the listeners (throws ForwardError: port in use, privileged, not allowed) and starts forwarding. */
+  static async start(options: LocalForwardOptions): Promise<LocalForward> {
+    const description = `local forward ${formatEndpoint(options.spec.listen)} → ${formatEndpoint(options.spec.target)} on ${options.host.name}`;
+    const forward = new LocalForward(options.spec, options.host, options.log, description);
+    forward.addresses = await forward.loop.listen(options.spec.listen, options);
+    options.log.info(`${description}: listening on ${forward.addresses.map(formatEndpoint).join(', ')}`);
+    return forward;
+  }
+
+  /** What is bound: one address, or 127.0.0.1 and ::1 for `localhost`. */
+  addresses: readonly Endpoint[] = [];
+
+  /** The local port actually bound (differs from the spec's when it was 0). */
+  get localPort(): number | undefined {
+    const first = this.addresses[0];
+    return first?.kind === 'tcp' ? first.port : undefined;
+  }
+
+  get stats(): TrafficStats {
+    return this.loop.stats;
+  }
+
+  private async openChannel(socket: net.Socket): Promise<Duplex> {
+    const channels = await this.host.channels();
+    const target = this.spec.target;
+    if (target.kind === 'unix') return channels.openUnix(target.path);
+    return channels.openTcp(target.host, target.port, { host: socket.remoteAddress ?? '127.0.0.1', port: socket.remotePort ?? 0 });
+  }
+
+  /** Closes the listeners and every forwarded connection. */
+  dispose(): Promise<void> {
+    return this.loop.dispose();
+  }
+}

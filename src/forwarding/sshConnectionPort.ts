@@ -1,0 +1,87 @@
+// The ONE adapter from today's src/ssh API to the forwarding core's connectionPort.ts:
+// SshConnection.forwardOut for direct-tcpip, src/ssh/remoteForward.ts (a stopgap) for
+// tcpip-forward and streamlocal, the connection's SFTP session for reading /proc files, and a
+// ConnectionPool reference for the host's connection over time. Re-point this file at the
+// channel layer (issue 13) when it lands; nothing else in src/forwarding names src/ssh.
+import { Duplex } from 'stream';
+import { Emitter } from '../common/event';
+import { SshConnection } from '../ssh/connection';
+import { ConnectionPool, ConnectionRef } from '../ssh/pool';
+import { listenRemote, openStreamLocal } from '../ssh/remoteForward';
+import { ForwardingChannels, ForwardingHost, HostLinkState, RemoteConnectionOffer } from './connectionPort';
+
+/** Wraps one live SshConnection (the same object for as long as it lives). */
+const wrapped = new WeakMap<SshConnection, ForwardingChannels>();
+
+export function channelsOf(connection: SshConnection): ForwardingChannels {
+  let channels = wrapped.get(connection);
+  if (channels) return channels;
+  const closed = new Emitter<void>();
+  connection.onDidClose(() => {
+    closed.fire();
+    closed.dispose();
+  });
+  channels = {
+    get label() {
+      return connection.label;
+    },
+    get isOpen() {
+      return connection.isOpen;
+    },
+    openTcp: (host, port, origin) => connection.forwardOut(origin.host, origin.port, host, port) as Promise<Duplex>,
+    openUnix: (path) => openStreamLocal(connection, path) as Promise<Duplex>,
+    listenRemote: (host, port, onConnection) =>
+      listenRemote(connection, host, port, (incoming) => {
+        const offer: RemoteConnectionOffer = { origin: { host: incoming.srcIP, port: incoming.srcPort }, accept: () => incoming.accept(), reject: () => incoming.reject() };
+        onConnection(offer);
+      }),
+    readFileCapped: async (path, maxBytes, signal) => {
+      const sftp = await connection.sftp();
+      const h = await sftp.open(path, 'r');
+      try {
+        // One byte past the cap tells a file that is exactly maxBytes from a longer one.
+        const buf = Buffer.alloc(maxBytes + 1);
+        let got = 0;
+        while (got < buf.length) {
+          if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+          const n = await sftp.read(h, buf, got, Math.min(32 * 1024, buf.length - got), got);
+          if (n <= 0) break;
+          got += n;
+        }
+        return { data: buf.subarray(0, Math.min(got, maxBytes)), truncated: got > maxBytes };
+      } finally {
+        void sftp.closeQuietly(h);
+      }
+    },
+    onDidClose: closed.event,
+  };
+  wrapped.set(connection, channels);
+  return channels;
+}
+
+/** A ForwardingHost over a pool reference; `release` gives the reference back. */
+export function hostFromRef(name: string, ref: ConnectionRef): ForwardingHost {
+  const changed = new Emitter<HostLinkState>();
+  const sub = ref.host.onDidChangeState((change) => changed.fire(change.state));
+  let released = false;
+  return {
+    name,
+    channels: async (signal) => channelsOf(await ref.connection(signal)),
+    get state() {
+      return ref.host.state;
+    },
+    onDidChangeState: changed.event,
+    release: () => {
+      if (released) return;
+      released = true;
+      sub.dispose();
+      changed.dispose();
+      ref.release();
+    },
+  };
+}
+
+/** Acquires `name` from the pool (connecting it) as a ForwardingHost. */
+export async function acquireForwardingHost(pool: ConnectionPool, name: string, signal?: AbortSignal): Promise<ForwardingHost> {
+  return hostFromRef(name, await pool.acquire(name, signal));
+}

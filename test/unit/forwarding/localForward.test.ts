@@ -1,0 +1,211 @@
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as crypto from 'crypto';
+import * as http from 'http';
+import * as net from 'net';
+import * as path from 'path';
+import { ForwardingHost } from '../../../src/forwarding/connectionPort';
+import { ForwardError } from '../../../src/forwarding/forwardError';
+import { parseForwardSpec, LocalForwardSpec } from '../../../src/forwarding/forwardSpec';
+import { LocalForward } from '../../../src/forwarding/localForward';
+import { acquireForwardingHost } from '../../../src/forwarding/sshConnectionPort';
+import { ConnectionPool } from '../../../src/ssh/pool';
+import { createNetns, netnsAvailable, Netns } from '../../support/netns';
+import { startSshd, Sshd } from '../../support/sshd';
+import { acceptedLogins, memoryLog, targetFor, testPool } from '../../support/targets';
+import { RemoteServer, startRemoteServer } from './remoteServers';
+
+export function httpGet(port: number, urlPath: string, host = '127.0.0.1'): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host, port, path: urlPath, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+}
+
+/** Connects, writes `data`, half-closes, and resolves everything read until the server closes. */
+export function exchange(port: number, data: Buffer | string, host = '127.0.0.1'): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host, port, allowHalfOpen: true });
+    const chunks: Buffer[] = [];
+    s.on('data', (d: Buffer) => chunks.push(d));
+    s.on('end', () => resolve(Buffer.concat(chunks)));
+    s.on('error', reject);
+    s.end(data);
+  });
+}
+
+function pattern(n: number): Buffer {
+  const b = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 31 + 7) & 0xff;
+  return b;
+}
+
+describe('local forward (-L) against real sshd', function () {
+  this.timeout(60000);
+  const noNetns = netnsAvailable();
+  let ns: Netns | undefined;
+  let server: Sshd;
+  let pool: ConnectionPool;
+  let host: ForwardingHost;
+  let web: RemoteServer;
+  const forwards: LocalForward[] = [];
+  const log = memoryLog();
+  /** Where remote-only servers listen: the namespace's loopback, reachable only through sshd. */
+  const remote = () => (ns ? { netns: ns.name, host: '127.0.0.1' } : { host: '127.0.0.1' });
+
+  before(async () => {
+    if (noNetns) console.log(`      (no network namespace: ${noNetns}; remote servers run on this machine's loopback)`);
+    else ns = createNetns();
+    server = await startSshd({ maxSessions: 10, netns: ns?.name, listenAddress: ns?.address });
+    pool = testPool({ targets: { box: targetFor(server, { hostname: server.host }) }, hostKeys: [server.hostKey.publicKey], log });
+    host = await acquireForwardingHost(pool, 'box');
+    web = await startRemoteServer(server.dir, 'http', remote());
+  });
+  after(async () => {
+    await Promise.all(forwards.map((f) => f.dispose()));
+    host?.release();
+    await pool?.dispose();
+    await web?.stop();
+    await server?.stop();
+    ns?.destroy();
+  });
+
+  async function forward(spec: string | LocalForwardSpec, options: { allowNonLoopback?: boolean } = {}): Promise<LocalForward> {
+    const f = await LocalForward.start({ host, spec: typeof spec === 'string' ? (parseForwardSpec(spec) as LocalForwardSpec) : spec, log, ...options });
+    forwards.push(f);
+    return f;
+  }
+
+  it('brings back the bytes of an HTTP server that listens only on the remote loopback', async () => {
+    if (ns) {
+      // Honest set-up: nothing on our side can reach that server except through sshd.
+      await assert.rejects(httpGet(web.port, '/', ns.address), /ECONNREFUSED/);
+    }
+    const f = await forward(`0:localhost:${web.port}`);
+    const hello = await httpGet(f.localPort!, '/hi');
+    assert.strictEqual(hello.body.toString(), 'hello from the sandbox /hi');
+    const big = await httpGet(f.localPort!, `/bytes/${4 * 1024 * 1024}`);
+    assert.strictEqual(crypto.createHash('sha256').update(big.body).digest('hex'), crypto.createHash('sha256').update(pattern(4 * 1024 * 1024)).digest('hex'));
+    assert.ok(f.stats.snapshot.bytesDown >= 4 * 1024 * 1024, `bytes down counted: ${f.stats.snapshot.bytesDown}`);
+    assert.ok(f.stats.snapshot.bytesUp > 0);
+    assert.strictEqual(f.stats.snapshot.opened, 2);
+  });
+
+  it('listens on 127.0.0.1 only, as ss -ltn shows', async () => {
+    const f = await forward(`0:localhost:${web.port}`);
+    assert.deepStrictEqual(f.addresses, [{ kind: 'tcp', host: '127.0.0.1', port: f.localPort }]);
+    const lines = execFileSync('ss', ['-ltnH', `sport = :${f.localPort}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    const locals = lines.map((l) => l.trim().split(/\s+/)[3]);
+    assert.deepStrictEqual(locals, [`127.0.0.1:${f.localPort}`]);
+  });
+
+  it('binds both 127.0.0.1 and ::1 for "localhost", on the same port, where ::1 exists', async function () {
+    const f = await forward({ kind: 'local', listen: { kind: 'tcp', host: 'localhost', port: 0 }, target: { kind: 'tcp', host: 'localhost', port: web.port } });
+    const hasV6 = f.addresses.length === 2;
+    assert.strictEqual(f.addresses[0].kind === 'tcp' && f.addresses[0].host, '127.0.0.1');
+    if (!hasV6) return this.skip();
+    assert.deepStrictEqual(f.addresses[1], { kind: 'tcp', host: '::1', port: f.localPort });
+    assert.strictEqual((await httpGet(f.localPort!, '/v6', '::1')).body.toString(), 'hello from the sandbox /v6');
+    const locals = execFileSync('ss', ['-ltnH', `sport = :${f.localPort}`], { encoding: 'utf8' }).trim().split('\n').map((l) => l.trim().split(/\s+/)[3]).sort();
+    assert.deepStrictEqual(locals, [`127.0.0.1:${f.localPort}`, `[::1]:${f.localPort}`]);
+  });
+
+  it('refuses other bind addresses unless explicitly allowed', async () => {
+    await assert.rejects(forward(`0.0.0.0:0:localhost:${web.port}`), (e: unknown) => ForwardError.is(e, 'bind-not-allowed'));
+    const f = await forward(`0.0.0.0:0:localhost:${web.port}`, { allowNonLoopback: true });
+    assert.deepStrictEqual(f.addresses, [{ kind: 'tcp', host: '0.0.0.0', port: f.localPort }]);
+  });
+
+  it('reports a port in use with the next free port, and binds nothing', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      const err = await forward(`${port}:localhost:${web.port}`).then(
+        () => assert.fail('should not start'),
+        (e: unknown) => e,
+      );
+      assert.ok(ForwardError.is(err, 'port-in-use'), String(err));
+      assert.ok(err.suggestedPort && err.suggestedPort > port, `suggested ${err.suggestedPort}`);
+      assert.match(err.message, new RegExp(`local port ${port} is already in use`));
+      const f = await forward(`${err.suggestedPort}:localhost:${web.port}`);
+      assert.strictEqual(f.localPort, err.suggestedPort);
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('fails one connection to a refused remote port with a log line and stays up', async () => {
+    const closed = await startRemoteServer(server.dir, 'echo', remote());
+    const deadPort = closed.port;
+    await closed.stop();
+    const f = await forward(`0:localhost:${deadPort}`);
+    const outcome = await exchange(f.localPort!, 'hello').then(
+      (b) => `closed with ${b.length} bytes`,
+      (e: NodeJS.ErrnoException) => e.code,
+    );
+    assert.ok(outcome === 'ECONNRESET' || outcome === 'closed with 0 bytes', outcome);
+    assert.strictEqual(f.stats.snapshot.failed, 1);
+    const line = log.lines.find((l) => l.includes(`→ localhost:${deadPort}`) && l.includes('failed'));
+    assert.ok(line, log.lines.join('\n'));
+    assert.match(line!, /refused|Connection refused|open failed/i);
+    // Still listening: once something listens there, the same forward works.
+    const echo = await startRemoteServer(server.dir, 'echo', { ...remote(), port: deadPort });
+    try {
+      assert.strictEqual((await exchange(f.localPort!, 'again')).toString(), 'again');
+    } finally {
+      await echo.stop();
+    }
+  });
+
+  it('passes a half-close on: the server answers after our EOF', async () => {
+    const counter = await startRemoteServer(server.dir, 'count', remote());
+    try {
+      const f = await forward(`0:localhost:${counter.port}`);
+      assert.strictEqual((await exchange(f.localPort!, Buffer.alloc(100000, 1))).toString(), 'got 100000');
+    } finally {
+      await counter.stop();
+    }
+  });
+
+  it('forwards to a remote Unix socket (streamlocal)', async () => {
+    const sock = path.join(server.root, 'web.sock');
+    const unixWeb = await startRemoteServer(server.dir, 'http', { path: sock });
+    try {
+      const f = await forward(`0:${sock}`);
+      assert.strictEqual((await httpGet(f.localPort!, '/unix')).body.toString(), 'hello from the sandbox /unix');
+    } finally {
+      await unixWeb.stop();
+    }
+  });
+
+  it('carries 200 concurrent connections and 10 long-lived session channels on MaxSessions 10 over one TCP connection', async () => {
+    const loginsBefore = acceptedLogins(server);
+    const echo = await startRemoteServer(server.dir, 'echo', remote());
+    const connection = await pool.acquire('box').then(async (ref) => {
+      ref.release();
+      return ref.connection();
+    });
+    // Ten shells hold every session slot sshd allows (MaxSessions 10); forwards must not need one.
+    const shells = await Promise.all(Array.from({ length: 10 }, () => connection.shell(false, {})));
+    try {
+      const f = await forward(`0:localhost:${echo.port}`);
+      const payloads = Array.from({ length: 200 }, (_, i) => crypto.randomBytes(1024 + i));
+      const answers = await Promise.all(payloads.map((p) => exchange(f.localPort!, p)));
+      answers.forEach((a, i) => assert.ok(a.equals(payloads[i]), `connection ${i} got its own bytes back`));
+      assert.strictEqual(f.stats.snapshot.opened, 200);
+      assert.strictEqual(f.stats.snapshot.failed, 0);
+      // Still all ten shells open, and still the one TCP connection.
+      assert.strictEqual(connection.scheduler.active, 10);
+      assert.strictEqual(acceptedLogins(server) - loginsBefore, 0, 'no second SSH connection');
+    } finally {
+      shells.forEach((s) => s.close());
+      await echo.stop();
+    }
+  });
+});
