@@ -68,3 +68,24 @@ export interface ForwardingHost {
 }
 
 export type HostLinkState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'failed';
+
+/** Why the server would not open a forwarding channel; the adapter maps its errors to this. */
+export type OpenFailure =
+  /** The server forbids it (SSH "administratively prohibited": AllowTcpForwarding, PermitOpen). */
+  | 'prohibited'
+  /** The server tried and could not connect (refused, no route, unknown name). */
+  | 'connect-failed'
+  /** No connection to the host. */
+  | 'unavailable'
+  | 'other';
+
+export class ChannelOpenError extends Error {
+  constructor(
+    message: string,
+    readonly failure: OpenFailure,
+    cause?: unknown,
+  ) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'ChannelOpenError';
+  }
+}

@@ -1,5 +1,6 @@
 // Why a forward could not start, as a reason the editor words and maybe acts on (offer the
 // next free port). Branch on `reason`, never on the message.
+import { ChannelOpenError } from './connectionPort';
 
 export type ForwardErrorReason =
   /** The local port is taken; `suggestedPort` is the next free one (if any was found). */
@@ -32,4 +33,19 @@ export class ForwardError extends Error {
   static is(err: unknown, reason?: ForwardErrorReason): err is ForwardError {
     return err instanceof ForwardError && (reason === undefined || err.reason === reason);
   }
+}
+
+/** A log line's worth about one connection that could not be forwarded. */
+export function describeConnectionFailure(err: unknown, target: string): string {
+  if (err instanceof ChannelOpenError) {
+    switch (err.failure) {
+      case 'prohibited':
+        return `the server does not allow forwarding to ${target} (sshd_config AllowTcpForwarding is "no" or "remote", or PermitOpen excludes it)`;
+      case 'connect-failed':
+        return `the server could not connect to ${target}: ${err.message.replace(/^.*Channel open failure:\s*/i, '')}`;
+      case 'unavailable':
+        return `not connected: ${err.message}`;
+    }
+  }
+  return err instanceof Error ? err.message : String(err);
 }

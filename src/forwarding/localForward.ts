@@ -6,6 +6,7 @@ import * as net from 'net';
 import { Duplex } from 'stream';
 import { Logger } from '../common/log';
 import { ForwardingHost } from './connectionPort';
+import { describeConnectionFailure } from './forwardError';
 import { formatEndpoint, LocalForwardSpec, Endpoint } from './forwardSpec';
 import { bindListeners, BoundListeners, ListenOptions } from './localListeners';
 import { splice } from './splice';
@@ -23,8 +24,13 @@ export class AcceptLoop {
 
   constructor(
     private readonly describe: string,
-    private readonly handle: (socket: net.Socket) => Promise<void>,
+    /**
+     * Forwards one socket; resolves when it is done. A rejection is that connection's failure;
+     * `setTarget` names its target for the log line (a SOCKS client names it late).
+     */
+    private readonly handle: (socket: net.Socket, setTarget: (target: string) => void) => Promise<void>,
     private readonly log: Logger,
+    private readonly defaultTarget: string,
   ) {}
 
   async listen(at: Endpoint, options: ListenOptions): Promise<readonly Endpoint[]> {
@@ -39,13 +45,15 @@ export class AcceptLoop {
     // Until the channel is there, a socket error must not crash anything.
     socket.on('error', () => undefined);
     this.stats.opened();
-    this.handle(socket)
+    let target = this.defaultTarget;
+    this.handle(socket, (t) => (target = t))
       .catch((err) => {
         this.stats.failed();
         const from = socket.remoteAddress ? ` from ${socket.remoteAddress}:${socket.remotePort}` : '';
-        this.log.warn(`${this.describe}: connection${from} failed: ${err instanceof Error ? err.message : String(err)}`);
-        // A reset tells the client at once that nothing is behind the port.
-        if (!socket.destroyed) socket.resetAndDestroy();
+        this.log.warn(`${this.describe}: connection${from} failed: ${describeConnectionFailure(err, target)}`);
+        // A reset tells the client at once that nothing is behind the port (unless it was
+        // already given an answer, e.g. a SOCKS reply code, which must arrive).
+        if (!socket.destroyed && !socket.writableEnded) socket.resetAndDestroy();
       })
       .finally(() => this.stats.closed());
   }
@@ -86,7 +94,7 @@ export class LocalForward {
     log: Logger,
     readonly description: string,
   ) {
-    this.loop = new AcceptLoop(description, (socket) => forwardSocket(socket, () => this.openChannel(socket), this.loop.stats), log);
+    this.loop = new AcceptLoop(description, (socket) => forwardSocket(socket, () => this.openChannel(socket), this.loop.stats), log, formatEndpoint(spec.target));
   }
 
   /** Binds the listeners (throws ForwardError: port in use, privileged, not allowed) and starts forwarding. */

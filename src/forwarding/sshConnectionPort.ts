@@ -8,7 +8,8 @@ import { Emitter } from '../common/event';
 import { SshConnection } from '../ssh/connection';
 import { ConnectionPool, ConnectionRef } from '../ssh/pool';
 import { listenRemote, openStreamLocal } from '../ssh/remoteForward';
-import { ForwardingChannels, ForwardingHost, HostLinkState, RemoteConnectionOffer } from './connectionPort';
+import { SshError } from '../ssh/errors';
+import { ChannelOpenError, ForwardingChannels, ForwardingHost, HostLinkState, RemoteConnectionOffer } from './connectionPort';
 
 /** Wraps one live SshConnection (the same object for as long as it lives). */
 const wrapped = new WeakMap<SshConnection, ForwardingChannels>();
@@ -28,8 +29,8 @@ export function channelsOf(connection: SshConnection): ForwardingChannels {
     get isOpen() {
       return connection.isOpen;
     },
-    openTcp: (host, port, origin) => connection.forwardOut(origin.host, origin.port, host, port) as Promise<Duplex>,
-    openUnix: (path) => openStreamLocal(connection, path) as Promise<Duplex>,
+    openTcp: (host, port, origin) => openFailure(connection.forwardOut(origin.host, origin.port, host, port)),
+    openUnix: (path) => openFailure(openStreamLocal(connection, path)),
     listenRemote: (host, port, onConnection) =>
       listenRemote(connection, host, port, (incoming) => {
         const offer: RemoteConnectionOffer = { origin: { host: incoming.srcIP, port: incoming.srcPort }, accept: () => incoming.accept(), reject: () => incoming.reject() };
@@ -57,6 +58,17 @@ export function channelsOf(connection: SshConnection): ForwardingChannels {
   };
   wrapped.set(connection, channels);
   return channels;
+}
+
+/** SSH_MSG_CHANNEL_OPEN_FAILURE reason codes (RFC 4254 5.1) as the core's OpenFailure. */
+async function openFailure(opening: Promise<Duplex>): Promise<Duplex> {
+  try {
+    return await opening;
+  } catch (err) {
+    const code = SshError.is(err, 'channel-refused') ? (err.cause as { reason?: unknown } | undefined)?.reason : undefined;
+    const failure = code === 1 ? 'prohibited' : code === 2 ? 'connect-failed' : SshError.is(err, 'unavailable') ? 'unavailable' : 'other';
+    throw new ChannelOpenError(err instanceof Error ? err.message : String(err), failure, err);
+  }
 }
 
 /** A ForwardingHost over a pool reference; `release` gives the reference back. */
