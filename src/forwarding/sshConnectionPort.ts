@@ -35,6 +35,10 @@ export function channelsOf(connection: SshConnection): ForwardingChannels {
       listenRemote(connection, host, port, (incoming) => {
         const offer: RemoteConnectionOffer = { origin: { host: incoming.srcIP, port: incoming.srcPort }, accept: () => incoming.accept(), reject: () => incoming.reject() };
         onConnection(offer);
+      }).catch((err: unknown) => {
+        // A refused tcpip-forward carries no reason in SSH: the server said no.
+        const failure = SshError.is(err, 'channel-refused') ? 'prohibited' : SshError.is(err, 'unavailable') ? 'unavailable' : 'other';
+        throw new ChannelOpenError(err instanceof Error ? err.message : String(err), failure, err);
       }),
     readFileCapped: async (path, maxBytes, signal) => {
       const sftp = await connection.sftp();

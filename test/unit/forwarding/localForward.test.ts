@@ -1,7 +1,6 @@
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as crypto from 'crypto';
-import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
 import { ForwardingHost } from '../../../src/forwarding/connectionPort';
@@ -13,31 +12,7 @@ import { ConnectionPool } from '../../../src/ssh/pool';
 import { createNetns, netnsAvailable, Netns } from '../../support/netns';
 import { startSshd, Sshd } from '../../support/sshd';
 import { acceptedLogins, memoryLog, targetFor, testPool } from '../../support/targets';
-import { RemoteServer, startRemoteServer } from './remoteServers';
-
-export function httpGet(port: number, urlPath: string, host = '127.0.0.1'): Promise<{ status: number; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host, port, path: urlPath, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-  });
-}
-
-/** Connects, writes `data`, half-closes, and resolves everything read until the server closes. */
-export function exchange(port: number, data: Buffer | string, host = '127.0.0.1'): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ host, port, allowHalfOpen: true });
-    const chunks: Buffer[] = [];
-    s.on('data', (d: Buffer) => chunks.push(d));
-    s.on('end', () => resolve(Buffer.concat(chunks)));
-    s.on('error', reject);
-    s.end(data);
-  });
-}
+import { exchange, httpGet, RemoteServer, startRemoteServer } from './remoteServers';
 
 function pattern(n: number): Buffer {
   const b = Buffer.alloc(n);

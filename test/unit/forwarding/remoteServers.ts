@@ -2,6 +2,8 @@
 // reachable only through sshd) or, without namespaces, on this machine's loopback.
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
+import * as net from 'net';
 import * as path from 'path';
 import { killAndWait, track } from '../../support/processes';
 
@@ -86,4 +88,28 @@ export async function startRemoteServer(dir: string, mode: 'http' | 'echo' | 'co
     child.once('exit', (code) => reject(new Error(`test server exited (${code}): ${stderr}`)));
   });
   return { port, output, stop: () => killAndWait(child) };
+}
+
+export function httpGet(port: number, urlPath: string, host = '127.0.0.1'): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host, port, path: urlPath, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+}
+
+/** Connects, writes `data`, half-closes, and resolves everything read until the server closes. */
+export function exchange(port: number, data: Buffer | string, host = '127.0.0.1'): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host, port, allowHalfOpen: true });
+    const chunks: Buffer[] = [];
+    s.on('data', (d: Buffer) => chunks.push(d));
+    s.on('end', () => resolve(Buffer.concat(chunks)));
+    s.on('error', reject);
+    s.end(data);
+  });
 }
