@@ -148,6 +148,44 @@ describe('local forward (-L) against real sshd', function () {
     }
   });
 
+  it('applies back-pressure: a local reader that stops reading stops the remote writer', async () => {
+    const flood = await startRemoteServer(server.dir, 'flood', remote());
+    try {
+      const f = await forward(`0:localhost:${flood.port}`);
+      const client = net.connect({ port: f.localPort!, host: '127.0.0.1' });
+      client.pause();
+      // The server reports how much its socket accepted every 50 ms; wait until it stops growing.
+      const stalledAt = await new Promise<number>((resolve) => {
+        let last = -1;
+        let same = 0;
+        const check = () => {
+          const line = flood.output[flood.output.length - 1];
+          const written = line ? Number(line.split(' ')[1]) : -1;
+          same = written > 0 && written === last ? same + 1 : 0;
+          last = written;
+          if (same >= 8) resolve(written);
+          else setTimeout(check, 50);
+        };
+        check();
+      });
+      const total = 64 * 1024 * 1024;
+      // Kernel buffers on three sockets, ssh2's 2 MiB channel window and sshd's buffers: far below 64 MiB.
+      assert.ok(stalledAt < 24 * 1024 * 1024, `remote writer stalled at ${stalledAt} bytes`);
+      assert.ok(f.stats.snapshot.bytesDown < 24 * 1024 * 1024, `forwarded while stalled: ${f.stats.snapshot.bytesDown}`);
+      // Reading again lets all of it through.
+      let received = 0;
+      await new Promise<void>((resolve, reject) => {
+        client.on('data', (d: Buffer) => (received += d.length));
+        client.once('end', () => resolve());
+        client.once('error', reject);
+        client.resume();
+      });
+      assert.strictEqual(received, total);
+    } finally {
+      await flood.stop();
+    }
+  });
+
   it('forwards to a remote Unix socket (streamlocal)', async () => {
     const sock = path.join(server.root, 'web.sock');
     const unixWeb = await startRemoteServer(server.dir, 'http', { path: sock });

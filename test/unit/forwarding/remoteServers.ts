@@ -39,7 +39,7 @@ if (mode === 'http') {
     const chunk = Buffer.alloc(64 * 1024, 120);
     let written = 0;
     const pump = () => {
-      while (written < 256 * 1024 * 1024) {
+      while (written < 64 * 1024 * 1024) {
         written += chunk.length;
         if (!s.write(chunk)) return s.once('drain', pump);
       }
