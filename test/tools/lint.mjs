@@ -23,8 +23,20 @@ for (const dir of PLAIN_NODE_DIRS) {
     });
   }
 }
+// The forwarding core: plain Node, never another feature folder, and src/ssh only through its
+// one adapter (re-pointed at the channel layer later). A vscode layer may live in src/forwarding/editor/.
+const FORWARDING_ADAPTER = 'src/forwarding/sshConnectionPort.ts';
+for (const file of walk('src/forwarding')) {
+  if (file.startsWith(path.join('src/forwarding', 'editor'))) continue;
+  fs.readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+    const where = `${file}:${i + 1}`;
+    if (importsVscode.test(line)) problems.push(`${where}: imports 'vscode', but the forwarding core must run in plain Node`);
+    if (/from\s+['"]\.\.\/(fs|hosts|terminal|lsp)\b/.test(line)) problems.push(`${where}: feature folders never import each other`);
+    if (/from\s+['"]\.\.\/ssh\b/.test(line) && file !== FORWARDING_ADAPTER) problems.push(`${where}: only ${FORWARDING_ADAPTER} may import src/ssh`);
+  });
+}
 if (problems.length) {
   console.error(problems.join('\n'));
   process.exit(1);
 }
-console.log(`lint: ${PLAIN_NODE_DIRS.join(', ')} free of 'vscode' imports`);
+console.log(`lint: ${PLAIN_NODE_DIRS.join(', ')} free of 'vscode' imports; src/forwarding reaches src/ssh only through its adapter`);
