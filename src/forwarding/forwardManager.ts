@@ -60,6 +60,9 @@ export class HostForwards {
   private readonly entries = new Map<number, Entry>();
   private readonly changed = new Emitter<void>();
   readonly onDidChange = this.changed.event;
+  private readonly stopped = new Emitter<ForwardRow>();
+  /** Fires when a forward is stopped with stop() (by the user or by auto-forwarding). */
+  readonly onDidStop = this.stopped.event;
   private readonly hostSub: { dispose(): void };
   private disposed = false;
 
@@ -138,9 +141,11 @@ export class HostForwards {
   async stop(id: number): Promise<void> {
     const e = this.entries.get(id);
     if (!e) return;
+    const row = this.row(e);
     this.entries.delete(id);
     await this.halt(e);
     this.changed.fire();
+    this.stopped.fire(row);
     if (e.origin === 'user') await this.remember();
   }
 
@@ -225,5 +230,6 @@ export class HostForwards {
     await Promise.all([...this.entries.values()].map((e) => this.halt(e)));
     this.entries.clear();
     this.changed.dispose();
+    this.stopped.dispose();
   }
 }
