@@ -1,8 +1,9 @@
 // A remote forward (-R): the server listens (on its loopback unless asked otherwise) and each
 // connection it accepts is joined to a local target, which we connect to before confirming the
 // channel (as OpenSSH does: a refused local port refuses that one channel). The server's
-// listener dies with the connection, so it is asked for again once, after each reconnect. A
-// refusal is final: the reason is reported and nothing retries.
+// listener dies with the connection, so it is asked for again after each reconnect (a few
+// times, further apart, while the old session may still hold the port). A refusal when the
+// forward is started is final: the reason is reported and nothing retries.
 import * as net from 'net';
 import { Emitter } from '../common/event';
 import { Logger } from '../common/log';
@@ -11,6 +12,9 @@ import { ForwardError } from './forwardError';
 import { formatEndpoint, RemoteForwardSpec } from './forwardSpec';
 import { splice } from './splice';
 import { TrafficStats } from './trafficStats';
+
+/** After a reconnect, a refused listen is tried again after these delays, then the forward fails. */
+const RELISTEN_DELAYS_MS = [1000, 2000, 4000, 8000];
 
 export type ForwardState = { readonly state: 'active' } | { readonly state: 'reconnecting'; readonly reason: string } | { readonly state: 'failed'; readonly reason: string; readonly error?: unknown };
 
@@ -31,6 +35,7 @@ export class RemoteForward {
   private readonly subscriptions: { dispose(): void }[] = [];
   /** The port the server bound (the one it picked when the spec asked for 0). */
   remotePort: number | undefined;
+  private relistening = false;
 
   private constructor(
     readonly spec: RemoteForwardSpec,
@@ -75,15 +80,37 @@ export class RemoteForward {
   }
 
   private onHostState(state: string): void {
-    if (this.disposed || state !== 'connected' || this.listener || this.stateValue.state !== 'reconnecting') return;
-    // Once per reconnect: the connection is up again, ask its server to listen again.
-    this.host
-      .channels()
-      .then((channels) => (this.listener || this.disposed ? undefined : this.listenOn(channels)))
-      .catch((err: unknown) => {
-        this.log.warn(`${this.description}: ${err instanceof Error ? err.message : String(err)}`);
-        this.setState({ state: 'failed', reason: err instanceof Error ? err.message : String(err), error: err });
-      });
+    if (this.disposed || state !== 'connected' || this.listener || this.stateValue.state !== 'reconnecting' || this.relistening) return;
+    this.relistening = true;
+    void this.relisten(0).finally(() => (this.relistening = false));
+  }
+
+  /**
+   * Asks the reconnected server to listen again. The server may still hold the port for the
+   * dropped connection (its sshd process has not noticed yet: ClientAliveInterval × CountMax),
+   * so a refusal here is tried again a few times, further apart; then the forward fails.
+   */
+  private async relisten(attempt: number): Promise<void> {
+    try {
+      const channels = await this.host.channels();
+      if (this.listener || this.disposed) return;
+      await this.listenOn(channels);
+    } catch (err) {
+      if (this.disposed) return;
+      const message = err instanceof Error ? err.message : String(err);
+      if (ForwardError.is(err, 'refused-by-server') && attempt < RELISTEN_DELAYS_MS.length) {
+        const delay = RELISTEN_DELAYS_MS[attempt];
+        this.setState({ state: 'reconnecting', reason: `the server refused port ${this.remotePort ?? this.spec.listen.port} after the reconnect (the dropped connection may still hold it); trying again in ${delay / 1000} s` });
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.subscriptions.push({ dispose: () => (clearTimeout(timer), resolve()) });
+        });
+        if (!this.disposed && !this.listener) return this.relisten(attempt + 1);
+        return;
+      }
+      this.log.warn(`${this.description}: ${message}`);
+      this.setState({ state: 'failed', reason: message, error: err });
+    }
   }
 
   private accept(offer: RemoteConnectionOffer): void {

@@ -5,6 +5,7 @@ import { ForwardingHost } from '../../../src/forwarding/connectionPort';
 import { ForwardMemory, ForwardRow, HostForwards } from '../../../src/forwarding/forwardManager';
 import { parseForwardSpec } from '../../../src/forwarding/forwardSpec';
 import { acquireForwardingHost } from '../../../src/forwarding/sshConnectionPort';
+import { exec } from '../../../src/ssh/exec';
 import { ConnectionPool } from '../../../src/ssh/pool';
 import { createNetns, netnsAvailable, Netns } from '../../support/netns';
 import { startSshd, Sshd } from '../../support/sshd';
@@ -45,7 +46,9 @@ describe('forward manager against real sshd', function () {
 
   before(async () => {
     if (!noNetns) ns = createNetns();
-    server = await startSshd({ netns: ns?.name, listenAddress: ns?.address });
+    // The server notices a dropped client within ~6 s and frees its remote-forward ports: later
+    // than our side (~3 s), so a remote forward's first listen after the heal may be refused.
+    server = await startSshd({ netns: ns?.name, listenAddress: ns?.address, extraConfig: ['ClientAliveInterval 2', 'ClientAliveCountMax 2'] });
     pool = testPool({
       targets: { box: targetFor(server, { hostname: server.host }) },
       hostKeys: [server.hostKey.publicKey],
@@ -119,20 +122,31 @@ describe('forward manager against real sshd', function () {
     }
   });
 
-  it('shows "reconnecting" through a network partition and works again after it heals', async function () {
+  it('shows "reconnecting" through a network partition and works again after it heals, local and remote', async function () {
     if (!ns) return this.skip();
     const forwards = new HostForwards(host, log);
     try {
       const row = await forwards.add(parseForwardSpec(`0:localhost:${echo.port}`));
+      const rrow = await forwards.add(parseForwardSpec(`R 0:127.0.0.1:${localPort}`));
+      assert.strictEqual(rrow.state, 'active', rrow.reason);
+      const remotePort = Number(rrow.remoteAddress.split(':')[1]);
       const port = Number(row.localAddress!.split(':')[1]);
       assert.strictEqual((await exchange(port, 'before')).toString(), 'before');
       ns.partition();
       const down = await until(forwards, row.id, (r) => r.state === 'reconnecting');
       assert.match(down.reason!, /reconnecting/);
+      await until(forwards, rrow.id, (r) => r.state === 'reconnecting');
       ns.heal();
       await until(forwards, row.id, (r) => r.state === 'active');
       // Same listener, new connection: no user action.
       assert.strictEqual((await exchange(port, 'after')).toString(), 'after');
+      const back = await until(forwards, rrow.id, (r) => r.state !== 'reconnecting');
+      assert.strictEqual(back.state, 'active', back.reason);
+      assert.strictEqual(back.remoteAddress, `localhost:${remotePort}`, 'the same remote port again');
+      const ref = await pool.acquire('box');
+      const out = await exec(await ref.connection(), `curl -s --max-time 10 http://localhost:${remotePort}/after-heal`, {}, log);
+      ref.release();
+      assert.strictEqual(out.stdout.toString(), 'local /after-heal');
     } finally {
       ns.heal();
       await forwards.dispose();
