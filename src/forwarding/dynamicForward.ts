@@ -4,7 +4,7 @@ import * as net from 'net';
 import { Logger } from '../common/log';
 import { ChannelOpenError, ForwardingHost } from './connectionPort';
 import { DynamicForwardSpec, formatEndpoint, Endpoint } from './forwardSpec';
-import { AcceptLoop } from './localForward';
+import { AcceptLoop, openWithDeadline } from './localForward';
 import { ListenOptions } from './localListeners';
 import { splice } from './splice';
 import { acceptSocks5, reply, SOCKS_REPLY } from './socks5';
@@ -16,6 +16,8 @@ export interface DynamicForwardOptions extends ListenOptions {
   readonly log: Logger;
   /** Bound on the SOCKS handshake of each client. */
   readonly handshakeTimeoutMs?: number;
+  /** Bound on each CONNECT's channel open. */
+  readonly channelOpenTimeoutMs?: number;
 }
 
 export class DynamicForward {
@@ -53,7 +55,7 @@ export class DynamicForward {
     let channel;
     try {
       const channels = await this.options.host.channels();
-      channel = await channels.openTcp(target.host, target.port, { host: socket.remoteAddress ?? '127.0.0.1', port: socket.remotePort ?? 0 });
+      channel = await openWithDeadline(() => channels.openTcp(target.host, target.port, { host: socket.remoteAddress ?? '127.0.0.1', port: socket.remotePort ?? 0 }), this.options.channelOpenTimeoutMs);
     } catch (err) {
       reply(socket, replyCode(err));
       throw err;

@@ -67,9 +67,15 @@ export class AcceptLoop {
   }
 }
 
-/** Splices `socket` with the channel `open` gives; resolves when both have closed. */
-export async function forwardSocket(socket: net.Socket, open: () => Promise<Duplex>, stats: TrafficStats): Promise<void> {
-  const channel = await open();
+/** How long a forwarded connection waits for the server to open its channel. */
+export const DEFAULT_CHANNEL_OPEN_TIMEOUT_MS = 20_000;
+
+/**
+ * Splices `socket` with the channel `open` gives; resolves when both have closed. A server that
+ * never answers the open fails this connection after `timeoutMs` (a late channel is closed).
+ */
+export async function forwardSocket(socket: net.Socket, open: () => Promise<Duplex>, stats: TrafficStats, timeoutMs = DEFAULT_CHANNEL_OPEN_TIMEOUT_MS): Promise<void> {
+  const channel = await openWithDeadline(open, timeoutMs);
   if (socket.destroyed) {
     // The client gave up while the channel was opening.
     channel.destroy();
@@ -79,10 +85,29 @@ export async function forwardSocket(socket: net.Socket, open: () => Promise<Dupl
   await splice(socket, channel, stats.counters);
 }
 
+/** `open()`, failing after `timeoutMs`; a channel that opens later is closed at once. */
+export async function openWithDeadline(open: () => Promise<Duplex>, timeoutMs = DEFAULT_CHANNEL_OPEN_TIMEOUT_MS): Promise<Duplex> {
+  const opening = open();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      opening.then((late) => late.destroy(), () => undefined);
+      reject(new Error(`the server did not open the channel within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([opening, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface LocalForwardOptions extends ListenOptions {
   readonly host: ForwardingHost;
   readonly spec: LocalForwardSpec;
   readonly log: Logger;
+  /** Bound on each connection's channel open; default DEFAULT_CHANNEL_OPEN_TIMEOUT_MS. */
+  readonly channelOpenTimeoutMs?: number;
 }
 
 export class LocalForward {
@@ -93,14 +118,15 @@ export class LocalForward {
     private readonly host: ForwardingHost,
     log: Logger,
     readonly description: string,
+    channelOpenTimeoutMs?: number,
   ) {
-    this.loop = new AcceptLoop(description, (socket) => forwardSocket(socket, () => this.openChannel(socket), this.loop.stats), log, formatEndpoint(spec.target));
+    this.loop = new AcceptLoop(description, (socket) => forwardSocket(socket, () => this.openChannel(socket), this.loop.stats, channelOpenTimeoutMs), log, formatEndpoint(spec.target));
   }
 
   /** Binds the listeners (throws ForwardError: port in use, privileged, not allowed) and starts forwarding. */
   static async start(options: LocalForwardOptions): Promise<LocalForward> {
     const description = `local forward ${formatEndpoint(options.spec.listen)} → ${formatEndpoint(options.spec.target)} on ${options.host.name}`;
-    const forward = new LocalForward(options.spec, options.host, options.log, description);
+    const forward = new LocalForward(options.spec, options.host, options.log, description, options.channelOpenTimeoutMs);
     forward.addresses = await forward.loop.listen(options.spec.listen, options);
     options.log.info(`${description}: listening on ${forward.addresses.map(formatEndpoint).join(', ')}`);
     return forward;
