@@ -1,6 +1,8 @@
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
 import { ForwardingHost } from '../../../src/forwarding/connectionPort';
@@ -195,6 +197,22 @@ describe('local forward (-L) against real sshd', function () {
     } finally {
       await unixWeb.stop();
     }
+  });
+
+  it('listens on a local Unix socket only this user may open, and refuses to replace an existing one', async () => {
+    const local = path.join(server.dir, 'local-web.sock');
+    const f = await forward({ kind: 'local', listen: { kind: 'unix', path: local }, target: { kind: 'tcp', host: 'localhost', port: web.port } });
+    assert.strictEqual(fs.statSync(local).mode & 0o777, 0o600);
+    const body = await new Promise<string>((resolve, reject) => {
+      http.get({ socketPath: local, path: '/over-unix', agent: false }, (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve(text));
+      }).on('error', reject);
+    });
+    assert.strictEqual(body, 'hello from the sandbox /over-unix');
+    await assert.rejects(forward({ kind: 'local', listen: { kind: 'unix', path: local }, target: { kind: 'tcp', host: 'localhost', port: web.port } }), (e: unknown) => ForwardError.is(e, 'port-in-use'));
+    await f.dispose();
   });
 
   it('carries 200 concurrent connections and 10 long-lived session channels on MaxSessions 10 over one TCP connection', async () => {

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as http from 'http';
 import * as net from 'net';
+import * as path from 'path';
 import { ForwardingHost } from '../../../src/forwarding/connectionPort';
 import { ForwardError } from '../../../src/forwarding/forwardError';
 import { LocalForward } from '../../../src/forwarding/localForward';
@@ -61,6 +62,24 @@ describe('remote forward (-R) against real sshd', function () {
         assert.deepStrictEqual(forward.state, { state: 'active' });
       } finally {
         await forward.dispose();
+      }
+    });
+  });
+
+  it('reaches a local Unix socket from a remote port', async () => {
+    await withServer([], async ({ server, pool, host, log }) => {
+      const sock = path.join(server.dir, 'local-service.sock');
+      const unixService = http.createServer((req, res) => res.end(`unix service saw ${req.url}`));
+      await new Promise<void>((r) => unixService.listen(sock, r));
+      const forward = await RemoteForward.start({ host, spec: parseForwardSpec(`R 0:${sock}`) as RemoteForwardSpec, log });
+      try {
+        const ref = await pool.acquire('box');
+        const out = await exec(await ref.connection(), `curl -s --max-time 10 http://localhost:${forward.remotePort}/via-socket`, {}, log);
+        ref.release();
+        assert.strictEqual(out.stdout.toString(), 'unix service saw /via-socket');
+      } finally {
+        await forward.dispose();
+        unixService.close();
       }
     });
   });
