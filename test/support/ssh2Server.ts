@@ -13,6 +13,8 @@ export interface FakeServerOptions {
   closeEarly?: (connectionIndex: number) => boolean;
   /** Never answer session channel opens (a stalled peer). */
   stallSessions?: boolean;
+  /** Never answer direct-tcpip channel opens (a forward's target that the server sits on). */
+  stallForwards?: boolean;
   /** Answer for `exec`; default echoes the command. */
   exec?(command: string, channel: ServerChannel): void;
   /**
@@ -60,6 +62,8 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
       else ctx.reject();
     });
     client.on('ready', () => {
+      // Without a listener ssh2 refuses at once; a stalled peer keeps the open unanswered.
+      if (options.stallForwards) client.on('tcpip', () => undefined);
       client.on('session', (accept) => {
         if (options.stallSessions) return;
         const session = accept();

@@ -1,0 +1,127 @@
+// Auto-forwarding of detected remote ports, shaped like VS Code's: each newly detected port is
+// forwarded to the same local port (another free one unless its attributes require the same),
+// according to its attributes' onAutoForward; one notice per poll, not one per port. A port
+// whose listener goes away is un-forwarded; a port the user stopped is not forwarded again;
+// after `maxAuto` auto-forwards it stops and says so once. Off means nothing is forwarded unasked.
+import { Logger } from '../common/log';
+import { ForwardRow, HostForwards } from './forwardManager';
+import { LocalForwardSpec } from './forwardSpec';
+import { OnAutoForward, PortAttributesMatcher } from './portAttributes';
+import { DetectedPorts, PortDetector } from './portDetector';
+
+export interface AutoForwardSettings {
+  readonly enabled: boolean;
+  readonly attributes: PortAttributesMatcher;
+  /** Auto-forwards per host before it stops (20: ephemeral test ports must not flood the view). */
+  readonly maxAuto?: number;
+}
+
+export type AutoForwardNotice =
+  | { readonly kind: 'forwarded'; readonly rows: readonly { readonly row: ForwardRow; readonly action: OnAutoForward; readonly label?: string }[] }
+  | { readonly kind: 'limit'; readonly max: number };
+
+export const DEFAULT_MAX_AUTO_FORWARDS = 20;
+
+export class AutoForwarder {
+  /** Remote port → id of the row auto-forwarding it. */
+  private readonly auto = new Map<number, number>();
+  /** Ports the user stopped: never auto-forwarded again in this session. */
+  private readonly userStopped = new Set<number>();
+  private autoCount = 0;
+  private saidLimit = false;
+  private readonly subs: { dispose(): void }[];
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly detector: PortDetector,
+    private readonly forwards: HostForwards,
+    private readonly settings: () => AutoForwardSettings,
+    private readonly notify: (notice: AutoForwardNotice) => void,
+    private readonly log: Logger,
+  ) {
+    this.subs = [
+      // Polls are handled one after another: a slow forward start must not interleave two.
+      detector.onDidChange((change) => (this.chain = this.chain.then(() => this.onDetected(change)))),
+      forwards.onDidStop((row) => this.onStopped(row)),
+    ];
+  }
+
+  /** Detected ports nothing forwards yet (the view's "detected" rows). */
+  get detected(): number[] {
+    const forwarded = new Set(this.forwards.rows.flatMap((r) => (r.spec.kind === 'local' && r.spec.target.kind === 'tcp' && isLoopbackName(r.spec.target.host) ? [r.spec.target.port] : [])));
+    return this.detector.ports.filter((p) => !forwarded.has(p));
+  }
+
+  /** Resolves when the detections seen so far have been handled (for tests and shutdown). */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
+  private async onDetected(change: DetectedPorts): Promise<void> {
+    for (const port of change.removed) {
+      const id = this.auto.get(port);
+      if (id === undefined) continue;
+      this.auto.delete(port);
+      this.log.info(`auto-forward: remote port ${port} stopped listening; forward removed`);
+      await this.forwards.stop(id);
+    }
+    const settings = this.settings();
+    if (!settings.enabled) return;
+    const max = settings.maxAuto ?? DEFAULT_MAX_AUTO_FORWARDS;
+    const done: { row: ForwardRow; action: OnAutoForward; label?: string }[] = [];
+    for (const port of change.added) {
+      if (this.userStopped.has(port) || this.auto.has(port) || !this.detected.includes(port)) continue;
+      const { attributes } = settings.attributes.match(port);
+      const action = attributes.onAutoForward ?? 'notify';
+      if (action === 'ignore') continue;
+      if (this.autoCount >= max) {
+        if (!this.saidLimit) {
+          this.saidLimit = true;
+          this.log.info(`auto-forward: ${max} ports forwarded automatically on this host; not forwarding more (forward others by hand)`);
+          this.notify({ kind: 'limit', max });
+        }
+        break;
+      }
+      const row = await this.forwardSamePort(port, attributes.requireLocalPort === true);
+      if (!row) continue;
+      this.autoCount++;
+      this.auto.set(port, row.id);
+      done.push({ row, action, label: attributes.label });
+    }
+    if (done.length) this.notify({ kind: 'forwarded', rows: done });
+  }
+
+  /** Forwards `port` to the same local port, or to any free one when that is taken and allowed. */
+  private async forwardSamePort(port: number, requireLocalPort: boolean): Promise<ForwardRow | undefined> {
+    const spec = (localPort: number): LocalForwardSpec => ({ kind: 'local', listen: { kind: 'tcp', host: '127.0.0.1', port: localPort }, target: { kind: 'tcp', host: 'localhost', port } });
+    let row = await this.forwards.add(spec(port), 'auto');
+    if (row.state === 'failed' && !requireLocalPort && row.suggestedPort !== undefined) {
+      await this.forwards.stop(row.id);
+      row = await this.forwards.add(spec(row.suggestedPort), 'auto');
+    }
+    if (row.state === 'failed') {
+      this.log.warn(`auto-forward: remote port ${port}: ${row.reason ?? 'failed'}`);
+      await this.forwards.stop(row.id);
+      return undefined;
+    }
+    return row;
+  }
+
+  private onStopped(row: ForwardRow): void {
+    if (row.origin !== 'auto' || row.spec.kind !== 'local' || row.spec.target.kind !== 'tcp') return;
+    const port = row.spec.target.port;
+    // Stopped by us (listener gone, failed start) clears `auto` first; anything else was the user.
+    if (this.auto.get(port) === row.id) {
+      this.auto.delete(port);
+      this.userStopped.add(port);
+    }
+  }
+
+  dispose(): void {
+    this.subs.forEach((s) => s.dispose());
+  }
+}
+
+function isLoopbackName(host: string): boolean {
+  return host === 'localhost' || host === '127.0.0.1' || host === '::1';
+}

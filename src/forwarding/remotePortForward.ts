@@ -1,0 +1,176 @@
+// A remote forward (-R): the server listens (on its loopback unless asked otherwise) and each
+// connection it accepts is joined to a local target, which we connect to before confirming the
+// channel (as OpenSSH does: a refused local port refuses that one channel). The server's
+// listener dies with the connection, so it is asked for again after each reconnect (a few
+// times, further apart, while the old session may still hold the port). A refusal when the
+// forward is started is final: the reason is reported and nothing retries.
+import * as net from 'net';
+import { Emitter } from '../common/event';
+import { Logger } from '../common/log';
+import { ChannelOpenError, ForwardingChannels, ForwardingHost, RemoteConnectionOffer, RemoteListener } from './connectionPort';
+import { ForwardError } from './forwardError';
+import { formatEndpoint, RemoteForwardSpec } from './forwardSpec';
+import { splice } from './splice';
+import { TrafficStats } from './trafficStats';
+
+/** After a reconnect, a refused listen is tried again after these delays, then the forward fails. */
+const RELISTEN_DELAYS_MS = [1000, 2000, 4000, 8000];
+
+export type ForwardState = { readonly state: 'active' } | { readonly state: 'reconnecting'; readonly reason: string } | { readonly state: 'failed'; readonly reason: string; readonly error?: unknown };
+
+export interface RemoteForwardOptions {
+  readonly host: ForwardingHost;
+  readonly spec: RemoteForwardSpec;
+  readonly log: Logger;
+}
+
+export class RemoteForward {
+  readonly stats = new TrafficStats();
+  private readonly stateChanged = new Emitter<ForwardState>();
+  readonly onDidChangeState = this.stateChanged.event;
+  private stateValue: ForwardState = { state: 'active' };
+  private listener: RemoteListener | undefined;
+  private readonly sockets = new Set<net.Socket>();
+  private disposed = false;
+  private readonly subscriptions: { dispose(): void }[] = [];
+  /** The port the server bound (the one it picked when the spec asked for 0). */
+  remotePort: number | undefined;
+  private relistening = false;
+
+  private constructor(
+    readonly spec: RemoteForwardSpec,
+    private readonly host: ForwardingHost,
+    private readonly log: Logger,
+    readonly description: string,
+  ) {}
+
+  /** Asks the server to listen; throws ForwardError 'refused-by-server' naming the likely setting, or 'unavailable'. */
+  static async start(options: RemoteForwardOptions): Promise<RemoteForward> {
+    const description = `remote forward ${formatEndpoint(options.spec.listen)} → ${formatEndpoint(options.spec.target)} on ${options.host.name}`;
+    const forward = new RemoteForward(options.spec, options.host, options.log, description);
+    const channels = await options.host.channels().catch((err: unknown) => {
+      throw new ForwardError(`${description}: not connected: ${err instanceof Error ? err.message : String(err)}`, 'unavailable', { cause: err });
+    });
+    await forward.listenOn(channels);
+    forward.subscriptions.push(options.host.onDidChangeState((s) => forward.onHostState(s)));
+    return forward;
+  }
+
+  get state(): ForwardState {
+    return this.stateValue;
+  }
+
+  private async listenOn(channels: ForwardingChannels): Promise<void> {
+    const { host, port } = this.spec.listen;
+    try {
+      // A server-picked port (0) is asked for again as the same port after a reconnect.
+      this.listener = await channels.listenRemote(host, this.remotePort ?? port, (offer) => this.accept(offer));
+    } catch (err) {
+      throw refusal(err, this.description, this.remotePort ?? port);
+    }
+    this.remotePort = this.listener.port;
+    this.log.info(`${this.description}: the server listens on ${formatEndpoint({ kind: 'tcp', host, port: this.remotePort })}`);
+    const sub = channels.onDidClose(() => {
+      sub.dispose();
+      this.listener = undefined;
+      if (!this.disposed) this.setState({ state: 'reconnecting', reason: 'the connection dropped; the server listens again after it reconnects' });
+    });
+    this.subscriptions.push(sub);
+    this.setState({ state: 'active' });
+  }
+
+  private onHostState(state: string): void {
+    if (this.disposed || state !== 'connected' || this.listener || this.stateValue.state !== 'reconnecting' || this.relistening) return;
+    this.relistening = true;
+    void this.relisten(0).finally(() => (this.relistening = false));
+  }
+
+  /**
+   * Asks the reconnected server to listen again. The server may still hold the port for the
+   * dropped connection (its sshd process has not noticed yet: ClientAliveInterval × CountMax),
+   * so a refusal here is tried again a few times, further apart; then the forward fails.
+   */
+  private async relisten(attempt: number): Promise<void> {
+    try {
+      const channels = await this.host.channels();
+      if (this.listener || this.disposed) return;
+      await this.listenOn(channels);
+    } catch (err) {
+      if (this.disposed) return;
+      const message = err instanceof Error ? err.message : String(err);
+      if (ForwardError.is(err, 'refused-by-server') && attempt < RELISTEN_DELAYS_MS.length) {
+        const delay = RELISTEN_DELAYS_MS[attempt];
+        this.setState({ state: 'reconnecting', reason: `the server refused port ${this.remotePort ?? this.spec.listen.port} after the reconnect (the dropped connection may still hold it); trying again in ${delay / 1000} s` });
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.subscriptions.push({ dispose: () => (clearTimeout(timer), resolve()) });
+        });
+        if (!this.disposed && !this.listener) return this.relisten(attempt + 1);
+        return;
+      }
+      this.log.warn(`${this.description}: ${message}`);
+      this.setState({ state: 'failed', reason: message, error: err });
+    }
+  }
+
+  private accept(offer: RemoteConnectionOffer): void {
+    if (this.disposed) return offer.reject();
+    const target = this.spec.target;
+    const socket = target.kind === 'unix' ? net.connect({ path: target.path, allowHalfOpen: true }) : net.connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: true });
+    this.sockets.add(socket);
+    this.stats.opened();
+    const onError = (err: Error) => {
+      this.sockets.delete(socket);
+      this.stats.failed();
+      this.stats.closed();
+      this.log.warn(`${this.description}: connection from ${formatEndpoint({ kind: 'tcp', ...offer.origin })} on the server failed: cannot connect to ${formatEndpoint(target)} here: ${err.message}`);
+      offer.reject();
+    };
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      socket.off('error', onError);
+      let channel;
+      try {
+        channel = offer.accept();
+      } catch {
+        socket.destroy();
+        return;
+      }
+      if (this.disposed) {
+        socket.destroy();
+        channel.destroy();
+      }
+      void splice(socket, channel, this.stats.counters).finally(() => {
+        this.sockets.delete(socket);
+        this.stats.closed();
+      });
+    });
+  }
+
+  private setState(state: ForwardState): void {
+    this.stateValue = state;
+    this.stateChanged.fire(state);
+  }
+
+  /** Stops the server listening and closes every forwarded connection. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.subscriptions.forEach((s) => s.dispose());
+    for (const s of this.sockets) s.destroy();
+    await this.listener?.close();
+    this.stats.dispose();
+    this.stateChanged.dispose();
+  }
+}
+
+function refusal(err: unknown, description: string, port: number): ForwardError {
+  if (err instanceof ChannelOpenError && err.failure === 'prohibited') {
+    return new ForwardError(
+      `${description}: the server refused to listen on port ${port}. Its sshd_config may set AllowTcpForwarding to "local" or "no" (remote forwards are then not allowed), the port may be taken or privileged there, or the sandbox may not support remote forwards at all`,
+      'refused-by-server',
+      { cause: err },
+    );
+  }
+  return new ForwardError(`${description}: ${err instanceof Error ? err.message : String(err)}`, 'unavailable', { cause: err });
+}

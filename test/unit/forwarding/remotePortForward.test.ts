@@ -1,0 +1,138 @@
+import * as assert from 'assert';
+import * as http from 'http';
+import * as net from 'net';
+import * as path from 'path';
+import { ForwardingHost } from '../../../src/forwarding/connectionPort';
+import { ForwardError } from '../../../src/forwarding/forwardError';
+import { LocalForward } from '../../../src/forwarding/localForward';
+import { parseForwardSpec, LocalForwardSpec, RemoteForwardSpec } from '../../../src/forwarding/forwardSpec';
+import { RemoteForward } from '../../../src/forwarding/remotePortForward';
+import { acquireForwardingHost } from '../../../src/forwarding/sshConnectionPort';
+import { exec } from '../../../src/ssh/exec';
+import { ConnectionPool } from '../../../src/ssh/pool';
+import { createNetns, netnsAvailable, Netns } from '../../support/netns';
+import { startSshd, Sshd } from '../../support/sshd';
+import { memoryLog, MemoryLog, targetFor, testPool } from '../../support/targets';
+import { exchange } from './remoteServers';
+
+describe('remote forward (-R) against real sshd', function () {
+  this.timeout(60000);
+  const noNetns = netnsAvailable();
+  let ns: Netns | undefined;
+  let local: http.Server;
+  let localPort: number;
+
+  before(async () => {
+    if (!noNetns) ns = createNetns();
+    // The service on this machine the sandbox should reach (e.g. a local model server).
+    local = http.createServer((req, res) => res.end(`local service saw ${req.url}`));
+    await new Promise<void>((r) => local.listen(0, '127.0.0.1', r));
+    localPort = (local.address() as net.AddressInfo).port;
+  });
+  after(() => {
+    local?.close();
+    ns?.destroy();
+  });
+
+  async function withServer(extraConfig: string[], run: (ctx: { server: Sshd; pool: ConnectionPool; host: ForwardingHost; log: MemoryLog }) => Promise<void>): Promise<void> {
+    const log = memoryLog();
+    const server = await startSshd({ netns: ns?.name, listenAddress: ns?.address, extraConfig, debugLog: true });
+    const pool = testPool({ targets: { box: targetFor(server, { hostname: server.host }) }, hostKeys: [server.hostKey.publicKey], log });
+    const host = await acquireForwardingHost(pool, 'box');
+    try {
+      await run({ server, pool, host, log });
+    } finally {
+      host.release();
+      await pool.dispose();
+      await server.stop();
+    }
+  }
+
+  it('lets a process on the remote side reach a local server through it', async () => {
+    await withServer([], async ({ pool, host, log }) => {
+      const forward = await RemoteForward.start({ host, spec: parseForwardSpec(`R 0:127.0.0.1:${localPort}`) as RemoteForwardSpec, log });
+      try {
+        assert.ok(forward.remotePort && forward.remotePort > 0, `server picked port ${forward.remotePort}`);
+        const ref = await pool.acquire('box');
+        const connection = await ref.connection();
+        const out = await exec(connection, `curl -s --max-time 10 http://localhost:${forward.remotePort}/from-sandbox`, {}, log);
+        ref.release();
+        assert.strictEqual(out.stdout.toString(), 'local service saw /from-sandbox');
+        assert.strictEqual(forward.stats.snapshot.opened, 1);
+        assert.deepStrictEqual(forward.state, { state: 'active' });
+      } finally {
+        await forward.dispose();
+      }
+    });
+  });
+
+  it('reaches a local Unix socket from a remote port', async () => {
+    await withServer([], async ({ server, pool, host, log }) => {
+      const sock = path.join(server.dir, 'local-service.sock');
+      const unixService = http.createServer((req, res) => res.end(`unix service saw ${req.url}`));
+      await new Promise<void>((r) => unixService.listen(sock, r));
+      const forward = await RemoteForward.start({ host, spec: parseForwardSpec(`R 0:${sock}`) as RemoteForwardSpec, log });
+      try {
+        const ref = await pool.acquire('box');
+        const out = await exec(await ref.connection(), `curl -s --max-time 10 http://localhost:${forward.remotePort}/via-socket`, {}, log);
+        ref.release();
+        assert.strictEqual(out.stdout.toString(), 'unix service saw /via-socket');
+      } finally {
+        await forward.dispose();
+        unixService.close();
+      }
+    });
+  });
+
+  it('refuses that one connection when nothing listens locally, and stays up', async () => {
+    const gone = net.createServer();
+    await new Promise<void>((r) => gone.listen(0, '127.0.0.1', r));
+    const deadPort = (gone.address() as net.AddressInfo).port;
+    await new Promise((r) => gone.close(r));
+    await withServer([], async ({ pool, host, log }) => {
+      const forward = await RemoteForward.start({ host, spec: parseForwardSpec(`R 0:127.0.0.1:${deadPort}`) as RemoteForwardSpec, log });
+      try {
+        const ref = await pool.acquire('box');
+        const connection = await ref.connection();
+        const out = await exec(connection, `curl -s --max-time 10 http://localhost:${forward.remotePort}/; echo "exit $?"`, {}, log);
+        ref.release();
+        assert.match(out.stdout.toString(), /exit (52|56|7)/);
+        assert.ok(log.lines.some((l) => l.includes('cannot connect to 127.0.0.1:' + deadPort)), log.lines.join('\n'));
+        assert.strictEqual(forward.stats.snapshot.failed, 1);
+        assert.deepStrictEqual(forward.state, { state: 'active' });
+      } finally {
+        await forward.dispose();
+      }
+    });
+  });
+
+  it('names AllowTcpForwarding when the server allows only local forwards, and asks once', async () => {
+    await withServer(['Match all', '  AllowTcpForwarding local'], async ({ server, host, log }) => {
+      const err = await RemoteForward.start({ host, spec: parseForwardSpec('R 0:127.0.0.1:9') as RemoteForwardSpec, log }).then(
+        () => assert.fail('the server should refuse'),
+        (e: unknown) => e,
+      );
+      assert.ok(ForwardError.is(err, 'refused-by-server'), String(err));
+      assert.match(err.message, /AllowTcpForwarding to "local" or "no"/);
+      // One tcpip-forward request reached sshd: nothing retried.
+      const requests = server.log().match(/server_input_global_request: rtype tcpip-forward/g) ?? [];
+      assert.strictEqual(requests.length, 1, server.log());
+    });
+  });
+
+  it('names AllowTcpForwarding when a local forward is prohibited', async () => {
+    await withServer(['Match all', '  AllowTcpForwarding no'], async ({ host, log }) => {
+      const forward = await LocalForward.start({ host, spec: parseForwardSpec('0:localhost:22') as LocalForwardSpec, log });
+      try {
+        const outcome = await exchange(forward.localPort!, 'x').then(
+          (b) => b.length,
+          (e: NodeJS.ErrnoException) => e.code,
+        );
+        assert.ok(outcome === 'ECONNRESET' || outcome === 0, String(outcome));
+        assert.ok(log.lines.some((l) => /does not allow forwarding .*AllowTcpForwarding/.test(l)), log.lines.join('\n'));
+      } finally {
+        await forward.dispose();
+      }
+    });
+  });
+});
