@@ -32,6 +32,8 @@ export async function addHost(io: AddHostIo, destinationArg: unknown, nameArg: u
   if (typeof destinationArg === 'string') {
     const parsed = parseDestination(destinationArg);
     if (!parsed.ok) throw new CommandArgumentError(parsed.message);
+    // A ProxyCommand runs on this machine: only a person typing it in the prompt adds one.
+    if (parsed.value.proxyCommand !== undefined) throw new CommandArgumentError('A ProxyCommand runs a command on this machine: add such a host through the Add Host prompt, where you see it.');
     const name = typeof nameArg === 'string' ? nameArg.trim() : suggestName(parsed.value, taken);
     const problem = hostNameProblem(name) ?? (taken.has(name) ? `A host named ${name} exists.` : undefined);
     if (problem) throw new CommandArgumentError(problem);

@@ -9,6 +9,7 @@ import { ConnectionPool } from '../ssh/pool';
 import { OpenRequest } from './openRequestFilter';
 import { SandboxPseudoterminal } from './sandboxPseudoterminal';
 import { poolTerminalConnector } from './sshConnectionAdapter';
+import { OpenThrottle } from './openThrottle';
 import { findFileLinks, resolveRemotePath } from './terminalLinks';
 import { terminalEnvironment } from './terminalEnvironment';
 import { settings } from '../editor/settings';
@@ -48,13 +49,18 @@ export function registerTerminalCommands(deps: TerminalDeps): vscode.Disposable 
   const create = async (host: string, cwd?: string): Promise<TerminalOptionsWithNonce> => {
     const env = terminalEnvironment(await deps.setEnv(host).catch(() => ({})), settings.terminalEnv());
     if (env.withheld.length) deps.log.info(`terminal on ${host}: not sending ${env.withheld.length} secret-looking variable(s): ${env.withheld.join(', ')}`);
+    const throttle = new OpenThrottle();
     const pty = new SandboxPseudoterminal({
       connect: poolTerminalConnector(deps.pool, host, deps.log),
       host,
       cwd,
       env: env.env,
       log: deps.log,
-      onOpenRequest: (request) => void openRequested(deps.scheme, host, request),
+      onOpenRequest: (request) => {
+        if (throttle.take()) return void openRequested(deps.scheme, host, request).catch((err) => deps.log.warn(`terminal on ${host}: could not open ${request.path}: ${err instanceof Error ? err.message : String(err)}`));
+        // Said once per burst: the log must not become the flood.
+        if (throttle.droppedCount === 1 || throttle.droppedCount % 1000 === 0) deps.log.warn(`terminal on ${host}: ${throttle.droppedCount} open request(s) dropped (more than 5 at once, or more than one a second)`);
+      },
     });
     ours.set(pty, { host, cwd });
     // The nonce our hook puts in its command-line sequences: VS Code then trusts them (rerun without asking).

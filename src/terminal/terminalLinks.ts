@@ -10,7 +10,7 @@ export interface FileLink {
 }
 
 // A path with at least one `/` or a file extension, then optional :line[:col] or (line,col).
-const LINK = /(?<![\w./~-])((?:~|\.{1,2})?\/?(?:[\w@.+-]+\/)*[\w@+-][\w@.+-]*\.[A-Za-z0-9]{1,10}|(?:~|\.{1,2})?\/(?:[\w@.+-]+\/)*[\w@.+-]+)(?::(\d{1,7})(?::(\d{1,5}))?|\((\d{1,7})(?:,\s?(\d{1,5}))?\))?/g;
+const LINK = /(?<![\w./~@+-])((?:~|\.{1,2})?\/?(?:[\w@.+-]+\/)*[\w@+-][\w@.+-]*\.[A-Za-z0-9]{1,10}|(?:~|\.{1,2})?\/(?:[\w@.+-]+\/)*[\w@.+-]+)(?::(\d{1,7})(?::(\d{1,5}))?|\((\d{1,7})(?:,\s?(\d{1,5}))?\))?/g;
 
 /** At most this many links per line (a hostile program can print anything). */
 const MAX_LINKS = 32;

@@ -9,7 +9,7 @@ import type { SandboxHostSetting } from '../harness/sandboxHost';
 import { hostScenarios } from './hostScenarios';
 import { keysScenarios } from './keysScenarios';
 import { terminalScenarios } from './terminalScenarios';
-import { ACTIVITY_ITEM, rowTexts, runFromPalette, showSandboxExplorer, SIDEBAR, statusItem, waitForText } from './workbench';
+import { ACTIVITY_ITEM, clickMenuItem, rowTexts, runFromPalette, showSandboxExplorer, SIDEBAR, statusItem, waitForText } from './workbench';
 
 export interface ScenarioContext {
   readonly page: Page;
@@ -296,9 +296,9 @@ const basicScenarios: Scenario[] = [
       const readme = page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: 'README.md' }).first();
       await readme.waitFor({ state: 'visible', timeout: 30_000 });
       await readme.click({ button: 'right' });
-      const item = page.locator('.context-view .action-item', { hasText: 'Download to This Machine…' }).first();
-      await item.waitFor({ state: 'visible' });
-      await item.click();
+      await page.locator('.context-view .action-item', { hasText: 'Download to This Machine…' }).first().waitFor({ state: 'visible' });
+      // A menu ignores a click that comes too soon after it opened (a quiet machine is that fast): click until it takes.
+      await clickMenuItem(page, 'Download to This Machine…');
       // The browser workbench's save dialog is a quick input holding the path, with a "Download" button.
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible' });

@@ -103,4 +103,13 @@ describe('host actions: Copy SSH Command, Edit SSH Config, Remove Host', functio
     await vscode.commands.executeCommand('sandboxExplorer.hosts.copySshCommand', 'cfg-added');
     assert.strictEqual(await vscode.env.clipboard.readText(), 'ssh cfg-added');
   });
+
+  it('Add Host given a destination with a ProxyCommand as an argument refuses it: a local command is only added by a person in the prompt', async () => {
+    const before = fs.readFileSync(sshConfig, 'utf8');
+    const settingsBefore = JSON.stringify(userHosts());
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('sandboxExplorer.hosts.add', 'ssh -o ProxyCommand=touch\\ /tmp/pwned u@h', 'proxy-box', 'sshConfig')), /ProxyCommand runs a command on this machine/);
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('sandboxExplorer.hosts.add', 'ssh -o ProxyCommand=true u@h', 'proxy-box')), /ProxyCommand runs a command on this machine/);
+    assert.strictEqual(fs.readFileSync(sshConfig, 'utf8'), before);
+    assert.strictEqual(JSON.stringify(userHosts()), settingsBefore);
+  });
 });

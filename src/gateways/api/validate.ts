@@ -6,7 +6,7 @@ export interface SandboxSsh {
   readonly host: string;
   readonly port: number;
   readonly username: string;
-  /** Pinned host key (`type base64`), when the platform gives one. */
+  /** Pinned host key (its base64 blob, as the host key verifier takes it), when the platform gives one. */
   readonly hostKey?: string;
   /** Pinned `SHA256:…` fingerprint, when the platform gives one. */
   readonly hostKeyFingerprint?: string;
@@ -47,6 +47,16 @@ function hostName(v: unknown): string | undefined {
   return /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$/.test(s) ? s : undefined;
 }
 
+/** The base64 blob of a `type base64 [comment]` key, when its blob really is a key of that type (what the host key verifier pins). */
+function pinnableKey(line: string): string | undefined {
+  const [type, base64] = line.trim().split(/\s+/);
+  if (!type || !base64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) return undefined;
+  const blob = Buffer.from(base64, 'base64');
+  if (blob.length < 4) return undefined;
+  const len = blob.readUInt32BE(0);
+  return len > 0 && len <= 64 && 4 + len <= blob.length && blob.toString('latin1', 4, 4 + len) === type ? base64 : undefined;
+}
+
 export function parseSandboxSsh(gateway: string, body: unknown): SandboxSsh {
   const ssh = (body as { ssh?: unknown } | null)?.ssh as Record<string, unknown> | undefined;
   if (!ssh || typeof ssh !== 'object') throw bad(gateway, 'no "ssh" object');
@@ -62,7 +72,7 @@ export function parseSandboxSsh(gateway: string, body: unknown): SandboxSsh {
     host,
     port,
     username,
-    hostKey: hostKey && /^[a-z0-9@.-]+ [A-Za-z0-9+/]+={0,2}$/.test(hostKey.trim().split(/\s+/).slice(0, 2).join(' ')) ? hostKey.trim().split(/\s+/).slice(0, 2).join(' ') : undefined,
+    hostKey: hostKey ? pinnableKey(hostKey) : undefined,
     hostKeyFingerprint: fingerprint && /^SHA256:[A-Za-z0-9+/]{43}=?$/.test(fingerprint) ? fingerprint.replace(/=$/, '') : undefined,
   };
 }

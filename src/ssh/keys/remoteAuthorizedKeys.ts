@@ -17,7 +17,8 @@ async function readCurrent(session: SftpSession, path: string): Promise<{ text: 
   const target = attrs.isSymbolicLink() ? await session.stat(path) : attrs;
   if (!target.isFile()) throw new Error(`${path} is not a regular file`);
   if (target.size > MAX_AUTHORIZED_KEYS_BYTES) throw new Error(`${path} is larger than ${MAX_AUTHORIZED_KEYS_BYTES} bytes; not edited`);
-  const data = await session.readFile(path);
+  // The size just checked bounds the read: a second STAT could claim anything.
+  const data = await session.readFile(path, { attrs: target });
   if (data.length > MAX_AUTHORIZED_KEYS_BYTES) throw new Error(`${path} grew past ${MAX_AUTHORIZED_KEYS_BYTES} bytes while it was read; not edited`);
   const text = data.toString('utf8');
   if (!Buffer.from(text, 'utf8').equals(data)) throw new Error(`${path} is not UTF-8 text; not edited`);

@@ -74,4 +74,13 @@ describe('sandbox gateway API client', function () {
     await assert.rejects(new GatewayClient({ name: 'acme', baseUrl: `http://127.0.0.1:${port}` }, async () => 't').sandbox('x'), (e: unknown) => GatewayError.is(e, 'unreachable') && /acme \(127.0.0.1:\d+\) cannot be reached: ECONNREFUSED/.test(e.message));
     server = await startGatewayServer({ token: 'x', sandboxes: {} });
   });
+
+  it('a host key the platform names is kept as the blob the verifier pins, only when its blob is a key of the named type', async () => {
+    const { generateEd25519 } = await import('../../../src/ssh/keys/keyPair');
+    const key = generateEd25519({ comment: 'host' }).parsed;
+    const base64 = key.blob.toString('base64');
+    server.options = { ...server.options, sandboxes: { pinned: { ...sandbox, host_key: `ssh-ed25519 ${base64} host@sandbox` } as never, lying: { ...sandbox, host_key: `ssh-rsa ${base64}` } as never } };
+    assert.strictEqual((await client().sandbox('pinned')).hostKey, base64);
+    assert.strictEqual((await client().sandbox('lying')).hostKey, undefined);
+  });
 });
