@@ -5,7 +5,7 @@ import { utils } from 'ssh2';
 import { parsePublicKey, PublicKey } from './authorizedKeys';
 
 export interface NewKeyPair {
-  /** `-----BEGIN OPENSSH PRIVATE KEY-----` …, encrypted when a passphrase was given. */
+  /** The private key in OpenSSH's own PEM-style format, encrypted when a passphrase was given. */
   readonly privateKey: string;
   /** The `*.pub` line. */
   readonly publicKey: string;
