@@ -93,13 +93,14 @@ export function activate(context: vscode.ExtensionContext): void {
   const hostsView = vscode.window.createTreeView('sandboxExplorer.hosts', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(states, tree, hostsView);
 
+  const commands = new Commands({ log, hosts: () => registry.hosts(), connectionError: (host, err) => notices.show(host, err) });
   const pickHost: HostPicker = (arg, placeHolder) => hostFromArgument(arg, () => registry.hosts(), placeHolder);
   const sshDir = () => path.join(os.homedir(), '.ssh');
   const keysTree = new KeysTreeProvider(sshDir);
   context.subscriptions.push(
     keysTree,
     vscode.window.createTreeView('sandboxExplorer.keys', { treeDataProvider: keysTree }),
-    registerKeyCommands({
+    registerKeyCommands(commands, {
       tree: keysTree,
       sshDir,
       pickHost: async (arg, placeHolder) => (await pickHost(arg, placeHolder))?.name,
@@ -109,7 +110,6 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   const openHostSettings = () => settings.openHosts(context.extension);
-  const commands = new Commands({ log, hosts: () => registry.hosts(), connectionError: (host, err) => notices.show(host, err) });
   context.subscriptions.push(
     registerHostFilterCommands(commands, tree, hostsView),
     new HostStatusBar(model, SCHEME),
@@ -120,7 +120,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerHostEditCommands(commands, { declaration: (name) => sshConfigSource.declaration(name, settings.sshConfigFiles()), openSettings: openHostSettings }),
     registerSecretCommands(commands, credentials),
     registerFsCommands(commands, { hosts: () => registry.hosts(), roots }),
-    registerTerminalCommands({
+    registerTerminalCommands(commands, {
       pool,
       scheme: SCHEME,
       hostFromArgument: async (arg, placeHolder) => (await pickHost(arg, placeHolder))?.name,

@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { Logger } from '../common/log';
+import { Commands } from '../editor/commands';
 import { keyTypeLabel } from '../ssh/hostKeys/keyBlob';
 import { parsePublicKey } from '../ssh/keys/authorizedKeys';
 import { generateEd25519, writeNewKeyPair } from '../ssh/keys/keyPair';
@@ -39,9 +40,7 @@ function freeKeyName(sshDir: string): string {
   }
 }
 
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
-export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable {
+export function registerKeyCommands(commands: Commands, deps: KeyCommandDeps): vscode.Disposable {
   const pickLocalKey = async (arg: unknown, placeHolder: string): Promise<LocalPublicKey | undefined> => {
     if (isLocalKeyNode(arg)) return arg.key;
     const keys = await deps.tree.keys();
@@ -66,9 +65,9 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable {
   };
 
   return vscode.Disposable.from(
-    vscode.commands.registerCommand('sandboxExplorer.keys.refresh', () => deps.tree.refresh()),
+    commands.plain('sandboxExplorer.keys.refresh', 'Refresh Keys', () => deps.tree.refresh()),
 
-    vscode.commands.registerCommand('sandboxExplorer.keys.generate', async () => {
+    commands.plain('sandboxExplorer.keys.generate', 'Generate SSH Key', async () => {
       const dir = deps.sshDir();
       const name = await vscode.window.showInputBox({
         title: 'Generate SSH Key (1/3)',
@@ -94,70 +93,58 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable {
         const again = await vscode.window.showInputBox({ title: 'Generate SSH Key', prompt: 'Type the passphrase again', password: true, validateInput: (v) => (v === passphrase ? undefined : 'Not the same passphrase') });
         if (again !== passphrase) return;
       }
-      try {
-        await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
-        const pair = generateEd25519({ comment: comment.trim(), passphrase: passphrase || undefined });
-        await writeNewKeyPair(path.join(dir, name.trim()), pair);
-        deps.log.info(`keys: generated ${path.join(dir, name.trim())} (${pair.parsed.fingerprint})`);
-        deps.tree.refresh();
-        void vscode.window.showInformationMessage(`Generated ~/.ssh/${name.trim()} (${pair.parsed.fingerprint}).`, 'Install on a Host…').then((choice) => {
-          if (choice) void vscode.commands.executeCommand('sandboxExplorer.keys.install', { kind: 'localKey', key: { path: path.join(dir, `${name.trim()}.pub`), keyType: pair.parsed.keyType, comment: pair.parsed.comment, fingerprint: pair.parsed.fingerprint } });
-        });
-      } catch (err) {
-        void vscode.window.showErrorMessage(`Could not generate the key: ${message(err)}`);
-      }
+      await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+      const pair = generateEd25519({ comment: comment.trim(), passphrase: passphrase || undefined });
+      await writeNewKeyPair(path.join(dir, name.trim()), pair);
+      deps.log.info(`keys: generated ${path.join(dir, name.trim())} (${pair.parsed.fingerprint})`);
+      deps.tree.refresh();
+      void vscode.window.showInformationMessage(`Generated ~/.ssh/${name.trim()} (${pair.parsed.fingerprint}).`, 'Install on a Host…').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('sandboxExplorer.keys.install', { kind: 'localKey', key: { path: path.join(dir, `${name.trim()}.pub`), keyType: pair.parsed.keyType, comment: pair.parsed.comment, fingerprint: pair.parsed.fingerprint } });
+      });
     }),
 
     // From a key (Keys view) it asks for the host; from a host (Hosts view) for the key.
-    vscode.commands.registerCommand('sandboxExplorer.keys.install', async (arg?: unknown) => {
+    commands.plain('sandboxExplorer.keys.install', 'Install Public Key', async (arg?: unknown) => {
       const key = await pickLocalKey(isLocalKeyNode(arg) ? arg : undefined, 'Install which public key?');
       if (!key) return;
       const host = await deps.pickHost(isLocalKeyNode(arg) ? undefined : arg, `Authorize ${path.basename(key.path)} on which host?`);
       if (!host) return;
-      try {
-        await install(key, host);
-      } catch (err) {
-        void vscode.window.showErrorMessage(`Could not install the key on ${host}: ${message(err)}`);
-      }
+      await install(key, host);
     }),
 
-    vscode.commands.registerCommand('sandboxExplorer.keys.authorized', async (arg?: unknown) => {
-      const host = await deps.pickHost(arg, 'Show the authorized keys of which host?');
-      if (!host) return;
-      try {
-        const keys = await deps.withSftp(host, async (s) => listAuthorizedKeys(s, await s.realpath('.')));
-        const local = new Map((await deps.tree.keys()).map((k) => [k.fingerprint, path.basename(k.path, '.pub')]));
-        if (keys.length === 0) {
-          void vscode.window.showInformationMessage(`${host} authorizes no keys in ~/.ssh/authorized_keys.`);
-          return;
-        }
-        const picked = await vscode.window.showQuickPick(
-          keys.map((k) => ({
-            label: `${k.comment || keyTypeLabel(k.keyType)}${local.has(k.fingerprint) ? `  (this machine: ${local.get(k.fingerprint)})` : ''}`,
-            description: keyTypeLabel(k.keyType),
-            detail: `${k.fingerprint}${k.options ? `  ·  options: ${k.options.slice(0, 120)}` : ''}  ·  line ${k.line}`,
-            key: k,
-          })),
-          { title: `Keys authorized on ${host}`, placeHolder: 'Pick a key to remove it from the host', matchOnDetail: true },
-        );
-        if (!picked) return;
-        const confirm = await vscode.window.showQuickPick(
-          [
-            { label: `$(trash) Remove from ${host}`, remove: true, detail: `Deletes every line for ${picked.key.fingerprint} from ~/.ssh/authorized_keys. If this is the key you log in with, you may lose access.` },
-            { label: 'Keep it', remove: false },
-          ],
-          { title: `Remove ${picked.key.comment || picked.key.fingerprint}?` },
-        );
-        if (!confirm?.remove) return;
-        const removed = await deps.withSftp(host, async (s) => removeAuthorizedKeyRemote(s, await s.realpath('.'), picked.key.fingerprint));
-        deps.log.info(`keys: removed ${removed} line(s) for ${picked.key.fingerprint} on ${host}`);
-        void vscode.window.showInformationMessage(`Removed ${picked.key.comment || picked.key.fingerprint} from ${host}.`);
-      } catch (err) {
-        void vscode.window.showErrorMessage(`Authorized keys on ${host}: ${message(err)}`);
+    // A connection failure of the host is shown with its fixes (the helper hands it on).
+    commands.host('sandboxExplorer.keys.authorized', 'Authorized Keys', 'Show the authorized keys of which host?', async (entry) => {
+      const host = entry.name;
+      const keys = await deps.withSftp(host, async (s) => listAuthorizedKeys(s, await s.realpath('.')));
+      const local = new Map((await deps.tree.keys()).map((k) => [k.fingerprint, path.basename(k.path, '.pub')]));
+      if (keys.length === 0) {
+        void vscode.window.showInformationMessage(`${host} authorizes no keys in ~/.ssh/authorized_keys.`);
+        return;
       }
+      const picked = await vscode.window.showQuickPick(
+        keys.map((k) => ({
+          label: `${k.comment || keyTypeLabel(k.keyType)}${local.has(k.fingerprint) ? `  (this machine: ${local.get(k.fingerprint)})` : ''}`,
+          description: keyTypeLabel(k.keyType),
+          detail: `${k.fingerprint}${k.options ? `  ·  options: ${k.options.slice(0, 120)}` : ''}  ·  line ${k.line}`,
+          key: k,
+        })),
+        { title: `Keys authorized on ${host}`, placeHolder: 'Pick a key to remove it from the host', matchOnDetail: true },
+      );
+      if (!picked) return;
+      const confirm = await vscode.window.showQuickPick(
+        [
+          { label: `$(trash) Remove from ${host}`, remove: true, detail: `Deletes every line for ${picked.key.fingerprint} from ~/.ssh/authorized_keys. If this is the key you log in with, you may lose access.` },
+          { label: 'Keep it', remove: false },
+        ],
+        { title: `Remove ${picked.key.comment || picked.key.fingerprint}?` },
+      );
+      if (!confirm?.remove) return;
+      const removed = await deps.withSftp(host, async (s) => removeAuthorizedKeyRemote(s, await s.realpath('.'), picked.key.fingerprint));
+      deps.log.info(`keys: removed ${removed} line(s) for ${picked.key.fingerprint} on ${host}`);
+      void vscode.window.showInformationMessage(`Removed ${picked.key.comment || picked.key.fingerprint} from ${host}.`);
     }),
 
-    vscode.commands.registerCommand('sandboxExplorer.keys.copyPublicKey', async (arg?: unknown) => {
+    commands.plain('sandboxExplorer.keys.copyPublicKey', 'Copy Public Key', async (arg?: unknown) => {
       const key = await pickLocalKey(arg, 'Copy which public key?');
       if (!key) return;
       const line = parsePublicKey((await fs.promises.readFile(key.path, 'utf8')).split('\n')[0]);

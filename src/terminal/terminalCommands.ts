@@ -12,6 +12,7 @@ import { poolTerminalConnector } from './sshConnectionAdapter';
 import { OpenThrottle } from './openThrottle';
 import { findFileLinks, resolveRemotePath } from './terminalLinks';
 import { terminalEnvironment } from './terminalEnvironment';
+import { Commands } from '../editor/commands';
 import { settings } from '../editor/settings';
 
 export const COMMAND = {
@@ -43,7 +44,7 @@ interface SandboxTerminalLink extends vscode.TerminalLink {
   readonly column?: number;
 }
 
-export function registerTerminalCommands(deps: TerminalDeps): vscode.Disposable {
+export function registerTerminalCommands(commands: Commands, deps: TerminalDeps): vscode.Disposable {
   /** Our terminals, by the pseudoterminal VS Code hands back in `creationOptions` (profile terminals included). */
   const ours = new WeakMap<vscode.Pseudoterminal, { host: string; cwd?: string }>();
   const create = async (host: string, cwd?: string): Promise<TerminalOptionsWithNonce> => {
@@ -96,12 +97,9 @@ export function registerTerminalCommands(deps: TerminalDeps): vscode.Disposable 
     },
   };
   return vscode.Disposable.from(
-    vscode.commands.registerCommand(COMMAND.open, async (arg?: unknown) => {
-      const host = await deps.hostFromArgument(arg, 'Open a terminal on which host?');
-      return host ? show(host) : undefined;
-    }),
+    commands.host(COMMAND.open, 'Open Terminal', 'Open a terminal on which host?', (host) => show(host.name)),
     // explorer/context passes (clickedUri, selectedUris); the Hosts view passes the folder node.
-    vscode.commands.registerCommand(COMMAND.openHere, async (arg?: unknown) => {
+    commands.plain(COMMAND.openHere, 'Open Terminal Here', async (arg?: unknown) => {
       const folder = deps.folderFromArgument(arg) ?? activeFolder(deps.scheme);
       // Without a folder (palette, no sbx:// editor) it opens on a host, in the remote home.
       if (!folder) return vscode.commands.executeCommand<vscode.Terminal | undefined>(COMMAND.open, arg);

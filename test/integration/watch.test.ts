@@ -100,12 +100,19 @@ describe('remote changes reach the editor', function () {
     fs.writeFileSync(file, 'before checkout\n');
     const doc = await vscode.workspace.openTextDocument(host.uri(file));
     await vscode.window.showTextDocument(doc);
-    // The editor's watch of the file is running once it has reloaded a change.
-    await changeUntilReloaded(file, 'before checkout, changed', doc);
-    // Like `git checkout`: thousands of files change at once, the open one among them.
-    for (let i = 0; i < 3000; i++) fs.writeFileSync(path.join(dir, `gen-${i}.ts`), `export const n = ${i};\n`);
-    fs.writeFileSync(file, 'after checkout\n');
-    await waitFor('the editor to reload after the burst', 20000, () => (doc.getText() === 'after checkout\n' ? true : undefined));
+    // The folder's watch is running once it reports a canary. (Not by changing main.ts first: a
+    // second change within the same second as the one the editor just reloaded is not always
+    // reloaded, since SFTP v3 gives whole seconds: see the note on issue 9.)
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(host.uri(dir), '*'));
+    try {
+      await watchIsLive(dir, collect(watcher));
+      // Like `git checkout`: thousands of files change at once, the open one among them.
+      for (let i = 0; i < 3000; i++) fs.writeFileSync(path.join(dir, `gen-${i}.ts`), `export const n = ${i};\n`);
+      fs.writeFileSync(file, 'after checkout\n');
+      await waitFor('the editor to reload after the burst', 20000, () => (doc.getText() === 'after checkout\n' ? true : undefined));
+    } finally {
+      watcher.dispose();
+    }
   });
 
   it('does not echo our own save back as an outside change', async () => {
