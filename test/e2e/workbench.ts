@@ -54,13 +54,16 @@ export async function runFromPalette(page: Page, title: string): Promise<void> {
   // Under load it can also open after the wait below, and a second F1 would close it: check
   // first whether the input on screen is the palette's (another quick pick may be closing).
   const paletteShown = async () => (await input.isVisible()) && /command to run/i.test((await input.getAttribute('placeholder').catch(() => '')) ?? '');
+  // The palette can also close again right after it opened (a terminal or editor taking the
+  // focus back): then the text does not go in, and it is opened once more.
   await waitFor(async () => {
-    if (await paletteShown()) return true;
-    await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: 3000 }).catch(() => undefined);
-    return (await paletteShown()) || undefined;
-  }, 20_000, () => 'F1 never opened the Command Palette');
-  await input.fill(`>${title}`);
+    if (!(await paletteShown())) {
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 3000 }).catch(() => undefined);
+      if (!(await paletteShown())) return undefined;
+    }
+    return (await input.fill(`>${title}`, { timeout: 3000 }).then(() => true, () => false)) || undefined;
+  }, 30_000, () => `the Command Palette never took "${title}"`);
   // Click the row with exactly this title: the first row may be a longer one that contains it.
   const row = page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) }).first();
   await row.click();
