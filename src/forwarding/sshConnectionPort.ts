@@ -1,13 +1,12 @@
 // The ONE adapter from the channel layer to the forwarding core's connectionPort.ts:
-// SshConnection.forwardOut (direct-tcpip) and forwardIn (tcpip-forward) stream channels,
-// src/ssh/remoteForward.ts for streamlocal, the connection's SFTP session for reading /proc
+// SshConnection's stream channels (forwardOut: direct-tcpip, forwardOutStreamLocal: a remote
+// Unix socket, forwardIn: tcpip-forward), the connection's SFTP session for reading /proc
 // files, and a ConnectionPool reference for the host's connection over time. Nothing else in
 // src/forwarding names src/ssh.
 import { Duplex } from 'stream';
 import { Emitter } from '../common/event';
 import { SshConnection } from '../ssh/connection';
 import { ConnectionPool, ConnectionRef } from '../ssh/pool';
-import { openStreamLocal } from '../ssh/remoteForward';
 import { SshError } from '../ssh/errors';
 import { ChannelOpenError, ForwardingChannels, ForwardingHost, HostLinkState, RemoteConnectionOffer } from './connectionPort';
 
@@ -30,7 +29,7 @@ export function channelsOf(connection: SshConnection): ForwardingChannels {
       return connection.isOpen;
     },
     openTcp: (host, port, origin) => openFailure(connection.forwardOut(origin.host, origin.port, host, port).then((channel) => channel.stream)),
-    openUnix: (path) => openFailure(openStreamLocal(connection, path)),
+    openUnix: (path) => openFailure(connection.forwardOutStreamLocal(path).then((channel) => channel.stream)),
     listenRemote: async (host, port, onConnection) => {
       let listener;
       try {

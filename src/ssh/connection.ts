@@ -299,6 +299,12 @@ export class SshConnection {
     return new StreamChannel(channel, this.onDidClose);
   }
 
+  /** A channel to the Unix socket `path` on the server (OpenSSH streamlocal; needs AllowStreamLocalForwarding). Not counted against MaxSessions. */
+  async forwardOutStreamLocal(path: string): Promise<StreamChannel> {
+    const channel = await this.call<ClientChannel>(`forward to ${path}`, (cb) => this.client.openssh_forwardOutStreamLocal(path, cb));
+    return new StreamChannel(channel, this.onDidClose);
+  }
+
   /**
    * Asks the server to listen on `bindAddress:port` (0: it picks) and hand each connection over
    * as a forwarded-tcpip channel. Refused when the server forbids it (`AllowTcpForwarding`).
