@@ -7,7 +7,7 @@ import { ConnectionState } from '../ssh/hostConnection';
 import { groupHosts } from './hostFilter';
 import { STATE_WORDS, targetText, viaText } from './hostLabels';
 import { HostsModel } from './hostsModel';
-import { HostsNode } from '../editor/hostsNode';
+import { HostChildNode, HostChildSource, HostsNode } from '../editor/hostsNode';
 
 export type { HostsNode } from '../editor/hostsNode';
 export type { HostsModel } from './hostsModel';
@@ -40,7 +40,17 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
   constructor(
     private readonly model: HostsModel,
     private readonly rootUri: RootUri,
+    /** Other features' rows under a connected host (terminals, forwards), shown above its files. */
+    private readonly childSources: readonly HostChildSource[] = [],
   ) {
+    for (const source of childSources) {
+      this.disposables.add(
+        source.onDidChange((name) => {
+          const node = name === undefined ? undefined : this.hostNodes.get(name);
+          if (name === undefined || node) this.changed.fire(node);
+        }),
+      );
+    }
     this.disposables.add(model.onDidChange(() => this.changed.fire(undefined)));
     this.disposables.add(
       model.onDidChangeState((name) => {
@@ -79,13 +89,15 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
         // change its state, which refreshes this node and lists it again, without end.
         const { state, reason, held } = this.model.state(node.host.name);
         // Disconnected by the user: listing would fail (and notify) until they connect again.
-        if (held) return [{ kind: 'message', text: 'Disconnected. Connect to browse its files.', error: false }];
-        if (state === 'failed' && !this.retryListing.delete(node.host.name)) return this.failureRows(node.host, reason);
-        return this.listing(() => this.rootUri(node.host));
+        const features = this.featureRows(node.host.name);
+        if (held) return [...features, { kind: 'message', text: 'Disconnected. Connect to browse its files.', error: false }];
+        if (state === 'failed' && !this.retryListing.delete(node.host.name)) return [...features, ...this.failureRows(node.host, reason)];
+        return [...features, ...(await this.listing(() => this.rootUri(node.host)))];
       }
       case 'entry':
         return node.type & vscode.FileType.Directory ? this.listing(async () => node.uri) : [];
       case 'message':
+      case 'child':
         return [];
     }
   }
@@ -119,6 +131,8 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
         item.command = node.command ?? (node.error ? { command: 'sandboxExplorer.log.show', title: 'Show Log' } : undefined);
         return item;
       }
+      case 'child':
+        return childItem(node);
     }
   }
 
@@ -144,6 +158,19 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
       return [{ kind: 'message', text: `No host matches "${this.filterText}"`, error: false, command: { command: 'sandboxExplorer.hosts.clearFilter', title: 'Clear Filter' } }];
     }
     return [...groups.map(({ name, hosts: members }): HostsNode => ({ kind: 'group', name, hosts: members })), ...ungrouped.map((host): HostsNode => this.hostNode(host))];
+  }
+
+  /** The rows other features put under this host; one that throws loses its rows, not the host's. */
+  private featureRows(host: string): HostsNode[] {
+    const rows: HostsNode[] = [];
+    for (const source of this.childSources) {
+      try {
+        rows.push(...source.children(host));
+      } catch {
+        // A feature's bug must not hide the host's files.
+      }
+    }
+    return rows;
   }
 
   private failureRows(host: HostEntry, reason: string | undefined): HostsNode[] {
@@ -191,6 +218,17 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
     item.contextValue = host.enabled ? (state === 'connected' || state === 'reconnecting' ? 'host.connected' : 'host.disconnected') : 'host.disabled';
     return item;
   }
+}
+
+function childItem(node: HostChildNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+  item.id = `${node.feature}:${node.host}:${node.id}`;
+  item.description = node.description;
+  if (node.tooltip) item.tooltip = new vscode.MarkdownString().appendText(node.tooltip);
+  if (node.icon) item.iconPath = new vscode.ThemeIcon(node.icon, node.iconColor ? new vscode.ThemeColor(node.iconColor) : undefined);
+  item.contextValue = node.contextValue;
+  item.command = node.command;
+  return item;
 }
 
 /** Markdown inline code holding `text` literally, whatever backticks it contains. */
