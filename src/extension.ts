@@ -24,6 +24,8 @@ import { registerIdentityFileCommand } from './hosts/identityFileCommand';
 import { hostFromArgument } from './hosts/pickHost';
 import { registerKeyCommands } from './keys/keyCommands';
 import { KeysTreeProvider } from './keys/keysTreeProvider';
+import { KeyUsage } from './keys/keyUsage';
+import { listAgentKeys } from './ssh/agent';
 import { sshConfigSource } from './ssh/config';
 import { poolDependencies } from './ssh/connectionDependencies';
 import { ConnectionPool } from './ssh/pool';
@@ -96,14 +98,22 @@ export function activate(context: vscode.ExtensionContext): void {
   const commands = new Commands({ log, hosts: () => registry.hosts(), connectionError: (host, err) => notices.show(host, err) });
   const pickHost: HostPicker = (arg, placeHolder) => hostFromArgument(arg, () => registry.hosts(), placeHolder);
   const sshDir = () => path.join(os.homedir(), '.ssh');
-  const keysTree = new KeysTreeProvider(sshDir);
+  // Which key each host logged in with, recorded when it connects, for the Keys view.
+  const keyUsage = new KeyUsage(context.globalState);
+  const keysTree = new KeysTreeProvider({ sshDir, agentKeys: () => listAgentKeys(process.env.SSH_AUTH_SOCK), usedBy: (fp) => keyUsage.hostsFor(fp) });
   context.subscriptions.push(
+    keyUsage,
+    pool.onDidChangeState((change) => {
+      if (change.state === 'connected' && change.authenticatedKey) keyUsage.record(change.host, change.authenticatedKey);
+    }),
+    keyUsage.onDidChange(() => keysTree.refresh()),
     keysTree,
     vscode.window.createTreeView('sandboxExplorer.keys', { treeDataProvider: keysTree }),
     registerKeyCommands(commands, {
       tree: keysTree,
       sshDir,
       pickHost: async (arg, placeHolder) => (await pickHost(arg, placeHolder))?.name,
+      loggedInWith: (host) => pool.state(host).authenticatedKey,
       withSftp: (host, fn) => sessions.run(host, (s) => fn(s)),
       log,
     }),

@@ -20,6 +20,8 @@ export interface KeyCommandDeps {
   readonly sshDir: () => string;
   /** The host a command argument names (Hosts view node, host name), else asks; undefined when dismissed. */
   pickHost(arg: unknown, placeHolder: string): Promise<string | undefined>;
+  /** The fingerprint of the key the host's current connection logged in with, if any. */
+  loggedInWith(host: string): string | undefined;
   /** Runs `fn` on the host's SFTP session (connecting if needed). */
   withSftp<T>(host: string, fn: (session: SftpSession) => Promise<T>): Promise<T>;
   readonly log: Logger;
@@ -117,14 +119,15 @@ export function registerKeyCommands(commands: Commands, deps: KeyCommandDeps): v
       const host = entry.name;
       const keys = await deps.withSftp(host, async (s) => listAuthorizedKeys(s, await s.realpath('.')));
       const local = new Map((await deps.tree.keys()).map((k) => [k.fingerprint, path.basename(k.path, '.pub')]));
+      const current = deps.loggedInWith(host);
       if (keys.length === 0) {
         void vscode.window.showInformationMessage(`${host} authorizes no keys in ~/.ssh/authorized_keys.`);
         return;
       }
       const picked = await vscode.window.showQuickPick(
         keys.map((k) => ({
-          label: `${k.comment || keyTypeLabel(k.keyType)}${local.has(k.fingerprint) ? `  (this machine: ${local.get(k.fingerprint)})` : ''}`,
-          description: keyTypeLabel(k.keyType),
+          label: `${k.fingerprint === current ? '$(pass-filled) ' : ''}${k.comment || keyTypeLabel(k.keyType)}${local.has(k.fingerprint) ? `  (this machine: ${local.get(k.fingerprint)})` : ''}`,
+          description: k.fingerprint === current ? `${keyTypeLabel(k.keyType)} · this connection logged in with it` : keyTypeLabel(k.keyType),
           detail: `${k.fingerprint}${k.options ? `  ·  options: ${k.options.slice(0, 120)}` : ''}  ·  line ${k.line}`,
           key: k,
         })),
@@ -133,7 +136,14 @@ export function registerKeyCommands(commands: Commands, deps: KeyCommandDeps): v
       if (!picked) return;
       const confirm = await vscode.window.showQuickPick(
         [
-          { label: `$(trash) Remove from ${host}`, remove: true, detail: `Deletes every line for ${picked.key.fingerprint} from ~/.ssh/authorized_keys. If this is the key you log in with, you may lose access.` },
+          {
+            label: `$(trash) Remove from ${host}`,
+            remove: true,
+            detail:
+              picked.key.fingerprint === current
+                ? `This is the key the current connection logged in with: after removing it, new connections to ${host} may be refused. Deletes every line for ${picked.key.fingerprint} from ~/.ssh/authorized_keys.`
+                : `Deletes every line for ${picked.key.fingerprint} from ~/.ssh/authorized_keys. If this is the key you log in with, you may lose access.`,
+          },
           { label: 'Keep it', remove: false },
         ],
         { title: `Remove ${picked.key.comment || picked.key.fingerprint}?` },

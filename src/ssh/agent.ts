@@ -5,10 +5,14 @@ import * as fs from 'fs';
 import { BaseAgent, OpenSSHAgent, ParsedKey, utils } from 'ssh2';
 import { LOCAL_FILE_LIMITS, readRegularFileSync } from '../common/localFile';
 import { Logger } from '../common/log';
+import { fingerprintSha256, keyTypeOfBlob } from './hostKeys/keyBlob';
 
 type IdentitiesCallback = (err: Error | undefined, keys?: ParsedKey[]) => void;
 
+/** Offers only `keys`, and remembers which one it last signed with: ssh2 asks for a signature only after the server accepted the key. */
 class FilteredAgent extends BaseAgent {
+  private signedWith: Buffer | undefined;
+
   constructor(
     private readonly inner: OpenSSHAgent,
     private readonly keys: ParsedKey[],
@@ -16,11 +20,18 @@ class FilteredAgent extends BaseAgent {
     super();
   }
 
+  /** The public key blob of the agent key the server accepted, once one was used. */
+  get lastSigned(): Buffer | undefined {
+    return this.signedWith;
+  }
+
   override getIdentities(cb: IdentitiesCallback): void {
     cb(undefined, this.keys);
   }
 
   override sign(...args: unknown[]): void {
+    const pubKey = args[0] as ParsedKey | Buffer | undefined;
+    this.signedWith = Buffer.isBuffer(pubKey) ? pubKey : pubKey?.getPublicSSH?.();
     (this.inner.sign as (...a: unknown[]) => void)(...args);
   }
 }
@@ -30,21 +41,14 @@ export async function openAgent(
   socket: string | undefined,
   onlyMatching: string[] | undefined,
   log: Logger,
-): Promise<{ agent: BaseAgent; count: number } | undefined> {
+): Promise<{ agent: BaseAgent; count: number; lastSigned(): Buffer | undefined } | undefined> {
   if (!socket || socket === 'none') return undefined;
   if (!fs.existsSync(socket)) {
     log.info(`auth: ssh-agent socket ${socket} does not exist; using key files`);
     return undefined;
   }
   const inner = new OpenSSHAgent(socket);
-  const keys = await new Promise<ParsedKey[] | Error>((resolve) => {
-    const timer = setTimeout(() => resolve(new Error('no answer within 5 s')), 5000);
-    inner.getIdentities((err, list) => {
-      clearTimeout(timer);
-      // OpenSSHAgent always hands back parsed keys.
-      resolve(err ?? ((list ?? []) as ParsedKey[]));
-    });
-  });
+  const keys = await agentIdentities(inner);
   if (keys instanceof Error) {
     log.info(`auth: ssh-agent at ${socket} is not usable (${keys.message}); using key files`);
     return undefined;
@@ -55,7 +59,40 @@ export async function openAgent(
     usable = keys.filter((k) => wanted.has(k.getPublicSSH().toString('base64')));
   }
   if (usable.length === 0) return undefined;
-  return { agent: new FilteredAgent(inner, usable), count: usable.length };
+  const agent = new FilteredAgent(inner, usable);
+  return { agent, count: usable.length, lastSigned: () => agent.lastSigned };
+}
+
+/** The agent's keys, or why it could not tell within 5 s. */
+function agentIdentities(agent: OpenSSHAgent): Promise<ParsedKey[] | Error> {
+  return new Promise<ParsedKey[] | Error>((resolve) => {
+    const timer = setTimeout(() => resolve(new Error('no answer within 5 s')), 5000);
+    agent.getIdentities((err, list) => {
+      clearTimeout(timer);
+      // OpenSSHAgent always hands back parsed keys.
+      resolve(err ?? ((list ?? []) as ParsedKey[]));
+    });
+  });
+}
+
+export interface AgentKey {
+  readonly keyType: string;
+  readonly comment: string;
+  readonly fingerprint: string;
+}
+
+/** At most this many agent keys are listed: the agent is local, but its answer is still bounded. */
+const MAX_LISTED_AGENT_KEYS = 100;
+
+/** The keys the user's ssh-agent holds, for the Keys view; empty when there is no usable agent. */
+export async function listAgentKeys(socket: string | undefined): Promise<AgentKey[]> {
+  if (!socket || socket === 'none' || !fs.existsSync(socket)) return [];
+  const keys = await agentIdentities(new OpenSSHAgent(socket));
+  if (keys instanceof Error) return [];
+  return keys.slice(0, MAX_LISTED_AGENT_KEYS).map((key) => {
+    const blob = key.getPublicSSH();
+    return { keyType: keyTypeOfBlob(blob) ?? String(key.type), comment: String(key.comment ?? '').slice(0, 200), fingerprint: fingerprintSha256(blob) };
+  });
 }
 
 /** The public key blob of an identity file, from `<file>.pub` or an unencrypted private key. */

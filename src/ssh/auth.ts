@@ -3,13 +3,14 @@
 // password, as PreferredAuthentications allows and the server offers. Secrets come
 // from `Credentials` and are never logged.
 import * as fs from 'fs';
-import { AuthenticationType, BaseAgent, utils } from 'ssh2';
+import { AuthenticationType, BaseAgent, ParsedKey, utils } from 'ssh2';
 import { LOCAL_FILE_LIMITS, LocalFileError, readRegularFileSync } from '../common/localFile';
 import { Logger } from '../common/log';
 import { displayDestination, displayUser, joinUserToken } from '../common/userToken';
 import { Credentials, SecretKind, SecretTarget } from './credentials';
 import { AuthTried, SshError } from './errors';
 import { openAgent } from './agent';
+import { fingerprintSha256 } from './hostKeys/keyBlob';
 
 const DEFAULT_METHOD_ORDER = ['publickey', 'keyboard-interactive', 'password'];
 /** OpenSSH's NumberOfPasswordPrompts default. */
@@ -37,7 +38,15 @@ export interface AuthParams {
   readonly log: Logger;
 }
 
-type Attempt = { method: string; label: string; tried: AuthTried; auth: Record<string, unknown>; secret?: SecretKind };
+type Attempt = {
+  method: string;
+  label: string;
+  tried: AuthTried;
+  auth: Record<string, unknown>;
+  secret?: SecretKind;
+  /** The public key blob this attempt authenticates with, once known (an agent's: after it signed). */
+  publicKey?: () => Buffer | undefined;
+};
 type NextAuth = (auth: AuthenticationType | false) => void;
 export type AuthHandler = (methodsLeft: string[] | null, partialSuccess: boolean | null, next: NextAuth) => void;
 
@@ -47,6 +56,8 @@ export interface Authenticator {
   succeeded(): void;
   /** The error to report when every method failed, naming what was tried. */
   failure(): SshError;
+  /** After success: the SHA256 fingerprint of the public key that logged in; undefined for other methods. */
+  usedKey(): string | undefined;
 }
 
 export function createAuthenticator(params: AuthParams): Authenticator {
@@ -80,6 +91,10 @@ export function createAuthenticator(params: AuthParams): Authenticator {
 
   return {
     handler,
+    usedKey() {
+      const blob = last?.publicKey?.();
+      return blob ? fingerprintSha256(blob) : undefined;
+    },
     succeeded() {
       if (login.token) params.credentials.accepted(login.token);
       if (last?.secret) params.credentials.accepted(last.secret);
@@ -137,14 +152,14 @@ async function* publicKeyAttempts(params: AuthParams): AsyncGenerator<Attempt> {
   const files = params.identityFiles.filter((f) => fs.existsSync(f));
   for (const f of params.identityFiles) if (!files.includes(f) && !params.identityFilesAreDefaults) params.log.warn(`auth: identity file ${f} not found`);
   const agent = await openAgent(params.agentSocket, params.identitiesOnly ? files : undefined, params.log);
-  if (agent) yield { method: 'publickey', label: `publickey (agent, ${agent.count} key${agent.count === 1 ? '' : 's'})`, tried: { method: 'agent', keys: agent.count }, auth: { type: 'agent', agent: agent.agent as BaseAgent } };
+  if (agent) yield { method: 'publickey', label: `publickey (agent, ${agent.count} key${agent.count === 1 ? '' : 's'})`, tried: { method: 'agent', keys: agent.count }, auth: { type: 'agent', agent: agent.agent as BaseAgent }, publicKey: agent.lastSigned };
   for (const file of files) {
     const key = await loadPrivateKey(file, params);
-    if (key) yield { method: 'publickey', label: `publickey (${file})`, tried: { method: 'key', file }, auth: { type: 'publickey', key: key.data, passphrase: key.passphrase } };
+    if (key) yield { method: 'publickey', label: `publickey (${file})`, tried: { method: 'key', file }, auth: { type: 'publickey', key: key.data, passphrase: key.passphrase }, publicKey: () => key.publicKey };
   }
 }
 
-async function loadPrivateKey(file: string, params: AuthParams): Promise<{ data: Buffer; passphrase?: string } | undefined> {
+async function loadPrivateKey(file: string, params: AuthParams): Promise<{ data: Buffer; passphrase?: string; publicKey?: Buffer } | undefined> {
   let data: Buffer;
   try {
     data = readRegularFileSync(file, LOCAL_FILE_LIMITS.key);
@@ -153,7 +168,7 @@ async function loadPrivateKey(file: string, params: AuthParams): Promise<{ data:
     return undefined;
   }
   const plain = utils.parseKey(data);
-  if (!(plain instanceof Error)) return { data };
+  if (!(plain instanceof Error)) return { data, publicKey: publicBlob(plain) };
   if (!/passphrase/i.test(plain.message)) {
     params.log.warn(`auth: ${file} is not a usable private key (${plain.message})`);
     return undefined;
@@ -161,14 +176,20 @@ async function loadPrivateKey(file: string, params: AuthParams): Promise<{ data:
   for (let attempt = 1; attempt <= PROMPTS_PER_METHOD; attempt++) {
     const passphrase = await params.credentials.passphrase({ keyPath: file, attempt });
     if (passphrase === undefined) return undefined;
-    if (!(utils.parseKey(data, passphrase) instanceof Error)) {
+    const parsed = utils.parseKey(data, passphrase);
+    if (!(parsed instanceof Error)) {
       params.credentials.accepted({ kind: 'passphrase', keyPath: file });
-      return { data, passphrase };
+      return { data, passphrase, publicKey: publicBlob(parsed) };
     }
     params.credentials.rejected({ kind: 'passphrase', keyPath: file });
     params.log.info(`auth: wrong passphrase for ${file}`);
   }
   return undefined;
+}
+
+function publicBlob(parsed: ParsedKey | ParsedKey[]): Buffer | undefined {
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  return key?.getPublicSSH();
 }
 
 async function* passwordAttempts(params: AuthParams): AsyncGenerator<Attempt> {

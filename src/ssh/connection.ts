@@ -61,10 +61,14 @@ export class SshConnection {
   /** Remote forwards by the port the server listens on. */
   private readonly remoteListeners = new Map<number, RemoteListener>();
 
+  /** SHA256 fingerprint of the public key this connection logged in with; undefined for other methods. */
+  readonly authenticatedKey: string | undefined;
+
   private constructor(
     private readonly client: Client,
     private readonly params: ConnectParams,
   ) {
+    this.authenticatedKey = params.authenticator.usedKey();
     client.on('error', (err: Error & { level?: string }) => {
       // Agent and signing errors during auth are not fatal: ssh2 goes on with the next method.
       if (err.level === 'agent') return params.log.debug(`agent: ${err.message}`);

@@ -22,6 +22,8 @@ export interface StateChange {
   readonly error?: SshError;
   /** The user disconnected the host: it stays down until they connect again. */
   readonly held: boolean;
+  /** While connected: the SHA256 fingerprint of the public key that logged in (none for other methods). */
+  readonly authenticatedKey?: string;
 }
 
 export interface ReconnectPolicy extends BackoffPolicy {
@@ -83,6 +85,11 @@ export class HostConnection {
   /** The last failure (or the Disconnect) behind the state. */
   get error(): SshError | undefined {
     return this.errorValue;
+  }
+
+  /** The public key the current connection logged in with, while connected. */
+  get authenticatedKey(): string | undefined {
+    return this.stateValue === 'connected' && this.current?.isOpen ? this.current.authenticatedKey : undefined;
   }
 
   get isHeld(): boolean {
@@ -269,6 +276,6 @@ export class HostConnection {
     this.stateValue = state;
     this.errorValue = error;
     this.reportedHeld = held;
-    this.stateChanged.fire({ host: this.name, state, reason: error?.message, error, held });
+    this.stateChanged.fire({ host: this.name, state, reason: error?.message, error, held, authenticatedKey: this.authenticatedKey });
   }
 }

@@ -38,6 +38,8 @@ export interface HostState {
   readonly error?: SshError;
   /** Disconnected by the user, until they connect again. */
   readonly held: boolean;
+  /** While connected: the SHA256 fingerprint of the public key that logged in. */
+  readonly authenticatedKey?: string;
 }
 
 export interface ConnectionRef {
@@ -187,7 +189,7 @@ export class ConnectionPool {
 }
 
 function stateOf(host: HostConnection | undefined): HostState {
-  return host ? { state: host.state, reason: host.reason, error: host.error, held: host.isHeld } : { state: 'disconnected', held: false };
+  return host ? { state: host.state, reason: host.reason, error: host.error, held: host.isHeld, authenticatedKey: host.authenticatedKey } : { state: 'disconnected', held: false };
 }
 
 function sameChain(a: readonly JumpHop[], b: readonly JumpHop[]): boolean {

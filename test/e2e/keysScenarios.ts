@@ -4,7 +4,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Scenario } from './scenarios';
-import { clickMenuItem, openContextMenu, QUICK_INPUT, quickPickLabels, readClipboard, runFromPalette, showSandboxExplorer, SIDEBAR, treeRow, viewTitleAction, waitFor } from './workbench';
+import { clickMenuItem, openContextMenu, QUICK_INPUT, quickPickLabels, readClipboard, runFromPalette, showSandboxExplorer, SIDEBAR, treeRow, viewTitleAction, waitFor, waitForText } from './workbench';
 
 export const keysScenarios: Scenario[] = [
   {
@@ -30,6 +30,25 @@ export const keysScenarios: Scenario[] = [
       await row.waitFor({ state: 'visible', timeout: 20_000 });
       assert.match((await row.textContent()) ?? '', /ED25519/);
       await screenshot('21-keys-view');
+    },
+  },
+  {
+    title: 'the SSH Keys view says which host last logged in with a key',
+    async run({ page, home, sandbox, screenshot }) {
+      await showSandboxExplorer(page);
+      // The sandbox connected earlier with its identity file; put its public half where the view looks.
+      const listedAs = 'sandbox_login_key';
+      fs.mkdirSync(path.join(home, '.ssh'), { recursive: true, mode: 0o700 });
+      fs.copyFileSync(`${sandbox.identityFile}.pub`, path.join(home, '.ssh', `${listedAs}.pub`));
+      await (await viewTitleAction(page, 'SSH Keys', 'Refresh')).click();
+      const row = treeRow(page, listedAs);
+      await row.waitFor({ state: 'visible', timeout: 20_000 });
+      // Expanding the host connects it (if it is not connected yet); the login is what the view reports.
+      const host = treeRow(page, sandbox.name);
+      if ((await host.getAttribute('aria-expanded')) !== 'true') await host.click();
+      await row.waitFor({ state: 'visible', timeout: 20_000 });
+      await waitForText(row, new RegExp(`last used on ${sandbox.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`), 20_000);
+      await screenshot('21b-keys-last-used');
     },
   },
   {

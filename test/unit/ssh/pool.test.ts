@@ -4,6 +4,7 @@ import * as path from 'path';
 import { exec } from '../../../src/ssh/exec';
 import { SshError } from '../../../src/ssh/errors';
 import { buildAlgorithms } from '../../../src/ssh/hostKeys';
+import { fingerprintSha256 } from '../../../src/ssh/hostKeys/keyBlob';
 import { ConnectionPool, DEFAULT_POOL_SETTINGS } from '../../../src/ssh/pool';
 import { isAlive } from '../../support/processes';
 import { startAgent } from '../../support/agent';
@@ -39,6 +40,7 @@ describe('connection pool against real sshd', function () {
     assert.strictEqual(result.code, 3);
     assert.strictEqual(acceptedLogins(server) - before, 1, 'one TCP connection for three acquires');
     assert.strictEqual(pool.state('box').state, 'connected');
+    assert.strictEqual(pool.state('box').authenticatedKey, fingerprintOf(server.userKey.publicKey), 'the key file that logged in');
     refs.forEach((r) => r.release());
   });
 
@@ -229,6 +231,9 @@ describe('connection pool against real sshd', function () {
   it('authenticates with a real ssh-agent', async () => {
     const agent = await startAgent();
     try {
+      // A key the server does not authorize comes first: the one that logged in is reported, not the first offered.
+      const stranger = generateKey(path.join(server.dir, `agent_stranger_${Date.now()}`));
+      agent.add(stranger.privatePath);
       agent.add(server.userKey.privatePath);
       pool = testPool({
         targets: { box: targetFor(server, { identityFiles: [], identitiesOnly: false, identityAgent: undefined }) },
@@ -238,6 +243,8 @@ describe('connection pool against real sshd', function () {
       });
       const ref = await pool.acquire('box');
       assert.strictEqual((await exec(await ref.connection(), 'echo via-agent', {}, log)).stdout.toString().trim(), 'via-agent');
+      assert.strictEqual(pool.state('box').authenticatedKey, fingerprintOf(server.userKey.publicKey), 'the agent key that logged in');
+      assert.notStrictEqual(fingerprintOf(stranger.publicKey), fingerprintOf(server.userKey.publicKey));
       ref.release();
     } finally {
       await pool?.dispose();
@@ -401,3 +408,8 @@ describe('ProxyJump through two real sshd', function () {
     }
   });
 });
+
+/** `ssh-keygen -lf`'s fingerprint of an authorized_keys-style line. */
+function fingerprintOf(publicKeyLine: string): string {
+  return fingerprintSha256(Buffer.from(publicKeyLine.split(/\s+/)[1], 'base64'));
+}
