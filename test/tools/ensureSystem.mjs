@@ -25,6 +25,7 @@ export const PACKAGES = [
   { name: 'openssh-client', why: 'ssh-keygen and ssh-agent', for: ['test', 'start'], commands: ['ssh-keygen', 'ssh-agent'] },
   { name: 'chromium', why: 'the browser the integration and end-to-end tests drive', for: ['test'], chromium: true },
   { name: 'tmux', why: 'persistent sandbox terminals (the tmux tests run it behind sshd)', for: ['test'], commands: ['tmux'] },
+  { name: 'zsh', why: 'sandbox terminals whose login shell is zsh (the zsh tests log in with it)', for: ['test'], commands: ['zsh'] },
   { name: 'inotify-tools', why: 'inotifywait, for remote change watching', for: ['test'], commands: ['inotifywait'] },
   { name: 'iptables', why: 'cutting the network in the partition tests', for: ['test'], commands: ['iptables'] },
   { name: 'iproute2', why: 'network namespaces (ip netns) for the partition tests', for: ['test'], commands: ['ip'] },

@@ -52,7 +52,8 @@ function zshFiles(): { zshenv: string; zprofile: string; zshrc: string; zlogin: 
     zshenv: `__sbx_dir=$ZDOTDIR\n__sbx_user_zdotdir=$HOME\n${step('.zshenv')}`,
     zprofile: step('.zprofile'),
     zshrc: `${step('.zshrc')}. "$__sbx_dir/setup"\n. "$__sbx_dir/hook"\n`,
-    zlogin: `${step('.zlogin')}ZDOTDIR=$__sbx_user_zdotdir\nrm -rf -- "$__sbx_dir"\nunset __sbx_dir __sbx_user_zdotdir SBX_TERM_DIR\n`,
+    // ZDOTDIR equal to HOME is zsh's default: unset again, as a plain `ssh host` leaves it.
+    zlogin: `${step('.zlogin')}if [ "$__sbx_user_zdotdir" = "$HOME" ]; then unset ZDOTDIR; else ZDOTDIR=$__sbx_user_zdotdir; fi\nrm -rf -- "$__sbx_dir"\nunset __sbx_dir __sbx_user_zdotdir SBX_TERM_DIR\n`,
   };
 }
 
