@@ -114,6 +114,7 @@ export function activate(context: vscode.ExtensionContext): void {
       sshDir,
       pickHost: async (arg, placeHolder) => (await pickHost(arg, placeHolder))?.name,
       loggedInWith: (host) => pool.state(host).authenticatedKey,
+      rememberPassphrase: (keyPath, passphrase) => credentials.rememberPassphrase(keyPath, passphrase),
       withSftp: (host, fn) => sessions.run(host, (s) => fn(s)),
       log,
     }),

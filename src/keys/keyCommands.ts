@@ -22,6 +22,8 @@ export interface KeyCommandDeps {
   pickHost(arg: unknown, placeHolder: string): Promise<string | undefined>;
   /** The fingerprint of the key the host's current connection logged in with, if any. */
   loggedInWith(host: string): string | undefined;
+  /** Keeps a new key's passphrase in secret storage (only when the user asks for it). */
+  rememberPassphrase(keyPath: string, passphrase: string): Promise<void>;
   /** Runs `fn` on the host's SFTP session (connecting if needed). */
   withSftp<T>(host: string, fn: (session: SftpSession) => Promise<T>): Promise<T>;
   readonly log: Logger;
@@ -87,17 +89,29 @@ export function registerKeyCommands(commands: Commands, deps: KeyCommandDeps): v
       if (comment === undefined) return;
       const passphrase = await vscode.window.showInputBox({
         title: 'Generate SSH Key (3/3)',
-        prompt: 'Passphrase (leave empty for none). It is not stored.',
+        prompt: 'Passphrase (leave empty for none). Stored only if you ask for it next.',
         password: true,
       });
       if (passphrase === undefined) return;
+      let remember = false;
       if (passphrase) {
         const again = await vscode.window.showInputBox({ title: 'Generate SSH Key', prompt: 'Type the passphrase again', password: true, validateInput: (v) => (v === passphrase ? undefined : 'Not the same passphrase') });
         if (again !== passphrase) return;
+        // Not remembering is the default: a passphrase that is stored protects less.
+        const choice = await vscode.window.showQuickPick(
+          [
+            { label: 'Ask for it when the key is used', remember: false },
+            { label: "Remember it in the editor's secret storage", remember: true, detail: 'Sandbox Explorer then logs in with this key without asking. Forget All… removes it.' },
+          ],
+          { title: 'Generate SSH Key: remember the passphrase?' },
+        );
+        if (!choice) return;
+        remember = choice.remember;
       }
       await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
       const pair = generateEd25519({ comment: comment.trim(), passphrase: passphrase || undefined });
       await writeNewKeyPair(path.join(dir, name.trim()), pair);
+      if (remember) await deps.rememberPassphrase(path.join(dir, name.trim()), passphrase);
       deps.log.info(`keys: generated ${path.join(dir, name.trim())} (${pair.parsed.fingerprint})`);
       deps.tree.refresh();
       void vscode.window.showInformationMessage(`Generated ~/.ssh/${name.trim()} (${pair.parsed.fingerprint}).`, 'Install on a Host…').then((choice) => {

@@ -86,6 +86,12 @@ export class SavedCredentials implements Credentials {
     void this.prompts.offerToKeep(`Remember ${what} in the editor's secret storage?`).then((yes) => (yes ? this.keep(secret, value, what) : undefined));
   }
 
+  /** Keeps a key's passphrase the user chose to remember when making the key (it has not logged in anywhere yet). */
+  rememberPassphrase(keyPath: string, passphrase: string): Promise<void> {
+    const secret: SecretKind = { kind: 'passphrase', keyPath };
+    return this.keep(secret, passphrase, `the ${secretLabel(secret)}`);
+  }
+
   /** Saved secrets with their Forget-list labels. */
   async stored(): Promise<Array<{ label: string; key: string }>> {
     return (await this.updateIndex()).map(({ key, label }) => ({ key, label }));

@@ -33,6 +33,41 @@ export const keysScenarios: Scenario[] = [
     },
   },
   {
+    title: 'Generate SSH Key… with a passphrase the user asks to remember: the key is encrypted and the passphrase is listed in secret storage',
+    async run({ page, home, screenshot }) {
+      await showSandboxExplorer(page);
+      const name = `id_remembered_${Date.now() % 100000}`;
+      await (await viewTitleAction(page, 'SSH Keys', 'Generate SSH Key')).click();
+      const input = page.locator(`${QUICK_INPUT} input`);
+      const step = async (title: string) => page.locator(`${QUICK_INPUT} .quick-input-title`, { hasText: title }).waitFor({ state: 'visible', timeout: 20_000 });
+      await step('1/3');
+      await input.fill(name);
+      await page.keyboard.press('Enter');
+      await step('2/3');
+      await page.keyboard.press('Enter');
+      await step('3/3');
+      await input.fill('e2e-passphrase');
+      await page.keyboard.press('Enter');
+      await page.locator(`${QUICK_INPUT}`, { hasText: 'Type the passphrase again' }).waitFor({ state: 'visible', timeout: 20_000 });
+      await input.fill('e2e-passphrase');
+      await page.keyboard.press('Enter');
+      await step('remember the passphrase?');
+      await screenshot('20b-generate-key-remember');
+      await page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`, { hasText: 'Remember it' }).first().click();
+      const keyFile = path.join(home, '.ssh', name);
+      await waitFor(async () => (fs.existsSync(`${keyFile}.pub`) ? true : undefined), 20_000, () => `${keyFile}.pub not written`);
+      // Encrypted: an OpenSSH private key whose cipher is not "none".
+      const body = Buffer.from(fs.readFileSync(keyFile, 'utf8').split('\n').slice(1, -2).join(''), 'base64');
+      assert.ok(body.includes(Buffer.from('aes256-ctr')) && body.includes(Buffer.from('bcrypt')), 'the private key is encrypted');
+      await runFromPalette(page, 'Sandbox Explorer: Forget Saved Passwords, Passphrases and Tokens…');
+      const labels = await quickPickLabels(page);
+      assert.ok(labels.some((l) => l.includes(`passphrase for ${keyFile}`)), JSON.stringify(labels));
+      assert.ok(!labels.some((l) => l.includes('e2e-passphrase')));
+      await screenshot('20c-forget-lists-passphrase');
+      await page.keyboard.press('Escape');
+    },
+  },
+  {
     title: 'the SSH Keys view says which host last logged in with a key',
     async run({ page, home, sandbox, screenshot }) {
       await showSandboxExplorer(page);

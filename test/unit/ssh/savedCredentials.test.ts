@@ -7,7 +7,8 @@ import * as path from 'path';
 import { SshError } from '../../../src/ssh/errors';
 import { SavedCredentials, SecretBackend, SecretPrompts } from '../../../src/ssh/savedCredentials';
 import { FakeServer, startFakeServer } from '../../support/ssh2Server';
-import { generateKey, makeTempDir } from '../../support/sshd';
+import { generateEd25519, writeNewKeyPair } from '../../../src/ssh/keys/keyPair';
+import { generateKey, makeTempDir, startSshd } from '../../support/sshd';
 import { memoryLog, MemoryLog, targetFor, testPool } from '../../support/targets';
 
 class MemorySecrets implements SecretBackend {
@@ -310,6 +311,33 @@ describe('user names that carry a gateway token', function () {
       assert.deepStrictEqual(usernames, [], 'no authentication request reached the server');
     } finally {
       await pool.dispose();
+    }
+  });
+});
+
+describe('a passphrase remembered when the key is made', function () {
+  this.timeout(60000);
+
+  it('logs in with the new encrypted key without asking, and is listed for Forget', async () => {
+    const dir = makeTempDir('sbx-newkey-');
+    const keyPath = path.join(dir, 'id_new');
+    const pair = generateEd25519({ comment: 'new@test', passphrase: 'correct horse' });
+    await writeNewKeyPair(keyPath, pair);
+    const sshd = await startSshd({ authorizedKeys: [fs.readFileSync(`${keyPath}.pub`, 'utf8').trim()] });
+    const secrets = new MemorySecrets();
+    const ui = scriptedPrompts();
+    const credentials = new SavedCredentials(secrets, ui.prompts, memoryLog());
+    const pool = testPool({ targets: { box: targetFor(sshd, { identityFiles: [keyPath] }) }, hostKeys: [sshd.hostKey.publicKey], credentials });
+    try {
+      await credentials.rememberPassphrase(keyPath, 'correct horse');
+      const ref = await pool.acquire('box');
+      ref.release();
+      assert.deepStrictEqual(ui.asked, [], 'the passphrase was not asked for');
+      assert.strictEqual(pool.state('box').authenticatedKey, pair.parsed.fingerprint, 'the new key logged in');
+      assert.deepStrictEqual((await credentials.stored()).map((s) => s.label), [`passphrase for ${keyPath}`]);
+    } finally {
+      await pool.dispose();
+      await sshd.stop();
     }
   });
 });
