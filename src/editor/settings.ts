@@ -33,6 +33,7 @@ export const SETTING = {
   maxListingEntries: 'files.maxListingEntries',
   requestTimeoutSeconds: 'files.requestTimeoutSeconds',
   terminalEnv: 'terminal.env',
+  hostGroups: 'hostGroups',
 } as const;
 
 export type SettingName = keyof typeof SETTING;
@@ -67,6 +68,8 @@ export const APPLIES: Record<SettingName, Applies> = {
   requestTimeoutSeconds: 'nextConnect',
   // Read when a terminal opens: terminals opened after a change get it.
   terminalEnv: 'live',
+  // Only where the Hosts view lists a host.
+  hostGroups: 'live',
 };
 
 /** Settings a trusted workspace on this machine may change; every other one is user-only. */
@@ -134,6 +137,8 @@ export interface EditorSettings {
   affectsHosts(e: vscode.ConfigurationChangeEvent): boolean;
   onDidChangeLiveConnectionSettings(listener: () => void): vscode.Disposable;
   terminalEnv(): Record<string, string | null>;
+  hostGroups(): Record<string, string>;
+  writeHostGroups(groups: Record<string, string>): Promise<void>;
 }
 
 export const settings: EditorSettings = {
@@ -144,6 +149,19 @@ export const settings: EditorSettings = {
     const out: Record<string, string | null> = {};
     for (const [name, v] of Object.entries(value)) if (typeof v === 'string' || v === null) out[name] = v;
     return out;
+  },
+
+  /** Groups for hosts from ~/.ssh/config, by alias (ssh config has no place for one). */
+  hostGroups(): Record<string, string> {
+    const value = userValue<unknown>(SETTING.hostGroups, {});
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
+    const out: Record<string, string> = {};
+    for (const [name, group] of Object.entries(value)) if (typeof group === 'string' && group.trim()) out[name] = group.trim();
+    return out;
+  },
+
+  async writeHostGroups(groups: Record<string, string>): Promise<void> {
+    await config().update(SETTING.hostGroups, Object.keys(groups).length ? groups : undefined, vscode.ConfigurationTarget.Global);
   },
 
   hosts(): unknown[] {
@@ -216,7 +234,7 @@ export const settings: EditorSettings = {
   },
 
   affectsHosts(e: vscode.ConfigurationChangeEvent): boolean {
-    return e.affectsConfiguration(`${SECTION}.${SETTING.hosts}`) || e.affectsConfiguration(`${SECTION}.${SETTING.sshConfigFile}`);
+    return e.affectsConfiguration(`${SECTION}.${SETTING.hosts}`) || e.affectsConfiguration(`${SECTION}.${SETTING.sshConfigFile}`) || e.affectsConfiguration(`${SECTION}.${SETTING.hostGroups}`);
   },
 
   /**

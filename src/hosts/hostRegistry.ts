@@ -55,7 +55,8 @@ export class HostRegistry implements vscode.Disposable {
     } catch (err) {
       this.log.warn(`Could not read ssh config: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const fromConfig = aliases.filter((a) => !names.has(a)).map((name): HostEntry => ({ name, source: 'sshConfig', enabled: true }));
+    const groups = settings.hostGroups();
+    const fromConfig = aliases.filter((a) => !names.has(a)).map((name): HostEntry => ({ name, source: 'sshConfig', enabled: true, group: Object.hasOwn(groups, name) ? groups[name] : undefined }));
     return [...fromSettings, ...fromConfig];
   }
 

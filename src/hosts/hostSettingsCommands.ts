@@ -36,7 +36,44 @@ export function registerHostSettingsCommands(commands: Commands, hosts: () => Pr
     if (enabled) onEnabled(host.name);
   };
 
+  const setGroup = async (host: HostEntry, group: string | undefined) => {
+    if (host.source === 'sshConfig') {
+      // ssh config has no place for a group: it is kept by alias in a setting of its own.
+      const groups = { ...settings.hostGroups() };
+      if (group) groups[host.name] = group;
+      else delete groups[host.name];
+      await settings.writeHostGroups(groups);
+      return;
+    }
+    const list = userHosts();
+    const index = list.findIndex((h) => h.name === host.name);
+    if (index < 0) {
+      void vscode.window.showInformationMessage(`${host.name} is defined in workspace settings; change it there.`);
+      return;
+    }
+    const { group: _old, ...rest } = list[index];
+    list[index] = group ? { ...rest, group } : rest;
+    await writeUserHosts(list);
+  };
+
   return vscode.Disposable.from(
+    commands.host('sandboxExplorer.hosts.moveToGroup', 'Move to Group', 'Move which host to a group?', async (host) => {
+      const existing = [...new Set((await hosts()).map((h) => h.group).filter((g): g is string => !!g && g !== host.group))].sort((a, b) => a.localeCompare(b));
+      type Choice = vscode.QuickPickItem & { group?: string; create?: boolean };
+      const items: Choice[] = [
+        ...existing.map((group): Choice => ({ label: group, iconPath: new vscode.ThemeIcon('folder-library'), group })),
+        ...(host.group ? [{ label: 'No Group', description: `take it out of ${host.group}`, iconPath: new vscode.ThemeIcon('close') } satisfies Choice] : []),
+        { label: 'New Group…', iconPath: new vscode.ThemeIcon('add'), create: true },
+      ];
+      const picked = await vscode.window.showQuickPick(items, { title: `Move ${host.name} to a group`, placeHolder: host.group ? `Now in ${host.group}` : 'Not in a group' });
+      if (!picked) return;
+      let group = picked.group;
+      if (picked.create) {
+        group = (await vscode.window.showInputBox({ title: `Move ${host.name} to a new group`, prompt: 'Group name', validateInput: checkGroupName }))?.trim();
+        if (!group) return;
+      }
+      await setGroup(host, group);
+    }),
     commands.host('sandboxExplorer.hosts.enable', 'Enable Host', offered(true), (host) => setEnabled(host, true)),
     commands.host('sandboxExplorer.hosts.disable', 'Disable Host', offered(false), (host) => setEnabled(host, false)),
     // The view's + passes the focused tree node (or nothing); only a string is a destination.
@@ -60,4 +97,13 @@ export function registerHostSettingsCommands(commands: Commands, hosts: () => Pr
       ),
     ),
   );
+}
+
+/** A group name: one line the tree can show, not too long. */
+export function checkGroupName(value: string): string | undefined {
+  const name = value.trim();
+  if (!name) return 'Give the group a name';
+  if (name.length > 64) return 'At most 64 characters';
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'One line, no control characters';
+  return undefined;
 }

@@ -137,4 +137,43 @@ export const keysScenarios: Scenario[] = [
       await treeRow(page, sandbox.name).waitFor({ state: 'visible', timeout: 10_000 });
     },
   },
+  {
+    title: 'hosts from ~/.ssh/config: right-click → Move to Group… puts them in a new group, then an existing one; the view groups them',
+    async run({ page, home, screenshot }) {
+      const sshConfig = path.join(home, '.ssh', 'config');
+      fs.mkdirSync(path.dirname(sshConfig), { recursive: true, mode: 0o700 });
+      const before = fs.existsSync(sshConfig) ? fs.readFileSync(sshConfig, 'utf8') : undefined;
+      fs.writeFileSync(sshConfig, `${before ?? ''}\nHost lab-gpu-1\n  HostName 127.0.0.1\n  Port 1\nHost lab-gpu-2\n  HostName 127.0.0.1\n  Port 1\nHost *\n  ServerAliveInterval 30\n`, { mode: 0o600 });
+      try {
+        await showSandboxExplorer(page);
+        await (await viewTitleAction(page, 'Hosts', 'Refresh')).click();
+        await treeRow(page, 'lab-gpu-1').waitFor({ state: 'visible', timeout: 20_000 });
+        assert.strictEqual(await treeRow(page, '*').count(), 0, 'a wildcard-only Host is not listed');
+
+        await openContextMenu(page, treeRow(page, 'lab-gpu-1'));
+        await clickMenuItem(page, 'Move to Group…');
+        await page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`, { hasText: 'New Group…' }).first().click();
+        const input = page.locator(`${QUICK_INPUT} input`);
+        await page.locator(QUICK_INPUT, { hasText: 'Group name' }).waitFor({ state: 'visible', timeout: 20_000 });
+        await input.fill('GPU boxes');
+        await page.keyboard.press('Enter');
+        const group = treeRow(page, 'GPU boxes');
+        await group.waitFor({ state: 'visible', timeout: 20_000 });
+
+        await openContextMenu(page, treeRow(page, 'lab-gpu-2'));
+        await clickMenuItem(page, 'Move to Group…');
+        await page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`, { hasText: 'GPU boxes' }).first().click();
+        // Both hosts now sit one level below the group's row.
+        await waitFor(async () => {
+          const levels = await Promise.all(['GPU boxes', 'lab-gpu-1', 'lab-gpu-2'].map((l) => treeRow(page, l).getAttribute('aria-level')));
+          return levels[0] !== null && levels[1] === String(Number(levels[0]) + 1) && levels[2] === levels[1] ? true : undefined;
+        }, 20_000, () => 'lab-gpu-1 and lab-gpu-2 are not both inside GPU boxes');
+        await screenshot('25-ssh-config-hosts-grouped');
+      } finally {
+        if (before === undefined) fs.rmSync(sshConfig, { force: true });
+        else fs.writeFileSync(sshConfig, before);
+        await (await viewTitleAction(page, 'Hosts', 'Refresh')).click().catch(() => undefined);
+      }
+    },
+  },
 ];

@@ -80,6 +80,22 @@ describe('host actions: Copy SSH Command, Edit SSH Config, Remove Host', functio
     assert.strictEqual(vscode.window.activeTextEditor?.document.uri.fsPath, sshConfig);
   });
 
+  it('Move to Group… puts an ssh config host in an existing group (kept by alias) and takes a settings host out of its group', async () => {
+    await config().update('hosts', [...userHosts(), { name: 'grouped-box', host: '10.1.2.4', group: 'Lab' }], vscode.ConfigurationTarget.Global);
+    try {
+      // The only other group is Lab: the first item.
+      await accepting(() => vscode.commands.executeCommand('sandboxExplorer.hosts.moveToGroup', hostNode({ name: 'cfg-actions-box', source: 'sshConfig' })));
+      assert.deepStrictEqual(config().inspect('hostGroups')?.globalValue, { 'cfg-actions-box': 'Lab' });
+      assert.strictEqual(fs.readFileSync(sshConfig, 'utf8').includes('Lab'), false, 'the ssh config is not touched');
+      // Its own group is not offered; the first item takes it out.
+      await accepting(() => vscode.commands.executeCommand('sandboxExplorer.hosts.moveToGroup', hostNode({ name: 'grouped-box', source: 'settings', group: 'Lab' })));
+      assert.deepStrictEqual(userHosts().find((h) => h.name === 'grouped-box'), { name: 'grouped-box', host: '10.1.2.4' });
+    } finally {
+      await config().update('hosts', userHosts().filter((h) => h.name !== 'grouped-box'), vscode.ConfigurationTarget.Global);
+      await config().update('hostGroups', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('Filter Hosts… (view title: no argument, asks) and Clear Hosts Filter run; a text argument filters without asking', async () => {
     let settled = false;
     const asked = Promise.resolve(vscode.commands.executeCommand('sandboxExplorer.hosts.filter')).finally(() => (settled = true));
