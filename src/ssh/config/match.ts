@@ -5,7 +5,7 @@ import { spawnSync } from 'child_process';
 import { strdelim } from './lexer';
 import { ConfigSyntaxError } from './options';
 import { matchHostname, matchPatternList } from './patterns';
-import { LocalIdentity, clientTokens, expandTokens } from './tokens';
+import { LocalIdentity, clientTokens, expandTokens, lazyCommandTokens } from './tokens';
 
 export interface MatchContext {
   /** The host `Match host` compares: HostName so far (with %h expanded) or the alias. */
@@ -80,7 +80,7 @@ export function evaluateMatch(criteria: string, ctx: MatchContext): boolean {
       case 'exec': {
         const command = expandTokens(
           arg,
-          clientTokens(ctx.local, { hostname: ctx.host, port: ctx.port, user: ctx.remoteUser, alias: ctx.originalHost, hostKeyAlias: ctx.hostKeyAlias ?? ctx.host }),
+          lazyCommandTokens(arg, clientTokens(ctx.local, { hostname: ctx.host, port: ctx.port, user: ctx.remoteUser, alias: ctx.originalHost, hostKeyAlias: ctx.hostKeyAlias ?? ctx.host }), 'Match exec command'),
         );
         // Like ssh, the command is not run once an earlier criterion has failed.
         if (!result) continue;

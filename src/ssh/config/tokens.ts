@@ -107,6 +107,26 @@ export function clientTokens(local: LocalIdentity, t: { hostname: string; port: 
   };
 }
 
+/**
+ * Characters a shell would act on, as OpenSSH 9.6 refuses them in names from the command line
+ * (valid_ruser / valid_hostname). A user or host name can come from somewhere the user did not
+ * type (a sandbox gateway's API answer): such a name must never become shell syntax when a
+ * ProxyCommand or `Match exec` line puts it in through %r, %h, %n or %k.
+ */
+const SHELL_SYNTAX = /['"`$\\;&<>|(){}\s\x00-\x1f\x7f*?[\]!~]|^[-#]/;
+
+/** The values a command line (ProxyCommand, Match exec) puts in, refused when one would be shell syntax there. */
+export function commandTokenValues(values: TokenValues, what: string): TokenValues {
+  for (const key of ['h', 'n', 'r', 'k']) {
+    const value = values[key];
+    if (value !== undefined && SHELL_SYNTAX.test(value)) {
+      const name = key === 'r' ? 'user name' : key === 'h' ? 'host name' : 'host alias';
+      throw new SshError(`the ${name} ${JSON.stringify(value.slice(0, 80))} has characters a shell would act on, so it is not put into the ${what} (%${key})`, 'config');
+    }
+  }
+  return values;
+}
+
 /** ProxyCommand (and ProxyJump) accept only %h %n %p %r and %%. */
 export function proxyTokens(t: { hostname: string; port: number; user: string; alias: string }): TokenValues {
   return { h: t.hostname, n: t.alias, p: String(t.port), r: t.user };
@@ -115,5 +135,13 @@ export function proxyTokens(t: { hostname: string; port: number; user: string; a
 /** Expands a resolved host's ProxyCommand at connect time (tokens only; the shell does the rest). */
 export function expandProxyCommand(t: { hostname: string; port: number; user: string; alias: string; proxyCommand?: string }): string {
   if (t.proxyCommand === undefined) throw new SshError(`${t.alias}: no ProxyCommand to expand`, 'config');
-  return expandTokens(t.proxyCommand, proxyTokens(t));
+  return expandTokens(t.proxyCommand, lazyCommandTokens(t.proxyCommand, proxyTokens(t), 'ProxyCommand'));
+}
+
+/** Checks only the tokens the template uses: an unused odd name (an IPv6 `[::1]`) does not stop a command that never sees it. */
+export function lazyCommandTokens(template: string, values: TokenValues, what: string): TokenValues {
+  const used: Record<string, string> = {};
+  for (const m of template.matchAll(/%(.)/g)) if (m[1] !== '%' && Object.prototype.hasOwnProperty.call(values, m[1])) used[m[1]] = values[m[1]];
+  commandTokenValues(used, what);
+  return values;
 }

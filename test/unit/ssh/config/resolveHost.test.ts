@@ -178,6 +178,13 @@ describe('resolveHost', () => {
     const ran = resolve('Host h\n  HostName real\nMatch exec "check %h %n"\n  User exec', 'h', { runMatchExec: (c) => (seen.push(c), true) });
     assert.strictEqual(ran.user, 'exec');
     assert.deepStrictEqual(seen, ['check real h']);
+    // A host name that would be shell syntax in the command is refused, not run.
+    const never: string[] = [];
+    assert.throws(
+      () => resolve('Host h\n  HostName $(touch${IFS}/tmp/x)\nMatch exec "check %h"\n  User exec', 'h', { runMatchExec: (c) => (never.push(c), true) }),
+      /host name .* characters a shell would act on/,
+    );
+    assert.deepStrictEqual(never, []);
   });
 
   it('refuses a group-writable ~/.ssh/config or include, as ssh does', function () {

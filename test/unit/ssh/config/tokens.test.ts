@@ -24,6 +24,20 @@ describe('ssh_config tokens', () => {
     assert.strictEqual(expandTokens('%h', { h: '%p' }), '%p');
   });
 
+  it('never puts a user or host name a shell would act on into a ProxyCommand (names from a gateway API are not typed by the user)', () => {
+    const proxy = (user: string, hostname = 'sbx.example', proxyCommand = 'ssh -W %h:%p -l %r bastion') => expandProxyCommand({ hostname, port: 22, user, alias: 'box', proxyCommand });
+    for (const user of ['$(touch /tmp/pwned)', '`id`', 'a;id', 'a|id', 'a b', 'x&y', '-oProxyCommand=x', '#comment', "o'brien", 'a\nb', 'a>b']) {
+      assert.throws(() => proxy(user), (e: unknown) => SshError.is(e, 'config') && /user name .* characters a shell would act on/.test((e as Error).message), user);
+    }
+    assert.throws(() => proxy('ok', 'h$(id)'), (e: unknown) => SshError.is(e, 'config') && /host name/.test((e as Error).message));
+    // Sandbox ids and ordinary names pass.
+    assert.strictEqual(proxy('rs-abc123-default-x7k9m'), 'ssh -W sbx.example:22 -l rs-abc123-default-x7k9m bastion');
+    assert.strictEqual(proxy('sbx.1#x', '::1'), 'ssh -W ::1:22 -l sbx.1#x bastion');
+    assert.strictEqual(proxy('first.last@corp'), 'ssh -W sbx.example:22 -l first.last@corp bastion');
+    // Only the tokens the command uses are checked.
+    assert.strictEqual(proxy('a b', 'sbx.example', 'nc %h %p'), 'nc sbx.example 22');
+  });
+
   it('rejects unknown tokens and a trailing %', () => {
     assert.throws(() => expandTokens('%x', { h: 'a' }), (e) => SshError.is(e, 'config'));
     assert.throws(() => expandTokens('abc%', { h: 'a' }), (e) => SshError.is(e, 'config'));
