@@ -37,9 +37,19 @@ export function buildCommand(command: string, options: Pick<ExecOptions, 'cwd'>)
   return options.cwd ? `cd ${shellQuote(options.cwd)} && ${command}` : command;
 }
 
+/**
+ * What the audit line names a command by: its first word when that is a plain program name.
+ * A first word like `TOKEN=… ./deploy` (or anything with quotes or `$`) is not logged: it can
+ * carry a secret the user typed into a task or an ad-hoc command.
+ */
+export function auditWord(command: string): string {
+  const first = command.trim().split(/\s+/)[0] ?? '';
+  return /^[A-Za-z0-9_./+-]{1,64}$/.test(first) ? first : '<command>';
+}
+
 export async function exec(connection: SshConnection, command: string, options: ExecOptions, log: Logger): Promise<ExecResult> {
   const started = Date.now();
-  const firstWord = command.trim().split(/\s+/)[0] ?? '';
+  const firstWord = auditWord(command);
   const { env, withheld } = filterEnvironment(options.env ?? {});
   if (withheld.length) log.info(`exec: not sending ${withheld.length} secret-looking environment variable(s)`);
   const audit = (outcome: string) => log.info(`exec ${connection.label}: ${firstWord} → ${outcome} in ${Date.now() - started} ms`);

@@ -1,7 +1,7 @@
 // exec() against a server that answers at once: a command whose exit status, EOF and close
 // arrive in the same tick as the channel (the way they do through a jump host).
 import * as assert from 'assert';
-import { exec } from '../../../src/ssh/exec';
+import { auditWord, exec } from '../../../src/ssh/exec';
 import { startFakeServer } from '../../support/ssh2Server';
 import { memoryLog, targetFor, testPool } from '../../support/targets';
 
@@ -27,6 +27,10 @@ describe('exec of a command that ends at once', function () {
         const result = await exec(connection, `exit ${i % 4}`, {}, log);
         assert.strictEqual(result.code, i % 4);
       }
+      // The audit line never carries what a user typed before the program: it may be a secret.
+      await exec(connection, 'GITHUB_TOKEN=ghp_SECRET123 ./deploy exit 0', {}, log);
+      assert.ok(log.lines.some((l) => /exec box: <command> → exit 0/.test(l)), log.lines.join('\n'));
+      assert.ok(!log.lines.some((l) => l.includes('ghp_SECRET123')));
       const killed = await exec(connection, 'be killed', {}, log);
       assert.strictEqual(killed.code, null);
       assert.strictEqual(killed.signal, 'SIGKILL');
@@ -35,5 +39,13 @@ describe('exec of a command that ends at once', function () {
       await pool.dispose();
       await server.stop();
     }
+  });
+});
+
+describe('the exec audit line', () => {
+  it('names a plain program, and hides a first word that is an assignment, quoted or expanded', () => {
+    assert.strictEqual(auditWord('  ls -la'), 'ls');
+    assert.strictEqual(auditWord('/usr/bin/env x'), '/usr/bin/env');
+    for (const cmd of ['TOKEN=abc ./run', '"quoted secret" x', '$(cat key)', "PASS='x' y", 'a;b']) assert.strictEqual(auditWord(cmd), '<command>', cmd);
   });
 });
