@@ -11,6 +11,7 @@ interface Suite {
 const SUITES: Record<string, { about: string; load: () => Promise<Suite> }> = {
   connect: { about: 'connect → SFTP ready, 1,000 sequential stats, exec round trip [--rounds N] [--stats N] [--verbose]', load: () => import('./connect') },
   forward: { about: 'local forward vs ssh -L: upload, download, short connections [--size MiB] [--short N] [--rounds N] [--verbose]', load: () => import('./forward') },
+  terminal: { about: 'our pseudoterminal vs ssh -tt: keystroke echo p50/p99, cat throughput, new terminal to prompt [--size MiB] [--keys N] [--rounds N] [--verbose]', load: () => import('./terminal') },
   fs: { about: 'read, safe save, readdir vs sftp/ssh [--size MiB] [--rounds N] [--entries N] [--nagle-size MiB] [--pin] [--verbose]', load: () => import('./fs') },
 };
 
