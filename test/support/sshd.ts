@@ -87,6 +87,8 @@ export interface SshdOptions {
   authorizedKeys?: string[];
   /** Keep sshd's debug log (LogLevel DEBUG1) in dir/sshd.log. */
   debugLog?: boolean;
+  /** sshd's LogLevel when a test needs a deeper one (e.g. DEBUG2 logs "fd N setting TCP_NODELAY"); overrides debugLog. */
+  logLevel?: 'INFO' | 'VERBOSE' | 'DEBUG1' | 'DEBUG2' | 'DEBUG3';
   /** Run sshd inside this network namespace (see netns.ts), listening on `listenAddress`. */
   netns?: string;
   listenAddress?: string;
@@ -169,7 +171,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     `MaxSessions ${options.maxSessions ?? 10}`,
     'MaxStartups 100:30:200',
     'LoginGraceTime 30',
-    `LogLevel ${options.debugLog ? 'DEBUG1' : 'INFO'}`,
+    `LogLevel ${options.logLevel ?? (options.debugLog ? 'DEBUG1' : 'INFO')}`,
     // Remote shells read $HOME/.bashrc (bash does for every sshd login) from a fresh, empty
     // home: the machine's own rc files (a pyenv init that waits 60 s on a lock a killed
     // session left behind) must not decide whether a test passes.

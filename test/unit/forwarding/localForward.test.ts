@@ -10,6 +10,7 @@ import { ForwardError } from '../../../src/forwarding/forwardError';
 import { parseForwardSpec, LocalForwardSpec } from '../../../src/forwarding/forwardSpec';
 import { LocalForward } from '../../../src/forwarding/localForward';
 import { acquireForwardingHost } from '../../../src/forwarding/sshConnectionPort';
+import { SessionChannel } from '../../../src/ssh/channels';
 import { ConnectionPool } from '../../../src/ssh/pool';
 import { createNetns, netnsAvailable, Netns } from '../../support/netns';
 import { startSshd, Sshd } from '../../support/sshd';
@@ -215,16 +216,21 @@ describe('local forward (-L) against real sshd', function () {
     await f.dispose();
   });
 
-  it('carries 200 concurrent connections and 10 long-lived session channels on MaxSessions 10 over one TCP connection', async () => {
+  it('carries 200 concurrent connections while every session slot of MaxSessions 10 is taken, over one TCP connection', async () => {
     const loginsBefore = acceptedLogins(server);
     const echo = await startRemoteServer(server.dir, 'echo', remote());
     const connection = await pool.acquire('box').then(async (ref) => {
       ref.release();
       return ref.connection();
     });
-    // Ten session channels hold every slot sshd allows (MaxSessions 10; short ones, which may take
-    // every slot); forwards must not need one.
-    const shells = await Promise.all(Array.from({ length: 10 }, () => connection.exec('sleep 300', { kind: 'short' })));
+    // The SFTP channel (open since the first forward: see sshConnectionPort.ts, primeNoDelay) and
+    // nine commands hold every slot sshd allows (MaxSessions 10; short channels may take every
+    // slot); forwards must not need one.
+    await connection.sftp();
+    const free = connection.scheduler.limit - connection.scheduler.active;
+    assert.strictEqual(free, 9, 'only the SFTP channel is open');
+    // `cat` ends at the channel's close (its stdin ends); sshd closes a session channel only once its process is gone.
+    const shells = await Promise.all(Array.from({ length: free }, () => connection.exec('cat', { kind: 'short' })));
     try {
       const f = await forward(`0:localhost:${echo.port}`);
       const payloads = Array.from({ length: 200 }, (_, i) => crypto.randomBytes(1024 + i));
@@ -236,7 +242,79 @@ describe('local forward (-L) against real sshd', function () {
       assert.strictEqual(connection.scheduler.active, 10);
       assert.strictEqual(acceptedLogins(server) - loginsBefore, 0, 'no second SSH connection');
     } finally {
-      shells.forEach((s) => s.close());
+      // Awaited: the next test counts the session slots in use.
+      await Promise.all(shells.map((s) => (s.close(), s.closed)));
+      await echo.stop();
+    }
+  });
+
+  it('carries 200 concurrent connections, 10 PTY shells (long-lived) and file operations on MaxSessions 10 over one TCP connection', async () => {
+    const loginsBefore = acceptedLogins(server);
+    const echo = await startRemoteServer(server.dir, 'echo', remote());
+    const connection = await pool.acquire('box').then(async (ref) => {
+      ref.release();
+      return ref.connection();
+    });
+    const sftp = await connection.sftp();
+    // Every session channel of this test is gone before the next: the scheduler starts from zero.
+    assert.strictEqual(connection.scheduler.active, 1, 'only the SFTP channel is open');
+    // Ten terminals' shells asked for at once. Long-lived channels leave two slots to short ones
+    // (the SFTP channel and one command), so eight open and two wait, saying so, until one closes.
+    const waited: number[] = [];
+    const opening = Array.from({ length: 10 }, (_, i) => connection.shell({ rows: 24, cols: 80, onWaiting: () => waited.push(i) }).then((shell) => ({ i, shell })));
+    const opened: { i: number; shell: SessionChannel }[] = [];
+    opening.forEach((p) => void p.then((s) => opened.push(s), () => undefined));
+    const outputs = new Map<SessionChannel, string>();
+    const said = (shell: SessionChannel, text: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => (outputs.get(shell) ?? '').includes(text) && (sub.dispose(), resolve());
+        const sub = shell.onData((d) => (outputs.set(shell, (outputs.get(shell) ?? '') + d.toString('utf8')), check()));
+        check();
+      });
+    // A shell works when it runs what is typed: the answer is computed, so the echoed input does not count.
+    const works = async ({ i, shell }: { i: number; shell: SessionChannel }) => {
+      const answer = said(shell, `shell-${i}-${i * 7}-ok`);
+      await shell.write(`echo shell-${i}-$((${i}*7))-ok\n`);
+      await answer;
+    };
+    try {
+      await Promise.all(opening.slice(0, 8).map(async (p) => works(await p)));
+      assert.deepStrictEqual(waited.sort(), [8, 9], 'the last two asked wait for a slot');
+      assert.strictEqual(connection.scheduler.activeLongLived, 8);
+      // Meanwhile: 200 concurrent forwarded connections and file operations, all succeed.
+      const f = await forward(`0:localhost:${echo.port}`);
+      const payloads = Array.from({ length: 200 }, (_, i) => crypto.randomBytes(1024 + i));
+      const dir = path.posix.join(server.root, `load-${process.pid}`);
+      const files = Promise.all([
+        (async () => {
+          await sftp.mkdir(dir);
+          for (let n = 0; n < 20; n++) await sftp.writeFileAtomic(`${dir}/f${n}.txt`, Buffer.from(`file ${n}`));
+          assert.strictEqual((await sftp.readdir(dir)).filter((e) => /^f\d+\.txt$/.test(e.name)).length, 20);
+          assert.strictEqual((await sftp.readFile(`${dir}/f7.txt`)).toString(), 'file 7');
+        })(),
+        // A one-shot command takes the last free slot (short channels may).
+        connection.exec('echo one-shot').then(async (c) => {
+          let out = '';
+          c.onData((d) => (out += d));
+          const end = await c.closed;
+          assert.strictEqual(end.code, 0);
+          assert.strictEqual(out.trim(), 'one-shot');
+        }),
+      ]);
+      const answers = await Promise.all(payloads.map((p) => exchange(f.localPort!, p)));
+      answers.forEach((a, i) => assert.ok(a.equals(payloads[i]), `connection ${i} got its own bytes back`));
+      await files;
+      assert.strictEqual(f.stats.snapshot.opened, 200);
+      assert.strictEqual(f.stats.snapshot.failed, 0);
+      assert.strictEqual(opened.length, 8, 'the two waiting shells are still waiting');
+      // Two terminals close: the two waiting shells open and work.
+      opened.slice(0, 2).forEach((s) => s.shell.close());
+      await Promise.all(opening.slice(8).map(async (p) => works(await p)));
+      assert.strictEqual(opened.length, 10, 'all ten shells opened');
+      assert.strictEqual(acceptedLogins(server) - loginsBefore, 0, 'no second SSH connection');
+    } finally {
+      opening.forEach((p) => void p.then(({ shell }) => shell.close(), () => undefined));
+      await Promise.all(opened.map((s) => s.shell.closed));
       await echo.stop();
     }
   });
