@@ -118,7 +118,9 @@ export function report(title: string, metrics: Metric[], rounds: number, verbose
     return { x, o, b, ratio: b === null ? null : b / o };
   });
   const width = Math.max(26, ...metrics.map((x) => x.name.length));
-  const fixed = (v: number | null, digits: number) => (v === null ? '—' : v.toFixed(digits));
+  // Sub-millisecond metrics (keystroke echo) keep three significant digits instead of rounding to 0.0003.
+  const small = (v: number) => Math.abs(v) < 0.01 && v !== 0;
+  const fixed = (v: number | null, digits: number) => (v === null ? '—' : small(v) ? v.toPrecision(3) : v.toFixed(digits));
   console.log(title);
   console.log(['metric'.padEnd(width), 'ours s'.padStart(9), 'base s'.padStart(9), ...(rates ? ['ours'.padStart(11), 'base'.padStart(11)] : []), 'ratio'.padStart(7), '  baseline'].join(' '));
   for (const { x, o, b, ratio } of rows) {
@@ -126,9 +128,9 @@ export function report(title: string, metrics: Metric[], rounds: number, verbose
     console.log([x.name.padEnd(width), fixed(o, 4).padStart(9), fixed(b, 4).padStart(9), ...rateCells, fixed(ratio, 3).padStart(7), `  ${x.base}`].join(' '));
   }
   if (verbose) {
-    for (const { x } of rows) console.log(`${x.name}: ours ${x.ours.map((v) => v.toFixed(3)).join(' ')} | base ${x.baseline.map((v) => v.toFixed(3)).join(' ')}`);
+    for (const { x } of rows) console.log(`${x.name}: ours ${x.ours.map((v) => fixed(v, 3)).join(' ')} | base ${x.baseline.map((v) => fixed(v, 3)).join(' ')}`);
   }
-  const round = (v: number | null, digits: number) => (v === null ? null : +v.toFixed(digits));
+  const round = (v: number | null, digits: number) => (v === null ? null : small(v) ? +v.toPrecision(3) : +v.toFixed(digits));
   for (const { x, o, b, ratio } of rows) {
     console.log(`BENCH ${JSON.stringify({ name: x.name, ours_s: round(o, 4), base_s: round(b, 4), base: x.base, ratio: round(ratio, 3), rounds })}`);
   }

@@ -6,6 +6,11 @@
 //   forward.upload_<N>MiB     N MiB client → target through the forward
 //   forward.download_<N>MiB   N MiB target → client
 //   forward.short_<C>         C sequential connections: connect, 1 KiB request, 1 KiB answer, close
+//   forward.short_<C>_vs_session  the same, vs `ssh -L host cat`: an ssh that also runs a command.
+//                             sshd sets TCP_NODELAY on a connection only once a session channel
+//                             opens on it, so `ssh -N -L` waits ~40 ms (Nagle + delayed ACK) on
+//                             every short exchange; this baseline does not (ours opens its SFTP
+//                             session for the same reason: src/forwarding/sshConnectionPort.ts)
 //
 //   npm run bench -- forward [--size MiB (default 512)] [--short N (default 1000)] [--rounds N (default 5)] [--verbose]
 import { ChildProcess, spawn } from 'child_process';
@@ -40,10 +45,13 @@ async function startTarget(): Promise<{ port: number; child: ChildProcess }> {
   return { port, child };
 }
 
-/** `ssh -N -L`, resolved once its listener accepts connections. */
-async function startSshForward(cfg: string, targetPort: number): Promise<{ port: number; child: ChildProcess }> {
+/** `ssh -N -L` (or, `withSession`, `ssh -L host cat`), resolved once its listener accepts connections. */
+async function startSshForward(cfg: string, targetPort: number, withSession = false): Promise<{ port: number; child: ChildProcess }> {
   const port = await freePort();
-  const child = track(spawn('ssh', ['-F', cfg, '-N', '-o', 'ExitOnForwardFailure=yes', '-L', `127.0.0.1:${port}:127.0.0.1:${targetPort}`, 'bench'], { stdio: ['ignore', 'ignore', 'inherit'] }));
+  const forward = ['-F', cfg, '-o', 'ExitOnForwardFailure=yes', '-L', `127.0.0.1:${port}:127.0.0.1:${targetPort}`];
+  // `cat` reads our pipe: it ends when this ssh does, so nothing is left on the "remote".
+  const args = withSession ? [...forward, '-T', 'bench', 'cat'] : [...forward, '-N', 'bench'];
+  const child = track(spawn('ssh', args, { stdio: [withSession ? 'pipe' : 'ignore', 'ignore', 'inherit'] }));
   const deadline = Date.now() + 10_000;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
@@ -67,6 +75,7 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
   let sshd: Sshd | undefined;
   let target: { child: ChildProcess } | undefined;
   let baseline: { child: ChildProcess } | undefined;
+  let withSession: { child: ChildProcess } | undefined;
   let ours: ForwardClient.OurForward | undefined;
   try {
     const client = await loadShippedBundle<typeof ForwardClient>('test/bench/forwardClient.ts', work);
@@ -78,10 +87,13 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
     ours = await client.startForward(sshd, t.port);
     const b = await startSshForward(cfg, t.port);
     baseline = b;
+    const bs = await startSshForward(cfg, t.port, true);
+    withSession = bs;
     const bytes = size * MiB;
     const upload = metric(`forward.upload_${size}MiB`, `ssh -N -L, same client and target`, bytes);
     const download = metric(`forward.download_${size}MiB`, `ssh -N -L, same client and target`, bytes);
     const shortConns = metric(`forward.short_${short}`, `ssh -N -L: ${short} sequential connect + 1 KiB request/response + close`);
+    const shortVsSession = metric(`forward.short_${short}_vs_session`, `ssh -L host cat (a session open: sshd sets TCP_NODELAY): ${short} sequential connect + 1 KiB request/response + close`);
     const oursPort = ours.port;
     await interleave(rounds, async () => {
       upload.ours.push(await runPeer(['up', String(oursPort), String(bytes)]));
@@ -90,16 +102,19 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
       download.baseline.push(await runPeer(['down', String(b.port), String(bytes)]));
       shortConns.ours.push(await runPeer(['rr', String(oursPort), String(short)]));
       shortConns.baseline.push(await runPeer(['rr', String(b.port), String(short)]));
+      shortVsSession.ours.push(await runPeer(['rr', String(oursPort), String(short)]));
+      shortVsSession.baseline.push(await runPeer(['rr', String(bs.port), String(short)]));
     });
     report(
       `\nforward bench: ${rounds} rounds, medians; ssh2 without native addon; node ${process.version}; ${os.cpus().length} CPUs; 1-min load before start ${loadBefore}; ratio = base/ours (> 1: ours faster)`,
-      [upload, download, shortConns],
+      [upload, download, shortConns, shortVsSession],
       rounds,
       verbose,
     );
   } finally {
     await ours?.close().catch(() => undefined);
     if (baseline) await killAndWait(baseline.child);
+    if (withSession) await killAndWait(withSession.child);
     if (target) await killAndWait(target.child);
     await sshd?.stop();
     fs.rmSync(work, { recursive: true, force: true });
