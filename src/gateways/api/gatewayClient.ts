@@ -1,6 +1,7 @@
 // The sandbox gateway's REST API (one platform's published contract): resolve a sandbox id to
 // its SSH endpoint, list sandboxes, manage the user's SSH keys. Plain Node (global fetch).
 // One request per call: no retries here, so a rejected token never becomes a retry storm.
+import { withDeadline } from '../../common/time';
 import { GatewayError } from './gatewayError';
 import { parsePlatformKeys, parseSandboxList, parseSandboxSsh, PlatformKey, pathSegment, SandboxSsh } from './validate';
 
@@ -77,65 +78,72 @@ export class GatewayClient {
     const url = new URL(this.base.toString());
     url.pathname = `${this.base.pathname.replace(/\/+$/, '')}${path}`;
     const token = await this.token();
+    // One deadline for the whole exchange (headers and body); when the caller stops waiting the
+    // request is aborted, so a gateway that never answers holds no socket.
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
-    const onAbort = () => controller.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const seconds = this.options.timeoutMs / 1000;
+    return withDeadline(this.exchange(method, url, json, token, controller.signal, what), {
+      ms: this.options.timeoutMs,
+      signal,
+      what: name,
+      timeout: () => new GatewayError(`${name} did not answer within ${seconds} s`, 'timeout'),
+      cancelled: () => new GatewayError(`${name}: cancelled`, 'cancelled'),
+      onAbandon: () => controller.abort(),
+    });
+  }
+
+  private async exchange(method: string, url: URL, json: unknown, token: string, signal: AbortSignal, what: string | undefined): Promise<unknown> {
+    const name = this.endpoint.name;
+    let res: Response;
     try {
-      let res: Response;
-      try {
-        res = await fetch(url, {
-          method,
-          // A redirect could carry the token elsewhere: not followed.
-          redirect: 'manual',
-          signal: controller.signal,
-          headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(json !== undefined ? { 'content-type': 'application/json' } : {}) },
-          body: json !== undefined ? JSON.stringify(json) : undefined,
-        });
-      } catch (err) {
-        if (signal?.aborted) throw new GatewayError(`${name}: cancelled`, 'cancelled');
-        if (controller.signal.aborted) throw new GatewayError(`${name} did not answer within ${this.options.timeoutMs / 1000} s`, 'timeout');
-        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-        throw new GatewayError(`${name} (${url.host}) cannot be reached: ${cause?.code ?? cause?.message ?? (err as Error).message}`, 'unreachable');
-      }
-      const text = await this.readBounded(res, controller, signal);
-      if (res.status === 401 || res.status === 403) throw new GatewayError(`${name} rejected the API token (HTTP ${res.status})`, 'token-rejected', res.status);
-      if (res.status === 404) throw new GatewayError(`${name}: no such ${what ?? 'resource'}`, 'not-found', 404);
-      if (res.status < 200 || res.status > 299) throw new GatewayError(`${name} answered HTTP ${res.status}`, 'bad-response', res.status);
-      if (text.trim() === '') return undefined;
-      try {
-        return JSON.parse(text);
-      } catch {
-        throw new GatewayError(`${name} answered with something that is not JSON`, 'bad-response', res.status);
-      }
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      res = await fetch(url, {
+        method,
+        // A redirect could carry the token elsewhere: not followed.
+        redirect: 'manual',
+        signal,
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(json !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: json !== undefined ? JSON.stringify(json) : undefined,
+      });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw new GatewayError(`${name} (${url.host}) cannot be reached: ${cause?.code ?? cause?.message ?? (err as Error).message}`, 'unreachable');
+    }
+    const text = await this.readBounded(res, signal);
+    if (res.status === 401 || res.status === 403) throw new GatewayError(`${name} rejected the API token (HTTP ${res.status})`, 'token-rejected', res.status);
+    if (res.status === 404) throw new GatewayError(`${name}: no such ${what ?? 'resource'}`, 'not-found', 404);
+    if (res.status < 200 || res.status > 299) throw new GatewayError(`${name} answered HTTP ${res.status}`, 'bad-response', res.status);
+    if (text.trim() === '') return undefined;
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new GatewayError(`${name} answered with something that is not JSON`, 'bad-response', res.status);
     }
   }
 
-  private async readBounded(res: Response, controller: AbortController, signal: AbortSignal | undefined): Promise<string> {
+  /** The body, at most maxResponseBytes; past it the request is aborted. */
+  private async readBounded(res: Response, signal: AbortSignal): Promise<string> {
     const max = this.options.maxResponseBytes;
+    const tooLarge = () => new GatewayError(`${this.endpoint.name} sent an answer larger than ${max} bytes`, 'bad-response', res.status);
     const declared = Number(res.headers.get('content-length'));
     if (declared > max) {
-      controller.abort();
-      throw new GatewayError(`${this.endpoint.name} sent an answer larger than ${max} bytes`, 'bad-response', res.status);
+      await res.body?.cancel().catch(() => undefined);
+      throw tooLarge();
     }
     const chunks: Buffer[] = [];
     let size = 0;
     try {
       for await (const chunk of res.body ?? []) {
         size += chunk.byteLength;
-        if (size > max) {
-          controller.abort();
-          throw new GatewayError(`${this.endpoint.name} sent an answer larger than ${max} bytes`, 'bad-response', res.status);
-        }
+        if (size > max) throw tooLarge();
         chunks.push(Buffer.from(chunk));
       }
     } catch (err) {
-      if (GatewayError.is(err)) throw err;
-      if (signal?.aborted) throw new GatewayError(`${this.endpoint.name}: cancelled`, 'cancelled');
-      throw new GatewayError(`${this.endpoint.name} did not finish its answer within ${this.options.timeoutMs / 1000} s`, 'timeout');
+      if (GatewayError.is(err)) {
+        await res.body?.cancel().catch(() => undefined);
+        throw err;
+      }
+      // Aborted by the deadline or the caller (withDeadline has already said which), or the connection broke.
+      throw new GatewayError(`${this.endpoint.name} broke off its answer${signal.aborted ? '' : `: ${(err as Error).message}`}`, 'unreachable');
     }
     return Buffer.concat(chunks).toString('utf8');
   }
