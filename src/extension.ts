@@ -22,6 +22,8 @@ import { HostStates } from './hosts/hostStates';
 import { HostsTreeProvider } from './hosts/hostsTreeProvider';
 import { registerIdentityFileCommand } from './hosts/identityFileCommand';
 import { hostFromArgument } from './hosts/pickHost';
+import { registerGatewayCommands } from './gateways/gatewayCommands';
+import { Gateways } from './gateways/gateways';
 import { registerKeyCommands } from './keys/keyCommands';
 import { KeysTreeProvider } from './keys/keysTreeProvider';
 import { KeyUsage } from './keys/keyUsage';
@@ -29,6 +31,7 @@ import { listAgentKeys } from './ssh/agent';
 import { sshConfigSource } from './ssh/config';
 import { poolDependencies } from './ssh/connectionDependencies';
 import { ConnectionPool } from './ssh/pool';
+import { isApiTokenKey } from './ssh/secretIndex';
 import { Commands, resourcesOf } from './editor/commands';
 import { HostPicker } from './editor/hostsNode';
 import { hostKeyPrompt } from './editor/hostKeyPrompt';
@@ -44,11 +47,20 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(channel);
   const log = outputChannelLogger(channel);
 
-  const registry = new HostRegistry(sshConfigSource, log);
-  context.subscriptions.push(registry);
-
   const credentials = secretCredentials(context.secrets, log);
   void credentials.migrate();
+
+  // Sandbox gateways list hosts for the registry and keys for the Keys view, through interfaces (features never import each other).
+  const gateways = new Gateways({ settings: () => settings.gateways(), tokens: credentials, state: context.globalState, log, tokenChanged: () => pool.retry() });
+  context.subscriptions.push(
+    gateways,
+    vscode.workspace.onDidChangeConfiguration((e) => settings.affectsGateways(e) && gateways.reload()),
+    // Forget All (or another window) removed or changed a token.
+    context.secrets.onDidChange((e) => isApiTokenKey(e.key) && gateways.reload()),
+  );
+
+  const registry = new HostRegistry(sshConfigSource, log, gateways);
+  context.subscriptions.push(registry);
   const pool = new ConnectionPool(
     poolDependencies({
       resolve: (name) => registry.resolve(name),
@@ -100,7 +112,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const sshDir = () => path.join(os.homedir(), '.ssh');
   // Which key each host logged in with, recorded when it connects, for the Keys view.
   const keyUsage = new KeyUsage(context.globalState);
-  const keysTree = new KeysTreeProvider({ sshDir, agentKeys: () => listAgentKeys(process.env.SSH_AUTH_SOCK), usedBy: (fp) => keyUsage.hostsFor(fp) });
+  const keysTree = new KeysTreeProvider({ sshDir, agentKeys: () => listAgentKeys(process.env.SSH_AUTH_SOCK), usedBy: (fp) => keyUsage.hostsFor(fp), platforms: gateways });
   context.subscriptions.push(
     keyUsage,
     pool.onDidChangeState((change) => {
@@ -130,6 +142,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerIdentityFileCommand(commands),
     registerHostEditCommands(commands, { declaration: (name) => sshConfigSource.declaration(name, settings.sshConfigFiles()), openSettings: openHostSettings }),
     registerSecretCommands(commands, credentials),
+    registerGatewayCommands(commands, { gateways, sshDir, log }),
     registerFsCommands(commands, { hosts: () => registry.hosts(), roots }),
     registerTerminalCommands(commands, {
       pool,

@@ -1,6 +1,7 @@
 // A host as the tree and the connection pool see it, whatever its source.
 
-export type HostSource = 'sshConfig' | 'settings';
+/** `gateway`: a sandbox a gateway lists or the user added under it (see src/gateways). */
+export type HostSource = 'sshConfig' | 'settings' | 'gateway';
 
 export interface HostEntry {
   /** Name shown in the tree and used as the authority of sbx:// URIs. */
@@ -18,6 +19,52 @@ export interface HostEntry {
   readonly remoteDirectory?: string;
   readonly group?: string;
   readonly enabled: boolean;
+  /** Gateway sandboxes: the gateway's name (also the group) and the sandbox id, which `name` is derived from. */
+  readonly gateway?: string;
+  readonly sandboxId?: string;
+}
+
+/** Where a gateway sandbox connects, as its gateway's API answered (untrusted input, already validated). */
+export interface GatewayEndpoint {
+  readonly hostname: string;
+  readonly port: number;
+  readonly user: string;
+  /** Host keys the platform vouches for: base64 blobs and/or `SHA256:` fingerprints. */
+  readonly pinnedHostKeys?: { readonly keys?: readonly string[]; readonly fingerprints?: readonly string[] };
+  /** The gateway's longer connect timeout (a paused sandbox resumes on connect). */
+  readonly connectTimeoutSeconds: number;
+  /** Bounded retry of the SSH connect (ConnectionAttempts). */
+  readonly connectionAttempts: number;
+}
+
+/** A sandbox gateway as a Hosts view group. */
+export interface GatewayGroup {
+  readonly name: string;
+  /** Why no sandboxes can be listed (no token, token rejected, API down); shown in place of them. */
+  readonly problem?: string;
+  /** The fix is a (new) API token. */
+  readonly needsToken?: boolean;
+}
+
+/**
+ * Hosts listed by another feature (sandbox gateways), handed to the host registry by the
+ * composition root: the registry lists them and resolves them through this, without importing
+ * the feature.
+ */
+export interface ExternalHosts {
+  /** The list (or a group's state) changed. */
+  onDidChange(listener: () => void): { dispose(): void };
+  hosts(): Promise<HostEntry[]>;
+  /** The groups to show even when empty, with a problem to show in place of hosts. */
+  groups(): GatewayGroup[];
+  /** Where `host` connects now (may ask the gateway's API; errors are the connection core's SshError). */
+  endpoint(host: HostEntry, signal?: AbortSignal): Promise<GatewayEndpoint>;
+  /** Where `host` points for display, without any request. */
+  target(host: HostEntry): { user?: string; hostname: string; port?: number };
+  /** A few words on what the host waits for ("resuming sandbox…"), or undefined. */
+  activity(name: string): string | undefined;
+  /** `activity(name)` changed. */
+  onDidChangeActivity(listener: (name: string) => void): { dispose(): void };
 }
 
 /** A settings entry as the user typed it; validated into a HostEntry. */

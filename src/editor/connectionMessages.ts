@@ -6,12 +6,13 @@ import { AuthTried, SshError } from '../ssh/errors';
 import { SftpError } from '../ssh/sftp';
 
 /** What the user can do about a failure; each becomes a notification button. */
-export type ConnectionFix = 'reconnect' | 'chooseIdentityFile' | 'openHostSettings' | 'showLog';
+export type ConnectionFix = 'reconnect' | 'chooseIdentityFile' | 'openHostSettings' | 'enterGatewayToken' | 'showLog';
 
 export const FIX_LABELS: Record<ConnectionFix, string> = {
   reconnect: 'Reconnect',
   chooseIdentityFile: 'Choose Identity File…',
   openHostSettings: 'Open Host Settings',
+  enterGatewayToken: 'Enter New Token…',
   showLog: 'Show Log',
 };
 
@@ -59,6 +60,7 @@ export function describeConnectionError(err: unknown, host: string): string {
 export function nextStep(err: unknown, host: string): string {
   if (!SshError.is(err)) return `Retry once ${host} is reachable again.`;
   if (err.code === 'held') return `Connect it again (Reconnect, or Connect in the Hosts view) to use its files.`;
+  if (err.code === 'gateway-token') return 'Enter a new API token for its gateway, then retry.';
   switch (err.reason) {
     case 'auth-failed':
       return 'Choose an identity file or fix the host settings, then retry.';
@@ -75,6 +77,7 @@ export function nextStep(err: unknown, host: string): string {
 export function fixesFor(err: unknown): ConnectionFix[] {
   if (!SshError.is(err)) return ['showLog'];
   if (err.code === 'held') return ['reconnect'];
+  if (err.code === 'gateway-token') return ['enterGatewayToken', 'showLog'];
   switch (err.reason) {
     case 'auth-failed':
       return ['chooseIdentityFile', 'openHostSettings', 'showLog'];

@@ -2,10 +2,10 @@
 // every feature receive them as arguments (view/item/context passes the node), so the type and
 // its guard live here, not in the hosts feature: features never import each other.
 import * as vscode from 'vscode';
-import { HostEntry } from '../common/hostEntry';
+import { GatewayGroup, HostEntry } from '../common/hostEntry';
 
 export type HostsNode =
-  | { readonly kind: 'group'; readonly name: string; readonly hosts: HostEntry[] }
+  | { readonly kind: 'group'; readonly name: string; readonly hosts: HostEntry[]; readonly gateway?: GatewayGroup }
   | { readonly kind: 'host'; readonly host: HostEntry }
   | { readonly kind: 'entry'; readonly uri: vscode.Uri; readonly type: vscode.FileType }
   | { readonly kind: 'message'; readonly text: string; readonly error: boolean; readonly detail?: string; readonly command?: vscode.Command }

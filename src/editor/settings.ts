@@ -34,6 +34,7 @@ export const SETTING = {
   requestTimeoutSeconds: 'files.requestTimeoutSeconds',
   terminalEnv: 'terminal.env',
   hostGroups: 'hostGroups',
+  gateways: 'gateways',
 } as const;
 
 export type SettingName = keyof typeof SETTING;
@@ -70,6 +71,8 @@ export const APPLIES: Record<SettingName, Applies> = {
   terminalEnv: 'live',
   // Only where the Hosts view lists a host.
   hostGroups: 'live',
+  // The Hosts view lists the change at once; a sandbox uses it from its next connect.
+  gateways: 'nextConnect',
 };
 
 /** Settings a trusted workspace on this machine may change; every other one is user-only. */
@@ -139,9 +142,21 @@ export interface EditorSettings {
   terminalEnv(): Record<string, string | null>;
   hostGroups(): Record<string, string>;
   writeHostGroups(groups: Record<string, string>): Promise<void>;
+  gateways(): unknown[];
+  affectsGateways(e: vscode.ConfigurationChangeEvent): boolean;
 }
 
 export const settings: EditorSettings = {
+  /** Sandbox gateways (name, REST URL, SSH fallback, timeout): they pick hosts and receive a token, so user settings only. */
+  gateways(): unknown[] {
+    const value = userValue<unknown>(SETTING.gateways, []);
+    return Array.isArray(value) ? value : [];
+  },
+
+  affectsGateways(e: vscode.ConfigurationChangeEvent): boolean {
+    return e.affectsConfiguration(`${SECTION}.${SETTING.gateways}`);
+  },
+
   /** Variables for sandbox terminals (`null` removes a SetEnv one); user settings only: they go to the remote. */
   terminalEnv(): Record<string, string | null> {
     const value = userValue<unknown>(SETTING.terminalEnv, {});

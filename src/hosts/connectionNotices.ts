@@ -12,6 +12,7 @@ function episodeOf(err: unknown): string | undefined {
   if (!SshError.is(err)) return undefined;
   if (err.code === 'held' || err.code === 'gave-up') return err.code;
   if (err.reason === 'auth-failed') return err.reason;
+  if (err.code === 'gateway-token') return err.code;
   return undefined;
 }
 
@@ -19,6 +20,7 @@ const FIX_COMMANDS: Record<ConnectionFix, (host: string) => Thenable<unknown>> =
   reconnect: (host) => vscode.commands.executeCommand('sandboxExplorer.hosts.connect', host),
   chooseIdentityFile: (host) => vscode.commands.executeCommand('sandboxExplorer.hosts.chooseIdentityFile', host),
   openHostSettings: () => vscode.commands.executeCommand('sandboxExplorer.hosts.openSettings'),
+  enterGatewayToken: (host) => vscode.commands.executeCommand('sandboxExplorer.gateways.enterToken', host),
   showLog: () => vscode.commands.executeCommand('sandboxExplorer.log.show'),
 };
 

@@ -29,11 +29,13 @@ export function registerHostEditCommands(commands: Commands, deps: HostEditDeps)
     }),
 
     commands.host('sandboxExplorer.hosts.editConfig', 'Edit SSH Config', { placeHolder: 'Edit the configuration of which host?', filter: () => true }, async (host) => {
-      if (host.source === 'settings') return void (await deps.openSettings());
+      if (host.source !== 'sshConfig') return void (await deps.openSettings());
       if (!(await openDeclaration(host))) void vscode.window.showWarningMessage(`The Host line of ${host.name} was not found in your ssh config files.`);
     }),
 
     commands.host('sandboxExplorer.hosts.remove', 'Remove Host', { placeHolder: 'Remove which host?', filter: () => true }, async (host) => {
+      // A gateway sandbox is removed from its gateway's list (the gateways feature owns it).
+      if (host.source === 'gateway') return void (await vscode.commands.executeCommand('sandboxExplorer.gateways.removeSandbox', host.name));
       if (host.source === 'sshConfig') {
         // The ssh config is the user's file: open it there instead of rewriting it.
         if (await openDeclaration(host)) void vscode.window.showInformationMessage(`${host.name} comes from your ssh config: delete its Host block there to remove it.`);

@@ -6,7 +6,7 @@ import { ResolvedHost } from '../ssh/config/resolvedHost';
 import { JumpHop } from '../ssh/config/userHostPort';
 import { SshError } from '../ssh/errors';
 import { settings } from '../editor/settings';
-import { HostEntry, hostFromSettings } from '../common/hostEntry';
+import { ExternalHosts, GatewayGroup, HostEntry, hostFromSettings } from '../common/hostEntry';
 import { HostTarget } from './hostLabels';
 import { resolveEntry } from './resolveEntry';
 
@@ -33,12 +33,31 @@ export class HostRegistry implements vscode.Disposable {
   constructor(
     private readonly sshConfig: SshConfigSource,
     private readonly log: Logger,
+    /** Sandbox gateways' hosts (the composition root wires them in; src/hosts never imports them). */
+    private readonly external?: ExternalHosts,
   ) {
     this.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (settings.affectsHosts(e)) this.fireHostsChanged();
       }),
     );
+    if (external) this.subscriptions.push(external.onDidChange(() => this.changed.fire()));
+  }
+
+  /** Groups another source shows even when empty (a gateway without sandboxes), with its problem. */
+  externalGroups(): GatewayGroup[] {
+    return this.external?.groups() ?? [];
+  }
+
+  /** What a host waits for beyond connecting ("resuming sandbox…"), for the tree. */
+  activity(name: string): string | undefined {
+    return this.external?.activity(name);
+  }
+
+  /** `activity(name)` changed. */
+  onDidChangeActivity(listener: (name: string) => void): vscode.Disposable {
+    const subscription = this.external?.onDidChangeActivity(listener);
+    return new vscode.Disposable(() => subscription?.dispose());
   }
 
   private fireHostsChanged(): void {
@@ -49,15 +68,29 @@ export class HostRegistry implements vscode.Disposable {
   async hosts(): Promise<HostEntry[]> {
     const fromSettings = this.settingsHosts();
     const names = new Set(fromSettings.map((h) => h.name));
-    let aliases: string[] = [];
-    try {
-      aliases = this.sshConfig.aliases(settings.sshConfigFiles());
-    } catch (err) {
-      this.log.warn(`Could not read ssh config: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    const aliases = this.aliases(settings.sshConfigFiles(), true);
     const groups = settings.hostGroups();
     const fromConfig = aliases.filter((a) => !names.has(a)).map((name): HostEntry => ({ name, source: 'sshConfig', enabled: true, group: Object.hasOwn(groups, name) ? groups[name] : undefined }));
-    return [...fromSettings, ...fromConfig];
+    fromConfig.forEach((h) => names.add(h.name));
+    return [...fromSettings, ...fromConfig, ...(await this.externalHosts()).filter((h) => !names.has(h.name))];
+  }
+
+  private aliases(files: string[], warn = false): string[] {
+    try {
+      return this.sshConfig.aliases(files);
+    } catch (err) {
+      if (warn) this.log.warn(`Could not read ssh config: ${err instanceof Error ? err.message : String(err)}`);
+      return [];
+    }
+  }
+
+  private async externalHosts(): Promise<HostEntry[]> {
+    try {
+      return (await this.external?.hosts()) ?? [];
+    } catch (err) {
+      this.log.warn(`Could not list gateway sandboxes: ${err instanceof Error ? err.message : String(err)}`);
+      return [];
+    }
   }
 
   /** Connection parameters for a tree host, or for any ssh config alias. */
@@ -72,14 +105,39 @@ export class HostRegistry implements vscode.Disposable {
   async resolveHop(hop: JumpHop): Promise<ResolvedHost> {
     const files = settings.sshConfigFiles();
     const entry = this.settingsHosts().find((h) => h.name === hop.host);
+    if (!entry && this.external) {
+      const sandbox = (await this.externalHosts()).find((h) => h.name === hop.host);
+      if (sandbox && !this.aliases(files).includes(hop.host)) return this.resolveSandbox(sandbox, files);
+    }
     if (entry && !entry.enabled) throw new SshError(`${hop.host} is disabled in settings`, 'config');
     const preset = { user: hop.user, port: hop.port };
     if (entry) return resolveEntry(entry, (alias, entryPreset) => this.sshConfig.resolve(alias, files, entryPreset), preset);
     return this.sshConfig.resolve(hop.host, files, preset);
   }
 
+  /**
+   * A gateway sandbox: where its gateway's API says it is now, read through ssh config for that
+   * host name (so `Host *` defaults and identity files apply), with the API's values winning and
+   * the gateway's longer timeout and bounded retry.
+   */
+  private async resolveSandbox(sandbox: HostEntry, files: string[]): Promise<ResolvedHost> {
+    const endpoint = await this.external!.endpoint(sandbox);
+    const base = this.sshConfig.resolve(endpoint.hostname, files, { user: endpoint.user, port: endpoint.port });
+    return {
+      ...base,
+      alias: sandbox.name,
+      hostname: endpoint.hostname,
+      port: endpoint.port,
+      user: endpoint.user,
+      pinnedHostKeys: endpoint.pinnedHostKeys,
+      connectTimeout: endpoint.connectTimeoutSeconds,
+      connectionAttempts: Math.max(base.connectionAttempts, endpoint.connectionAttempts),
+    };
+  }
+
   /** Where a host points: resolved through ssh config; the entry's own fields when that fails (or it is disabled). */
   async target(host: HostEntry): Promise<HostTarget> {
+    if (host.source === 'gateway' && this.external) return this.external.target(host);
     if (host.enabled) {
       try {
         const r = await this.resolve(host.name);

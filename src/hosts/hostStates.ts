@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { Event } from '../common/event';
 import { ConnectionState, StateChange } from '../ssh/hostConnection';
+import { SshError } from '../ssh/errors';
 import { HostState } from '../ssh/pool';
 import { describeConnectionError } from '../editor/connectionMessages';
 
@@ -11,6 +12,11 @@ import { describeConnectionError } from '../editor/connectionMessages';
 export interface StateSource {
   state(name: string): HostState;
   readonly onDidChangeState: Event<StateChange>;
+}
+
+/** The server or the gateway refused us (login, host key, API token): retrying alone will not help. */
+export function isRefusal(err: SshError | undefined): boolean {
+  return err !== undefined && (err.reason === 'auth-failed' || err.reason === 'host-key' || err.code === 'gateway-token');
 }
 
 export class HostStates implements vscode.Disposable {
@@ -24,9 +30,9 @@ export class HostStates implements vscode.Disposable {
   }
 
   /** The host's state, and why (a sentence) when it failed, is reconnecting or was disconnected by the user. */
-  state(hostName: string): { state: ConnectionState; reason?: string; held: boolean } {
+  state(hostName: string): { state: ConnectionState; reason?: string; held: boolean; refused: boolean } {
     const state = this.source.state(hostName);
-    return { state: state.state, reason: state.error ? describeConnectionError(state.error, hostName) : undefined, held: state.held };
+    return { state: state.state, reason: state.error ? describeConnectionError(state.error, hostName) : undefined, held: state.held, refused: state.state === 'failed' && isRefusal(state.error) };
   }
 
   dispose(): void {

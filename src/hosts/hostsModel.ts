@@ -2,7 +2,7 @@
 // connection state (HostStates). Put together here so neither needs the other.
 import * as vscode from 'vscode';
 import { ConnectionState } from '../ssh/hostConnection';
-import { HostEntry } from '../common/hostEntry';
+import { GatewayGroup, HostEntry } from '../common/hostEntry';
 import { HostTarget } from './hostLabels';
 import { HostRegistry } from './hostRegistry';
 import { HostStates } from './hostStates';
@@ -13,7 +13,11 @@ export interface HostsModel {
   /** The connection state of the named host changed. */
   readonly onDidChangeState: vscode.Event<string>;
   hosts(): Promise<HostEntry[]>;
-  state(hostName: string): { state: ConnectionState; reason?: string; held?: boolean };
+  state(hostName: string): { state: ConnectionState; reason?: string; held?: boolean; refused?: boolean; waiting?: boolean };
+  /** Sandbox gateways, listed as groups even when empty, with a problem to show instead of sandboxes. */
+  gatewayGroups?(): readonly GatewayGroup[];
+  /** What a host waits for beyond connecting ("resuming sandbox…"). */
+  activity?(hostName: string): string | undefined;
   /** Where the host points (its settings resolved through ssh config). */
   target(host: HostEntry): Promise<HostTarget>;
 }
@@ -21,9 +25,16 @@ export interface HostsModel {
 export function hostsModel(registry: HostRegistry, states: HostStates): HostsModel {
   return {
     onDidChange: registry.onDidChange,
-    onDidChangeState: states.onDidChangeState,
+    // A sandbox waiting for its gateway changes how its row reads, as a state change does.
+    onDidChangeState: (listener, thisArgs, disposables) => {
+      const both = vscode.Disposable.from(states.onDidChangeState(listener, thisArgs), registry.onDidChangeActivity((name) => listener.call(thisArgs, name)));
+      disposables?.push(both);
+      return both;
+    },
     hosts: () => registry.hosts(),
     state: (name) => states.state(name),
     target: (host) => registry.target(host),
+    gatewayGroups: () => registry.externalGroups(),
+    activity: (name) => registry.activity(name),
   };
 }

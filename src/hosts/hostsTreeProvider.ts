@@ -5,7 +5,7 @@ import { joinRemotePath } from '../ssh/sftp';
 import { HostEntry } from '../common/hostEntry';
 import { ConnectionState } from '../ssh/hostConnection';
 import { groupHosts } from './hostFilter';
-import { STATE_WORDS, targetText, viaText } from './hostLabels';
+import { shortText, STATE_WORDS, targetText, viaText } from './hostLabels';
 import { HostsModel } from './hostsModel';
 import { HostChildNode, HostChildSource, HostsNode } from '../editor/hostsNode';
 
@@ -23,6 +23,10 @@ const STATE_ICONS: Record<ConnectionState, vscode.ThemeIcon> = {
   reconnecting: new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('list.warningForeground')),
   failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')),
 };
+/** Refused (login, host key, gateway token): unlike a generic failure, trying again alone will not help. */
+const REFUSED_ICON = new vscode.ThemeIcon('shield', new vscode.ThemeColor('list.errorForeground'));
+/** Connected, with requests queued for a free session channel (MaxSessions reached). */
+const WAITING_ICON = new vscode.ThemeIcon('watch', new vscode.ThemeColor('list.warningForeground'));
 
 export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vscode.Disposable {
   private readonly disposables = new DisposableStore();
@@ -82,8 +86,15 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
   async getChildren(node?: HostsNode): Promise<HostsNode[]> {
     if (!node) return this.roots();
     switch (node.kind) {
-      case 'group':
-        return node.hosts.map((host) => this.hostNode(host));
+      case 'group': {
+        const hosts = node.hosts.map((host): HostsNode => this.hostNode(host));
+        if (!node.gateway) return hosts;
+        // A gateway's problem (token missing or rejected, API down) is said where its sandboxes would be.
+        const problem = node.gateway.problem;
+        const rows: HostsNode[] = problem ? [{ kind: 'message', text: shortText(problem), detail: problem, error: true, command: problemCommand(node.name, node.gateway.needsToken === true) }] : [];
+        if (!problem && hosts.length === 0) rows.push({ kind: 'message', text: 'No sandboxes yet: Add Sandbox…', error: false, command: { command: 'sandboxExplorer.gateways.addSandbox', title: 'Add Sandbox…', arguments: [node.name] } });
+        return [...rows, ...hosts];
+      }
       case 'host': {
         // A failed host shows why instead of connecting again: listing it would connect, fail and
         // change its state, which refreshes this node and lists it again, without end.
@@ -106,8 +117,12 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
     switch (node.kind) {
       case 'group': {
         const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
-        item.contextValue = 'group';
-        item.iconPath = new vscode.ThemeIcon('folder-library');
+        item.contextValue = node.gateway ? 'gateway' : 'group';
+        item.iconPath = new vscode.ThemeIcon(node.gateway ? 'cloud' : 'folder-library');
+        if (node.gateway) {
+          item.id = `gateway:${node.name}`;
+          item.description = 'sandbox gateway';
+        }
         return item;
       }
       case 'host':
@@ -157,7 +172,11 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
     if (this.filterText && groups.length === 0 && ungrouped.length === 0) {
       return [{ kind: 'message', text: `No host matches "${this.filterText}"`, error: false, command: { command: 'sandboxExplorer.hosts.clearFilter', title: 'Clear Filter' } }];
     }
-    return [...groups.map(({ name, hosts: members }): HostsNode => ({ kind: 'group', name, hosts: members })), ...ungrouped.map((host): HostsNode => this.hostNode(host))];
+    // Gateways are groups even when empty (sandboxes are added under them); a filter hides the empty ones.
+    const gateways = new Map((this.model.gatewayGroups?.() ?? []).map((g) => [g.name, g]));
+    const listed = groups.map(({ name, hosts: members }): HostsNode => ({ kind: 'group', name, hosts: members, gateway: gateways.get(name) }));
+    const empty = this.filterText ? [] : [...gateways.values()].filter((g) => !groups.some((l) => l.name === g.name)).map((g): HostsNode => ({ kind: 'group', name: g.name, hosts: [], gateway: g }));
+    return [...[...listed, ...empty].sort((a, b) => (a.kind === 'group' && b.kind === 'group' ? a.name.localeCompare(b.name) : 0)), ...ungrouped.map((host): HostsNode => this.hostNode(host))];
   }
 
   /** The rows other features put under this host; one that throws loses its rows, not the host's. */
@@ -196,14 +215,16 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
   }
 
   private async hostItem(host: HostEntry): Promise<vscode.TreeItem> {
-    const { state, reason } = this.model.state(host.name);
+    const { state, reason, refused, waiting } = this.model.state(host.name);
     const target = await this.model.target(host);
-    const item = new vscode.TreeItem(host.name, host.enabled ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    // A gateway sandbox is labelled by its id (its name is derived from it: see src/gateways/sandboxNames.ts).
+    const item = new vscode.TreeItem(host.sandboxId ?? host.name, host.enabled ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = `host:${host.name}`;
     const where = targetText(target);
-    const stateWords = host.enabled ? STATE_WORDS[state] : 'disabled';
-    // The description is where the host is, whatever its state; the state is the icon.
-    item.description = host.enabled ? where : `${where} · disabled`;
+    const activity = state === 'connecting' ? this.model.activity?.(host.name) : undefined;
+    const stateWords = !host.enabled ? 'disabled' : refused ? 'refused' : waiting && state === 'connected' ? 'waiting for a session' : (activity ?? STATE_WORDS[state]);
+    // The description is where the host is, whatever its state (the state is the icon), or what a slow connect waits for.
+    item.description = host.enabled ? (activity ?? where) : `${where} · disabled`;
     const via = viaText(target);
     const tooltip = new vscode.MarkdownString();
     tooltip.appendMarkdown('**').appendText(host.name).appendMarkdown('**\n\n');
@@ -211,10 +232,10 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
     tooltip.appendMarkdown(codeSpan(where)).appendText(via ? `, ${via}` : '').appendMarkdown('\n\n');
     tooltip.appendText(`State: ${stateWords}`);
     if (reason && host.enabled) tooltip.appendMarkdown('\n\n').appendText(`${state === 'failed' ? 'Failed' : 'Last failure'}: ${reason}`);
-    tooltip.appendMarkdown('\n\n').appendText(`From ${host.source === 'sshConfig' ? '~/.ssh/config' : 'the sandboxExplorer.hosts setting'}`);
+    tooltip.appendMarkdown('\n\n').appendText(`From ${sourceText(host)}`);
     item.tooltip = tooltip;
     item.accessibilityInformation = { label: `${host.name}, ${where}, ${stateWords}` };
-    item.iconPath = host.enabled ? STATE_ICONS[state] : new vscode.ThemeIcon('circle-slash');
+    item.iconPath = !host.enabled ? new vscode.ThemeIcon('circle-slash') : refused ? REFUSED_ICON : waiting && state === 'connected' ? WAITING_ICON : STATE_ICONS[state];
     item.contextValue = host.enabled ? (state === 'connected' || state === 'reconnecting' ? 'host.connected' : 'host.disconnected') : 'host.disabled';
     return item;
   }
@@ -229,6 +250,18 @@ function childItem(node: HostChildNode): vscode.TreeItem {
   item.contextValue = node.contextValue;
   item.command = node.command;
   return item;
+}
+
+function sourceText(host: HostEntry): string {
+  if (host.source === 'gateway') return `sandbox ${host.sandboxId ?? host.name} on gateway ${host.gateway ?? '?'}`;
+  return host.source === 'sshConfig' ? '~/.ssh/config' : 'the sandboxExplorer.hosts setting';
+}
+
+/** A gateway problem's row: a click offers the fix (a token to enter), else the log. */
+function problemCommand(gateway: string, needsToken: boolean): vscode.Command {
+  return needsToken
+    ? { command: 'sandboxExplorer.gateways.enterToken', title: 'Enter API Token…', arguments: [gateway] }
+    : { command: 'sandboxExplorer.log.show', title: 'Show Log' };
 }
 
 /** Markdown inline code holding `text` literally, whatever backticks it contains. */

@@ -18,6 +18,7 @@ export function hostOfNode(arg: unknown): HostEntry | undefined {
 
 /** `user@host:port` of a settings entry as written; ssh config hosts say where they come from. */
 export function entryDescription(h: HostEntry): string {
+  if (h.source === 'gateway') return `sandbox ${h.sandboxId ?? ''} on gateway ${h.gateway ?? ''}`;
   return h.source === 'settings' ? targetText({ user: h.user, hostname: h.hostname ?? h.name, port: h.port }) : 'ssh config';
 }
 

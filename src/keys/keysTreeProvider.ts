@@ -5,9 +5,15 @@ import * as vscode from 'vscode';
 import { AgentKey } from '../ssh/agent';
 import { keyTypeLabel } from '../ssh/hostKeys/keyBlob';
 import { listLocalPublicKeys, LocalPublicKey } from '../ssh/keys/localKeys';
+import { parsePublicKey } from '../ssh/keys/authorizedKeys';
+import { GatewayKeysNode, PlatformKeyNode, PlatformKeyRow, PlatformKeySource } from '../editor/keysNode';
 import { KeyRow, keyRowDescription, keyRowLabel, keyRows } from './keyRows';
 
-export type KeysNode = KeyRow;
+export type KeysNode =
+  | KeyRow
+  | GatewayKeysNode
+  | PlatformKeyNode
+  | { readonly kind: 'keysMessage'; readonly text: string; readonly detail: string; readonly command?: vscode.Command };
 
 export function isLocalKeyNode(arg: unknown): arg is Extract<KeysNode, { kind: 'localKey' }> {
   return typeof arg === 'object' && arg !== null && (arg as KeysNode).kind === 'localKey' && typeof (arg as { key?: { path?: unknown } }).key?.path === 'string';
@@ -19,13 +25,21 @@ export interface KeySources {
   readonly agentKeys: () => Promise<AgentKey[]>;
   /** The hosts whose last login used this key, most recent first. */
   readonly usedBy: (fingerprint: string) => string[];
+  /** Sandbox gateways' keys, listed under each gateway (wired by the composition root). */
+  readonly platforms?: PlatformKeySource;
 }
 
 export class KeysTreeProvider implements vscode.TreeDataProvider<KeysNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly sources: KeySources) {}
+  private readonly subscription: { dispose(): void } | undefined;
+  /** SHA256 fingerprints of the keys each gateway trusts, as last listed: marks local keys. */
+  private readonly onPlatform = new Map<string, Set<string>>();
+
+  constructor(private readonly sources: KeySources) {
+    this.subscription = sources.platforms?.onDidChangeKeys(() => this.refresh());
+  }
 
   refresh(): void {
     this.changed.fire();
@@ -36,15 +50,83 @@ export class KeysTreeProvider implements vscode.TreeDataProvider<KeysNode>, vsco
   }
 
   async getChildren(node?: KeysNode): Promise<KeysNode[]> {
+    if (node?.kind === 'gatewayKeys') return this.platformChildren(node.gateway);
     if (node) return [];
     const [local, agent] = await Promise.all([this.keys(), this.sources.agentKeys().catch(() => [])]);
-    return keyRows(local, agent, this.sources.usedBy);
+    const gateways = (this.sources.platforms?.gatewayNames() ?? []).map((gateway): KeysNode => ({ kind: 'gatewayKeys', gateway }));
+    return [...keyRows(local, agent, this.sources.usedBy), ...gateways];
   }
 
-  getTreeItem(node: KeysNode): vscode.TreeItem {
+  /** A platform key's SHA256 fingerprint, computed from its public key (what the platform says about it is not trusted). */
+  static fingerprintOf(key: PlatformKeyRow): string | undefined {
+    try {
+      return parsePublicKey(key.publicKey).fingerprint;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async platformChildren(gateway: string): Promise<KeysNode[]> {
+    try {
+      const keys = (await this.sources.platforms?.platformKeys(gateway)) ?? [];
+      this.onPlatform.set(gateway, new Set(keys.map((k) => KeysTreeProvider.fingerprintOf(k)).filter((f): f is string => !!f)));
+      if (keys.length === 0) {
+        return [{ kind: 'keysMessage', text: 'No keys on this gateway: Upload Key…', detail: `${gateway} trusts no SSH keys yet.`, command: { command: 'sandboxExplorer.gateways.uploadKey', title: 'Upload Key to Gateway…', arguments: [{ kind: 'gatewayKeys', gateway }] } }];
+      }
+      return keys.map((key): KeysNode => ({ kind: 'platformKey', gateway, key }));
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const token = /token/i.test(message);
+      return [{ kind: 'keysMessage', text: token ? 'Enter API Token…' : 'Could not list keys', detail: message, command: token ? { command: 'sandboxExplorer.gateways.enterToken', title: 'Enter API Token…', arguments: [gateway] } : { command: 'sandboxExplorer.log.show', title: 'Show Log' } }];
+    }
+  }
+
+  getTreeItem(node: KeysNode): vscode.TreeItem | Thenable<vscode.TreeItem> {
+    switch (node.kind) {
+      case 'gatewayKeys': {
+        const item = new vscode.TreeItem(node.gateway, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `gatewayKeys:${node.gateway}`;
+        item.description = 'sandbox gateway';
+        item.iconPath = new vscode.ThemeIcon('cloud');
+        item.contextValue = 'gatewayKeys';
+        item.tooltip = `The SSH keys gateway ${node.gateway} trusts for you`;
+        return item;
+      }
+      case 'platformKey':
+        return this.platformKeyItem(node);
+      case 'keysMessage': {
+        const item = new vscode.TreeItem(node.text);
+        item.iconPath = new vscode.ThemeIcon('info');
+        item.tooltip = node.detail;
+        item.command = node.command;
+        item.contextValue = 'keysMessage';
+        return item;
+      }
+      default:
+        return this.keyItem(node);
+    }
+  }
+
+  /** A platform key, marked with the local key it matches (by the fingerprint computed here). */
+  private async platformKeyItem(node: PlatformKeyNode): Promise<vscode.TreeItem> {
+    const { key } = node;
+    const fingerprint = KeysTreeProvider.fingerprintOf(key);
+    const local = fingerprint ? (await this.keys()).find((k) => k.fingerprint === fingerprint) : undefined;
+    const item = new vscode.TreeItem(key.name || key.comment || key.id);
+    item.id = `platformKey:${node.gateway}:${key.id}`;
+    item.description = [key.keyType ? keyTypeLabel(key.keyType) : undefined, local ? `this machine: ${path.basename(local.path, '.pub')}` : undefined].filter(Boolean).join(' · ');
+    item.iconPath = new vscode.ThemeIcon(local ? 'pass' : 'key');
+    item.contextValue = 'platformKey';
+    item.tooltip = [key.name || key.id, fingerprint ?? 'not a parsable public key', key.comment ? `Comment: ${key.comment}` : '', local ? `Matches ${local.path}` : 'No key in ~/.ssh matches it'].filter(Boolean).join('\n');
+    item.accessibilityInformation = { label: `${key.name || key.id} on gateway ${node.gateway}, ${fingerprint ?? 'unknown fingerprint'}${local ? `, matches ${path.basename(local.path, '.pub')}` : ''}` };
+    return item;
+  }
+
+  private keyItem(node: KeyRow): vscode.TreeItem {
     const label = keyRowLabel(node);
     const item = new vscode.TreeItem(label);
-    item.description = keyRowDescription(node);
+    const trustedBy = [...this.onPlatform].filter(([, fps]) => fps.has(node.key.fingerprint)).map(([gateway]) => gateway);
+    item.description = `${keyRowDescription(node)}${trustedBy.length ? ` · on ${trustedBy.join(', ')}` : ''}`;
     item.iconPath = new vscode.ThemeIcon(node.kind === 'agentKey' ? 'shield' : 'key');
     item.contextValue = node.kind;
     const lines = [
@@ -65,6 +147,7 @@ export class KeysTreeProvider implements vscode.TreeDataProvider<KeysNode>, vsco
   }
 
   dispose(): void {
+    this.subscription?.dispose();
     this.changed.dispose();
   }
 }

@@ -40,7 +40,9 @@ export type SshErrorCode =
   /** The link dropped and a reconnect is scheduled (see `retryInMs`); `cause` says why it dropped. */
   | 'reconnecting'
   /** Every reconnect attempt failed; `cause` is the last failure. */
-  | 'gave-up';
+  | 'gave-up'
+  /** A sandbox gateway's API rejected its token (HTTP 401/403): a new token is needed, not a retry. */
+  | 'gateway-token';
 
 /** One authentication method tried: the agent with how many keys, or one key file. */
 export type AuthTried =

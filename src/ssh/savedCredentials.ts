@@ -5,7 +5,7 @@
 import { Logger } from '../common/log';
 import { displayDestination } from '../common/userToken';
 import { Credentials, KeyboardInteractiveRequest, PassphraseRequest, PasswordRequest, SecretKind, UserTokenRequest } from './credentials';
-import { INDEX_KEY, indexEntry, IndexEntry, parseIndex, secretKey, secretLabel } from './secretIndex';
+import { apiTokenKey, INDEX_KEY, indexEntry, IndexEntry, parseIndex, secretKey, secretLabel } from './secretIndex';
 
 /** The subset of the editor's SecretStorage used here. */
 export interface SecretBackend {
@@ -90,6 +90,19 @@ export class SavedCredentials implements Credentials {
   rememberPassphrase(keyPath: string, passphrase: string): Promise<void> {
     const secret: SecretKind = { kind: 'passphrase', keyPath };
     return this.keep(secret, passphrase, `the ${secretLabel(secret)}`);
+  }
+
+  /** A sandbox gateway's API token for `baseUrl`, if one was entered. */
+  apiToken(baseUrl: string): Promise<string | undefined> {
+    return this.backend.get(apiTokenKey(baseUrl));
+  }
+
+  /** Keeps a gateway's API token (replacing an older one), listed for Forget as `label` (which must not hold the token). */
+  async storeApiToken(baseUrl: string, label: string, value: string): Promise<void> {
+    const key = apiTokenKey(baseUrl);
+    await this.backend.store(key, value);
+    await this.updateIndex((all) => [...all.filter((e) => e.key !== key), { key, label }]);
+    this.log.info(`kept the ${label} in the editor's secret storage`);
   }
 
   /** Saved secrets with their Forget-list labels. */

@@ -14,6 +14,7 @@ const LEGACY_PASSWORD_PREFIX = 'sandboxExplorer.password:';
 const PASSWORD_PREFIX = 'sandboxExplorer.password.v2:';
 const USER_TOKEN_PREFIX = 'sandboxExplorer.userToken:';
 const PASSPHRASE_PREFIX = 'sandboxExplorer.passphrase:';
+const API_TOKEN_PREFIX = 'sandboxExplorer.apiToken:';
 
 export interface IndexEntry {
   readonly key: string;
@@ -38,6 +39,15 @@ export function secretKey(secret: SecretKind): string {
   if (secret.kind === 'passphrase') return `${PASSPHRASE_PREFIX}${secret.keyPath}`;
   const id = hash([...endpointParts(secret.kind, secret), secret.hostKeyFingerprint ?? '']);
   return `${secret.kind === 'password' ? PASSWORD_PREFIX : USER_TOKEN_PREFIX}${id}`;
+}
+
+/** A sandbox gateway's API token, keyed by a hash of the gateway's base URL (what the token is sent to). */
+export function apiTokenKey(baseUrl: string): string {
+  return `${API_TOKEN_PREFIX}${hash(['apiToken', baseUrl])}`;
+}
+
+export function isApiTokenKey(key: string): boolean {
+  return key.startsWith(API_TOKEN_PREFIX);
 }
 
 /** "password for sbx-1#…@127.0.0.1:2222 (host key SHA256:AbCdEfGh…)". */

@@ -9,7 +9,7 @@ import * as path from 'path';
 export const PLAIN_NODE_DIRS = ['src/common', 'src/ssh', 'src/fs/transfer', 'src/gateways/api'];
 export const SSH2_DIR = 'src/ssh';
 /** src/extension.ts, src/common, src/ssh and src/editor are not features. */
-export const FEATURE_DIRS = ['src/fs', 'src/hosts', 'src/terminal', 'src/forwarding', 'src/keys'];
+export const FEATURE_DIRS = ['src/fs', 'src/hosts', 'src/terminal', 'src/forwarding', 'src/keys', 'src/gateways'];
 
 const SPECIFIERS = [/\bfrom\s+['"]([^'"]+)['"]/g, /\bimport\s+['"]([^'"]+)['"]/g, /\brequire\(\s*['"]([^'"]+)['"]\s*\)/g, /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g];
 
