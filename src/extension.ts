@@ -137,7 +137,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerHostFilterCommands(commands, tree, hostsView),
     new HostStatusBar(model, SCHEME),
     registerHostActionsCommand(commands, model, SCHEME),
-    registerHostCommands(commands, { tree, pool, channel, openSettings: openHostSettings }),
+    registerHostCommands(commands, { tree, pool, channel, openSettings: openHostSettings, reloadSources: () => gateways.reload() }),
     registerHostSettingsCommands(commands, () => registry.hosts(), openHostSettings, (name) => pool.resume(name)),
     registerIdentityFileCommand(commands),
     registerHostEditCommands(commands, { declaration: (name) => sshConfigSource.declaration(name, settings.sshConfigFiles()), openSettings: openHostSettings }),

@@ -273,7 +273,7 @@ export class Gateways implements vscode.Disposable {
         // The listing shows it too, and asks nothing again until a new token is entered.
         this.settled.set(g.name, { ids: this.settled.get(g.name)?.ids ?? [], problem: `${err.message}: click to enter a new token.`, needsToken: true });
         this.changed.fire();
-        return new SshError(`${err.message}: token rejected. Enter a new token for ${g.name}.`, 'config', { code: 'gateway-token', cause: err });
+        return new SshError(`Token rejected: ${err.message}`, 'config', { code: 'gateway-token', cause: err });
       case 'not-found':
         return new SshError(`${g.name}: no such sandbox "${id}"`, 'config', { cause: err });
       case 'cancelled':

@@ -15,6 +15,8 @@ export function registerHostCommands(
     pool: ConnectionPool;
     channel: vscode.LogOutputChannel;
     openSettings: () => Thenable<unknown>;
+    /** Lists other sources (sandbox gateways) again. */
+    reloadSources?: () => void;
   },
 ): vscode.Disposable {
   const kept = new Map<string, ConnectionRef>();
@@ -22,6 +24,7 @@ export function registerHostCommands(
     { dispose: () => kept.forEach((ref) => ref.release()) },
     commands.plain('sandboxExplorer.hosts.refresh', 'Refresh', () => {
       deps.pool.retry();
+      deps.reloadSources?.();
       deps.tree.refresh();
     }),
     commands.plain('sandboxExplorer.hosts.openSettings', 'Open Host Settings', () => deps.openSettings()),

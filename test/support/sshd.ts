@@ -106,6 +106,12 @@ export interface SshdOptions {
   firstPort?: number;
   /** `ulimit -n` for sshd and every session and sftp-server under it (prlimit, which execs in place). */
   maxOpenFiles?: number;
+  /**
+   * More login names for this machine's user (same uid, home and shell), as sandbox gateways name
+   * the SSH user after the sandbox id: a copy of /etc/passwd with them is bind-mounted over it in
+   * sshd's own mount namespace only (needs root, like the other mounts).
+   */
+  loginNames?: string[];
 }
 
 export interface Sshd {
@@ -195,6 +201,15 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     if (options.tmpfsRootKiB) {
       mountArgs.push(root);
       mounts.push(`mount -t tmpfs -o size=${options.tmpfsRootKiB}k tmpfs "$${mountArgs.length}"`);
+    }
+    if (options.loginNames?.length) {
+      const passwd = fs.readFileSync('/etc/passwd', 'utf8');
+      const mine = passwd.split('\n').find((l) => l.startsWith(`${user}:`));
+      if (!mine) throw new Error(`no /etc/passwd line for ${user}`);
+      const copy = path.join(dir, 'passwd');
+      fs.writeFileSync(copy, passwd.replace(/\n*$/, '\n') + options.loginNames.map((n) => `${n}${mine.slice(user.length)}\n`).join(''));
+      mountArgs.push(copy, '/etc/passwd');
+      mounts.push(`mount --bind "$${mountArgs.length - 1}" "$${mountArgs.length}"`);
     }
     for (const bind of options.bindMounts ?? []) {
       const target = path.join(root, bind.target);
