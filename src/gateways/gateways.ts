@@ -102,8 +102,8 @@ export class Gateways implements vscode.Disposable {
   target(host: HostEntry): { user?: string; hostname: string; port?: number } {
     const known = this.endpoints.get(host.name);
     if (known) return { user: known.user, hostname: known.hostname, port: known.port };
-    const g = this.gateway(host.gateway);
-    return { user: host.sandboxId, hostname: g ? new URL(g.baseUrl).host : (host.gateway ?? host.name) };
+    // Not resolved yet: the gateway decides where it is on connect.
+    return { user: host.sandboxId, hostname: host.gateway ?? host.name };
   }
 
   /** Sandbox ids the user added under `gateway`. */

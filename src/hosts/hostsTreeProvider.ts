@@ -234,7 +234,7 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
     if (reason && host.enabled) tooltip.appendMarkdown('\n\n').appendText(`${state === 'failed' ? 'Failed' : 'Last failure'}: ${reason}`);
     tooltip.appendMarkdown('\n\n').appendText(`From ${sourceText(host)}`);
     item.tooltip = tooltip;
-    item.accessibilityInformation = { label: `${host.name}, ${where}, ${stateWords}` };
+    item.accessibilityInformation = { label: `${host.sandboxId ?? host.name}, ${where}, ${stateWords}` };
     item.iconPath = !host.enabled ? new vscode.ThemeIcon('circle-slash') : refused ? REFUSED_ICON : waiting && state === 'connected' ? WAITING_ICON : STATE_ICONS[state];
     item.contextValue = host.enabled ? (state === 'connected' || state === 'reconnecting' ? 'host.connected' : 'host.disconnected') : 'host.disabled';
     return item;

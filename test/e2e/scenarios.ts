@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
 import type { SandboxHostSetting } from '../harness/sandboxHost';
+import { gatewayScenarios } from './gatewayScenarios';
 import { hostScenarios } from './hostScenarios';
 import { keysScenarios } from './keysScenarios';
 import { terminalScenarios } from './terminalScenarios';
@@ -482,4 +483,4 @@ const basicScenarios: Scenario[] = [
   },
 ];
 
-export const scenarios: Scenario[] = [...basicScenarios, ...hostScenarios, ...keysScenarios, ...terminalScenarios];
+export const scenarios: Scenario[] = [...basicScenarios, ...hostScenarios, ...keysScenarios, ...terminalScenarios, ...gatewayScenarios];
