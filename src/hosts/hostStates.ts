@@ -30,9 +30,15 @@ export class HostStates implements vscode.Disposable {
   }
 
   /** The host's state, and why (a sentence) when it failed, is reconnecting or was disconnected by the user. */
-  state(hostName: string): { state: ConnectionState; reason?: string; held: boolean; refused: boolean } {
+  state(hostName: string): { state: ConnectionState; reason?: string; held: boolean; refused: boolean; waiting: boolean } {
     const state = this.source.state(hostName);
-    return { state: state.state, reason: state.error ? describeConnectionError(state.error, hostName) : undefined, held: state.held, refused: state.state === 'failed' && isRefusal(state.error) };
+    return {
+      state: state.state,
+      reason: state.error ? describeConnectionError(state.error, hostName) : undefined,
+      held: state.held,
+      refused: state.state === 'failed' && isRefusal(state.error),
+      waiting: state.waiting === true,
+    };
   }
 
   dispose(): void {

@@ -227,7 +227,7 @@ export class HostsTreeProvider implements vscode.TreeDataProvider<HostsNode>, vs
     item.description = host.enabled ? (activity ?? where) : `${where} · disabled`;
     const via = viaText(target);
     const tooltip = new vscode.MarkdownString();
-    tooltip.appendMarkdown('**').appendText(host.name).appendMarkdown('**\n\n');
+    tooltip.appendMarkdown('**').appendText(host.sandboxId ?? host.name).appendMarkdown('**\n\n');
     // As code: the renderer would otherwise turn user@host into a mail link.
     tooltip.appendMarkdown(codeSpan(where)).appendText(via ? `, ${via}` : '').appendMarkdown('\n\n');
     tooltip.appendText(`State: ${stateWords}`);

@@ -7,6 +7,7 @@
 // language servers) leave room for the SFTP channel and one command and never take the last
 // free slot, so however many terminals are asked for, file operations and one-shot commands
 // still get through; the long-lived ones wait in FIFO order and are told what they wait for.
+import { Emitter } from '../common/event';
 import { abortable } from '../common/time';
 import { abortError, sshDeadline, SshError } from './errors';
 
@@ -53,6 +54,10 @@ export class ChannelScheduler {
   private confirmed = 0;
   private proven = 0;
   private readonly queue: Waiter[] = [];
+  private readonly waitingChanged = new Emitter<boolean>();
+  /** Fires true when a request starts waiting with none queued before, false when the queue empties. */
+  readonly onDidChangeWaiting = this.waitingChanged.event;
+  private reportedWaiting = false;
 
   constructor(private limitValue: number) {
     if (!(limitValue >= 1)) throw new RangeError('channel limit must be at least 1');
@@ -87,6 +92,7 @@ export class ChannelScheduler {
     const granted = new Promise<Slot>((resolve, reject) => (waiter = { kind, grant: resolve, fail: reject }));
     const ahead = this.queue.filter((w) => w.kind === kind).length;
     this.queue.push(waiter);
+    this.reportWaiting();
     try {
       options.onWaiting?.({ kind, inUse: this.inUse, limit: this.limitValue, ahead });
     } catch {
@@ -99,6 +105,7 @@ export class ChannelScheduler {
       onAbandon: () => {
         const i = this.queue.indexOf(waiter);
         if (i >= 0) this.queue.splice(i, 1);
+        this.reportWaiting();
       },
       discardLate: (slot) => slot.release(),
     });
@@ -133,6 +140,7 @@ export class ChannelScheduler {
   /** Fails every waiter, e.g. when the connection dies. Slots already granted stay with their owners. */
   failAll(err: SshError): void {
     for (const waiter of this.queue.splice(0)) waiter.fail(err);
+    this.reportWaiting();
   }
 
   /**
@@ -186,5 +194,13 @@ export class ChannelScheduler {
         waiter.grant(this.take(waiter.kind));
       } else i++;
     }
+    this.reportWaiting();
+  }
+
+  private reportWaiting(): void {
+    const waiting = this.queue.length > 0;
+    if (waiting === this.reportedWaiting) return;
+    this.reportedWaiting = waiting;
+    this.waitingChanged.fire(waiting);
   }
 }

@@ -72,6 +72,13 @@ export class HostConnection {
     private readonly options: { maxSessions: () => number; idleTimeoutMs: () => number; reconnect: ReconnectPolicy; log: Logger },
   ) {
     this.scheduler = new ChannelScheduler(options.maxSessions());
+    // Requests queued for a session slot (MaxSessions reached) show as the host's "waiting for a session".
+    this.scheduler.onDidChangeWaiting(() => this.stateChanged.fire({ host: this.name, state: this.stateValue, reason: this.errorValue?.message, error: this.errorValue, held: this.held !== undefined }));
+  }
+
+  /** Requests wait for a free session channel. */
+  get isWaitingForSession(): boolean {
+    return this.scheduler.waiting > 0;
   }
 
   get state(): ConnectionState {

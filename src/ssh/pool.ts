@@ -40,6 +40,8 @@ export interface HostState {
   readonly held: boolean;
   /** While connected: the SHA256 fingerprint of the public key that logged in. */
   readonly authenticatedKey?: string;
+  /** Requests wait for a free session channel (the server's MaxSessions is reached). */
+  readonly waiting?: boolean;
 }
 
 export interface ConnectionRef {
@@ -189,7 +191,7 @@ export class ConnectionPool {
 }
 
 function stateOf(host: HostConnection | undefined): HostState {
-  return host ? { state: host.state, reason: host.reason, error: host.error, held: host.isHeld, authenticatedKey: host.authenticatedKey } : { state: 'disconnected', held: false };
+  return host ? { state: host.state, reason: host.reason, error: host.error, held: host.isHeld, authenticatedKey: host.authenticatedKey, waiting: host.isWaitingForSession } : { state: 'disconnected', held: false };
 }
 
 function sameChain(a: readonly JumpHop[], b: readonly JumpHop[]): boolean {

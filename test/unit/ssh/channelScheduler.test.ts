@@ -3,6 +3,24 @@ import { ChannelScheduler, SlotWait } from '../../../src/ssh/channelScheduler';
 import { SshError } from '../../../src/ssh/errors';
 
 describe('channel scheduler', () => {
+  it('says when requests start and stop waiting for a slot (the host\'s "waiting for a session" state)', async () => {
+    const s = new ChannelScheduler(1);
+    const seen: boolean[] = [];
+    s.onDidChangeWaiting((waiting) => seen.push(waiting));
+    const a = await s.acquire();
+    assert.deepStrictEqual(seen, [], 'a free slot is no wait');
+    const cancel = new AbortController();
+    const b = s.acquire();
+    const c = s.acquire({ signal: cancel.signal });
+    assert.deepStrictEqual(seen, [true], 'once, when the first request queues');
+    cancel.abort();
+    await assert.rejects(c);
+    assert.deepStrictEqual(seen, [true]);
+    a.release();
+    (await b).release();
+    assert.deepStrictEqual(seen, [true, false], 'and once when the queue empties');
+  });
+
   it('grants slots up to the limit, then in FIFO order as slots come back', async () => {
     const s = new ChannelScheduler(2);
     const a = await s.acquire();
