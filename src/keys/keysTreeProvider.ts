@@ -69,7 +69,11 @@ export class KeysTreeProvider implements vscode.TreeDataProvider<KeysNode>, vsco
   private async platformChildren(gateway: string): Promise<KeysNode[]> {
     try {
       const keys = (await this.sources.platforms?.platformKeys(gateway)) ?? [];
-      this.onPlatform.set(gateway, new Set(keys.map((k) => KeysTreeProvider.fingerprintOf(k)).filter((f): f is string => !!f)));
+      const fingerprints = new Set(keys.map((k) => KeysTreeProvider.fingerprintOf(k)).filter((f): f is string => !!f));
+      const before = this.onPlatform.get(gateway);
+      this.onPlatform.set(gateway, fingerprints);
+      // Local rows were drawn before this listing: mark them now (only when the set changed, so this settles).
+      if (before === undefined ? fingerprints.size > 0 : before.size !== fingerprints.size || [...fingerprints].some((f) => !before.has(f))) this.changed.fire();
       if (keys.length === 0) {
         return [{ kind: 'keysMessage', text: 'No keys on this gateway: Upload Key…', detail: `${gateway} trusts no SSH keys yet.`, command: { command: 'sandboxExplorer.gateways.uploadKey', title: 'Upload Key to Gateway…', arguments: [{ kind: 'gatewayKeys', gateway }] } }];
       }

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Scenario } from './scenarios';
 import { startGatewayServer } from '../support/gatewayServer';
+import { generateKey } from '../support/sshd';
 import { clickMenuItem, openContextMenu, QUICK_INPUT, showSandboxExplorer, SIDEBAR, treeRow } from './workbench';
 
 const TOKEN = 'e2e-gateway-token-5d1c';
@@ -23,7 +24,7 @@ function editSettings(userDataDir: string, change: (settings: Record<string, unk
 export const gatewayScenarios: Scenario[] = [
   {
     title: 'a sandbox gateway is a group in the Hosts view: its token is asked for once (masked), then the sandboxes its API lists appear under it',
-    async run({ page, sandbox, userDataDir, screenshot }) {
+    async run({ page, sandbox, userDataDir, home, screenshot }) {
       const ssh = { host: '127.0.0.1', port: sandbox.port, username: 'x' };
       const server = await startGatewayServer({ token: TOKEN, sandboxes: { 'rs-abc123-default-x7k9m': { ...ssh, username: 'rs-abc123-default-x7k9m' }, 'odd.id#2': { ...ssh, username: 'odd.id#2' } } });
       try {
@@ -58,7 +59,30 @@ export const gatewayScenarios: Scenario[] = [
         await page.keyboard.press('Enter');
         await treeRow(page, 'manual-box.7').waitFor({ state: 'visible', timeout: 20_000 });
         await screenshot('32-gateway-added-sandbox');
+
+        // The SSH Keys view lists the gateway; Upload Key to Gateway… on it sends a local key, which then shows as this machine's.
+        const sshDir = path.join(home, '.ssh');
+        fs.mkdirSync(sshDir, { recursive: true, mode: 0o700 });
+        const localKey = path.join(sshDir, '0gateway-e2e');
+        if (!fs.existsSync(localKey)) generateKey(localKey);
+        const keysHeader = page.locator(`${SIDEBAR} .pane-header`).filter({ has: page.locator('h3.title', { hasText: /^SSH Keys$/i }) }).first();
+        if ((await keysHeader.getAttribute('aria-expanded')) !== 'true') await keysHeader.click();
+        // The Keys view's gateway row is the second "acme" (the Hosts view's group comes first).
+        const keysGateway = page.locator(`${SIDEBAR} .monaco-list-row`).filter({ has: page.locator('.label-name', { hasText: /^acme$/ }) }).nth(1);
+        await keysGateway.waitFor({ state: 'visible', timeout: 20_000 });
+        await page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: 'No keys on this gateway' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+        const keyLabels = await openContextMenu(page, keysGateway);
+        assert.ok(keyLabels.includes('Upload Key to Gateway…'), JSON.stringify(keyLabels));
+        await clickMenuItem(page, 'Upload Key to Gateway…');
+        await page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`, { hasText: '0gateway-e2e' }).first().click();
+        await page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: 'this machine: 0gateway-e2e' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+        assert.strictEqual(server.keys.length, 1);
+        // The local key says which gateway trusts it.
+        await page.locator(`${SIDEBAR} .monaco-list-row`, { hasText: /0gateway-e2e.*· on acme/ }).first().waitFor({ state: 'visible', timeout: 20_000 });
+        await screenshot('33-gateway-keys');
       } finally {
+        fs.rmSync(path.join(home, '.ssh', '0gateway-e2e'), { force: true });
+        fs.rmSync(path.join(home, '.ssh', '0gateway-e2e.pub'), { force: true });
         editSettings(userDataDir, (s) => delete s['sandboxExplorer.gateways']);
         await server.close();
       }
