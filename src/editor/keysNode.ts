@@ -19,7 +19,7 @@ export interface PlatformKeySource {
   /** Keys were added or deleted, or the gateways or a token changed. */
   onDidChangeKeys(listener: () => void): { dispose(): void };
   gatewayNames(): string[];
-  /** The platform's keys; rejects with a message (no token, token rejected, API down). */
+  /** The platform's keys; rejects with a message (no token, token rejected, API down), with `needsToken: true` when a (new) token is the fix. */
   platformKeys(gateway: string): Promise<PlatformKeyRow[]>;
 }
 

@@ -161,7 +161,11 @@ export class Gateways implements vscode.Disposable {
   /** For the Keys view: the keys of the gateway named `name`. */
   platformKeys(name: string): Promise<PlatformKey[]> {
     const g = this.gateway(name);
-    return g ? this.keys(g) : Promise.reject(new Error(`${name} is not a gateway in the sandboxExplorer.gateways setting`));
+    if (!g) return Promise.reject(new Error(`${name} is not a gateway in the sandboxExplorer.gateways setting`));
+    // The Keys view offers "Enter API Token…" when that is the fix.
+    return this.keys(g).catch((err: unknown) => {
+      throw GatewayError.is(err, 'token-rejected') ? Object.assign(new Error(err.message), { needsToken: true }) : err;
+    });
   }
 
   async keys(gateway: GatewayConfig): Promise<PlatformKey[]> {

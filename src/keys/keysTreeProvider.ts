@@ -80,7 +80,7 @@ export class KeysTreeProvider implements vscode.TreeDataProvider<KeysNode>, vsco
       return keys.map((key): KeysNode => ({ kind: 'platformKey', gateway, key }));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      const token = /token/i.test(message);
+      const token = (err as { needsToken?: unknown } | null)?.needsToken === true;
       return [{ kind: 'keysMessage', text: token ? 'Enter API Token…' : 'Could not list keys', detail: message, command: token ? { command: 'sandboxExplorer.gateways.enterToken', title: 'Enter API Token…', arguments: [gateway] } : { command: 'sandboxExplorer.log.show', title: 'Show Log' } }];
     }
   }

@@ -197,6 +197,51 @@ describe('sandbox gateways: resolve through the API, connect to sshd, keys on th
   });
 });
 
+describe('sandbox gateways: answers that cannot be used', function () {
+  this.timeout(60_000);
+  let server: GatewayServer;
+  let saved: unknown;
+  const realInputBox = vscode.window.showInputBox;
+  let answers: string[] = [];
+  const config = () => vscode.workspace.getConfiguration('sandboxExplorer');
+  const failureOf = (host: string) =>
+    Promise.resolve(vscode.workspace.fs.stat(vscode.Uri.from({ scheme: 'sbx', authority: host, path: '/' }))).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+
+  before(async () => {
+    server = await startGatewayServer({ token: 'tok-b', sandboxes: {}, listing: false });
+    saved = config().inspect('gateways')?.globalValue;
+    await config().update('gateways', [{ name: 'beta', url: server.url }], vscode.ConfigurationTarget.Global);
+    (vscode.window as { showInputBox: typeof vscode.window.showInputBox }).showInputBox = async () => answers.shift();
+    answers = ['tok-b', 'gone-1', 'garbled-1'];
+    const group = { kind: 'group', name: 'beta', hosts: [], gateway: { name: 'beta' } };
+    await vscode.commands.executeCommand('sandboxExplorer.gateways.enterToken', group);
+    await vscode.commands.executeCommand('sandboxExplorer.gateways.addSandbox', group);
+    await vscode.commands.executeCommand('sandboxExplorer.gateways.addSandbox', group);
+  });
+
+  after(async () => {
+    (vscode.window as { showInputBox: typeof vscode.window.showInputBox }).showInputBox = realInputBox;
+    await config().update('gateways', saved, vscode.ConfigurationTarget.Global);
+    await server?.close();
+  });
+
+  it('an id the gateway does not know is "no such sandbox"; garbage is reported naming the gateway; neither is retried', async () => {
+    const gone = await failureOf('gone-1.beta');
+    assert.ok(gone);
+    assert.match(gone.message, /beta: no such sandbox "gone-1"/i);
+    // A sandbox it knows (200), answered with a body that is not JSON.
+    server.options = { ...server.options, sandboxes: { 'garbled-1': { host: '127.0.0.1', port: 1, username: 'garbled-1' } }, rawBody: '<html>oops</html>' };
+    const garbled = await failureOf('garbled-1.beta');
+    assert.ok(garbled);
+    assert.match(garbled.message, /beta answered with something that is not JSON \(sandbox garbled-1\)/i);
+    const lookups = server.requests.filter((r) => r.path.startsWith('/api/v1/sandboxes/'));
+    assert.deepStrictEqual(lookups.map((r) => r.path), ['/api/v1/sandboxes/gone-1', '/api/v1/sandboxes/garbled-1'], 'one request each');
+  });
+});
+
 /** The extension's log file; the editor writes it asynchronously, so wait until it holds `expected`. */
 async function logText(expected: string[], timeoutMs = 15_000): Promise<string> {
   const logs = path.join(process.env.SBX_USER_DATA_DIR ?? '', 'logs');
