@@ -115,14 +115,23 @@ async function bindUnix(path: string, onConnection: (socket: net.Socket) => void
   const server = await new Promise<net.Server>((resolve, reject) => {
     const s = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, onConnection);
     s.once('error', reject);
-    s.listen(path, () => {
-      s.off('error', reject);
-      resolve(s);
-    });
+    // Only this user may connect: the socket reaches into the sandbox with the user's rights.
+    // A chmod after listen leaves a moment in which anyone may connect, so the socket is
+    // created 0600 instead: bind(2) runs inside listen() for a path, synchronously, under this
+    // umask (process-wide, so it is put back at once; no other JavaScript runs in between).
+    const umask = process.umask(0o177);
+    try {
+      s.listen(path, () => {
+        s.off('error', reject);
+        resolve(s);
+      });
+    } finally {
+      process.umask(umask);
+    }
   }).catch((err) => {
     throw new ForwardError(`cannot listen on ${path}: ${(err as Error).message}`, 'bind-failed', { cause: err });
   });
-  // Only this user may connect: the socket reaches into the sandbox with the user's rights.
+  // Belt and braces (a file system that ignores the umask for sockets).
   fs.chmodSync(path, 0o600);
   return { servers: [server], addresses: [{ kind: 'unix', path }], close: () => closeAll([server]) };
 }
