@@ -14,6 +14,11 @@ export interface ListenOptions {
   readonly searchLimit?: number;
 }
 
+export interface FreePortOptions extends ListenOptions {
+  /** Ports not to suggest although free (other forwards want them). */
+  readonly skip?: ReadonlySet<number>;
+}
+
 export interface BoundListeners {
   readonly servers: readonly net.Server[];
   /** Addresses actually bound, e.g. [{host:'127.0.0.1',port:8080},{host:'::1',port:8080}] or a path. */
@@ -82,9 +87,10 @@ async function bindError(err: unknown, host: string, port: number, options: List
 }
 
 /** The first port from `from` that every address of `host` can bind, or undefined. */
-export async function nextFreePort(host: string, from: number, options: ListenOptions = {}): Promise<number | undefined> {
+export async function nextFreePort(host: string, from: number, options: FreePortOptions = {}): Promise<number | undefined> {
   const limit = options.searchLimit ?? 100;
   for (let port = from; port <= 65535 && port < from + limit; port++) {
+    if (options.skip?.has(port)) continue;
     try {
       const bound = await bindListeners({ kind: 'tcp', host, port }, (s) => s.destroy(), { ...options, searchLimit: 0 });
       await bound.close();
