@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import type { SandboxHostSetting } from '../harness/sandboxHost';
 import { hostScenarios } from './hostScenarios';
 import { keysScenarios } from './keysScenarios';
+import { portsScenarios } from './portsScenarios';
 import { terminalScenarios } from './terminalScenarios';
 import { ACTIVITY_ITEM, clickMenuItem, rowTexts, runFromPalette, showSandboxExplorer, SIDEBAR, statusItem, waitForText } from './workbench';
 
@@ -482,4 +483,4 @@ const basicScenarios: Scenario[] = [
   },
 ];
 
-export const scenarios: Scenario[] = [...basicScenarios, ...hostScenarios, ...keysScenarios, ...terminalScenarios];
+export const scenarios: Scenario[] = [...basicScenarios, ...hostScenarios, ...keysScenarios, ...terminalScenarios, ...portsScenarios];
