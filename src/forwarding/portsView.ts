@@ -51,6 +51,7 @@ export function describe(entry: PortsEntry, withHost: boolean): string {
     parts.push(r.state === 'failed' ? `failed: ${r.reason ?? ''}` : r.state);
     if (r.portChanged) parts.push(`local port changed to ${r.localPort}`);
     if (r.traffic.active) parts.push(`${r.traffic.active} conn`);
+    if (r.traffic.failed) parts.push(`${r.traffic.failed} failed`);
     const bytes = r.traffic.bytesUp + r.traffic.bytesDown;
     if (bytes) parts.push(formatBytes(bytes));
   } else {
@@ -70,6 +71,7 @@ function tooltipOf(entry: PortsEntry): string {
   ];
   if (r.portChanged) lines.push(`The local port had to change: ${r.localPort} instead of ${(r.spec.listen as { port: number }).port}.`);
   lines.push(`Connections: ${r.traffic.active} open, ${r.traffic.opened} in all, ${r.traffic.failed} failed; ${formatBytes(r.traffic.bytesUp)} sent, ${formatBytes(r.traffic.bytesDown)} received`);
+  if (r.traffic.lastFailure) lines.push(`Last failed connection: ${r.traffic.lastFailure}`);
   return lines.join('\n');
 }
 

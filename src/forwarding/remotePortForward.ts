@@ -144,7 +144,7 @@ export class RemoteForward {
         this.saidFull = true;
         this.log.warn(`${this.description}: ${this.maxConnections} connections are open already; refusing more from the server (the first was from ${from})`);
       }
-      this.stats.failed();
+      this.stats.failed(`more than ${this.maxConnections} connections at once; refused`);
       this.stats.closed();
       return offer.reject();
     }
@@ -158,7 +158,7 @@ export class RemoteForward {
       clearTimeout(timer);
       socket.destroy();
       this.forget(socket);
-      this.stats.failed();
+      this.stats.failed(`cannot connect to ${formatEndpoint(target)} here: ${why}`);
       this.stats.closed();
       this.log.warn(`${this.description}: connection from ${from} on the server failed: cannot connect to ${formatEndpoint(target)} here: ${why}`);
       offer.reject();

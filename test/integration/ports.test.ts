@@ -15,7 +15,7 @@ const hostNode = (name: string) => ({ kind: 'host', host: { name, source: 'setti
 interface PortsApi {
   readonly portsView: vscode.TreeDataProvider<unknown> & { children(host: string): readonly { kind: 'child'; id: string; contextValue: string; label: string }[]; onDidChange: vscode.Event<string | undefined> };
 }
-type Row = { id: number; state: string; localPort?: number; localAddress?: string; reason?: string };
+type Row = { id: number; state: string; origin: string; localPort?: number; localAddress?: string; reason?: string; spec: { target?: { port?: number } } };
 type PortsNode = { view: 'ports'; kind: 'forward' | 'detected'; host: string; port?: number; row?: Row };
 
 function get(url: string): Promise<{ status: number; body: string }> {
@@ -143,6 +143,23 @@ describe('ports', function () {
     assert.strictEqual(row.state, 'active', row.reason);
     assert.strictEqual((await get(`http://127.0.0.1:${row.localPort}/detected`)).body, 'hello from the sandbox /detected');
     await rowsWhen((r) => !r.some((n) => n.kind === 'detected' && n.port === other.port));
+  });
+
+  it('with auto-forward on, a new listener is forwarded to the same local port, and un-forwarded when it stops', async () => {
+    await config().update('ports.autoForward', 'notify', vscode.ConfigurationTarget.Global);
+    try {
+      const app = await startRemoteServer(host.sshd.dir, 'http', { netns: ns!.name, host: '127.0.0.1' });
+      servers.push(app);
+      const isAuto = (n: PortsNode) => n.kind === 'forward' && n.row?.origin === 'auto' && n.row.spec.target?.port === app.port;
+      const seen = await rowsWhen((r) => r.some(isAuto));
+      const row = seen.find(isAuto)!.row!;
+      assert.strictEqual(row.localPort, app.port);
+      assert.strictEqual((await get(`http://127.0.0.1:${app.port}/auto`)).body, 'hello from the sandbox /auto');
+      await app.stop();
+      await rowsWhen((r) => !r.some(isAuto));
+    } finally {
+      await config().update('ports.autoForward', 'off', vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('bad input is refused with the parser\'s message, before anything starts', async () => {

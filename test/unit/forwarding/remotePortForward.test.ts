@@ -206,6 +206,9 @@ describe('remote forward (-R) against real sshd', function () {
         );
         assert.ok(outcome === 'ECONNRESET' || outcome === 0, String(outcome));
         assert.ok(log.lines.some((l) => /does not allow forwarding .*AllowTcpForwarding/.test(l)), log.lines.join('\n'));
+        // The row (its tooltip) says it too, not only the log.
+        await new Promise<void>((resolve) => (forward.stats.snapshot.failed ? resolve() : forward.stats.onDidChange(() => resolve())));
+        assert.match(forward.stats.snapshot.lastFailure ?? '', /does not allow forwarding .*AllowTcpForwarding/);
       } finally {
         await forward.dispose();
       }
