@@ -43,6 +43,8 @@ interface Session {
   readonly detector: PortDetector;
   readonly auto: AutoForwarder;
   readonly subs: { dispose(): void }[];
+  /** Remembered and ssh config forwards were started for this connection. */
+  restored: boolean;
 }
 
 export class PortsService {
@@ -131,12 +133,15 @@ export class PortsService {
   }
 
   private async onConnected(name: string): Promise<void> {
-    if (this.disposed || this.sessions.has(name)) return;
+    if (this.disposed || this.ready.get(name)?.restored) return;
     try {
       const remembered = this.deps.memory.load(name);
       const config = await this.deps.configForwards(name);
-      if (!remembered.length && !config.length && !this.watching) return;
+      // A session may be opening already (a forward asked for made this connection).
+      if (!remembered.length && !config.length && !this.watching && !this.sessions.has(name)) return;
       const s = await this.session(name);
+      if (s.restored) return;
+      s.restored = true;
       await s.forwards.restore();
       for (const spec of config) {
         const text = formatForwardSpec(spec);
@@ -184,6 +189,7 @@ export class PortsService {
       detector,
       auto,
       subs: [forwards.onDidChange(() => this.changed.fire(name)), detector.onDidChange(() => this.changed.fire(name))],
+      restored: false,
     };
     this.ready.set(name, session);
     detector.start();

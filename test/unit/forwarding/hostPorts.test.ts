@@ -101,6 +101,16 @@ describe('ports of every host (PortsService) against real sshd', function () {
     assert.deepStrictEqual(memory.saved.get('box'), []);
   });
 
+  it('when a new forward is what connects the host, the remembered and ssh config forwards start too', async () => {
+    const memory = mapMemory();
+    memory.saved.set('box', [`127.0.0.1:0:localhost:${echo.port}`]);
+    const ports = service(newPool(), memory, [parseForwardSpec('D 0')]);
+    const row = await ports.forward('box', parseForwardSpec(`R 0:127.0.0.1:9`));
+    assert.strictEqual(row.state, 'active', row.reason);
+    const entries = await entriesWhen(ports, (e) => e.filter((x) => x.kind === 'forward' && x.row.state === 'active').length === 3);
+    assert.deepStrictEqual(entries.flatMap((e) => (e.kind === 'forward' ? [`${e.row.origin} ${e.row.spec.kind}`] : [])).sort(), ['config dynamic', 'user local', 'user remote']);
+  });
+
   it('lets go of a host whose last forward stopped, so its connection closes when idle', async () => {
     const pool = newPool(100);
     const ports = service(pool, mapMemory());
