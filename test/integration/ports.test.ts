@@ -10,6 +10,11 @@ import { RemoteServer, startRemoteServer } from '../unit/forwarding/remoteServer
 import { addTestHost, removeTestHosts, TestHost } from './fsHosts';
 
 const EXTENSION_ID = 'sandbox-explorer.sandbox-explorer';
+const CONNECTION_SETTINGS: [string, number][] = [
+  ['keepaliveIntervalSeconds', 1],
+  ['keepaliveCountMax', 2],
+  ['connectTimeoutSeconds', 3],
+];
 const hostNode = (name: string) => ({ kind: 'host', host: { name, source: 'settings', enabled: true } });
 
 interface PortsApi {
@@ -56,6 +61,8 @@ describe('ports', function () {
     if (noNetns) return this.skip();
     await config().update('ports.autoForward', 'off', vscode.ConfigurationTarget.Global);
     await config().update('ports.detectionIntervalSeconds', 1, vscode.ConfigurationTarget.Global);
+    // A partition is noticed within 3 s, and a connect attempt into it gives up after 3 s.
+    for (const [key, value] of CONNECTION_SETTINGS) await config().update(key, value, vscode.ConfigurationTarget.Global);
     ns = createNetns();
     host = await addTestHost('ports-box', { netns: ns.name, listenAddress: ns.address });
     web = await startRemoteServer(host.sshd.dir, 'http', { netns: ns.name, host: '127.0.0.1' });
@@ -70,6 +77,7 @@ describe('ports', function () {
     ns?.destroy();
     await config().update('ports.autoForward', undefined, vscode.ConfigurationTarget.Global);
     await config().update('ports.detectionIntervalSeconds', undefined, vscode.ConfigurationTarget.Global);
+    for (const [key] of CONNECTION_SETTINGS) await config().update(key, undefined, vscode.ConfigurationTarget.Global);
   });
 
   const rows = async () => ((await api.portsView.getChildren()) ?? []) as PortsNode[];
@@ -160,6 +168,22 @@ describe('ports', function () {
     } finally {
       await config().update('ports.autoForward', 'off', vscode.ConfigurationTarget.Global);
     }
+  });
+
+  it('a network partition shows the forward reconnecting, then active again by itself, and it forwards again', async () => {
+    const row = (await vscode.commands.executeCommand('sandboxExplorer.ports.forward', hostNode(host.name), `0:localhost:${web.port}`)) as Row;
+    assert.strictEqual(row.state, 'active', row.reason);
+    const stateOf = (r: PortsNode[]) => r.find((n) => n.kind === 'forward' && n.row?.id === row.id)?.row?.state;
+    ns!.partition();
+    try {
+      await rowsWhen((r) => stateOf(r) === 'reconnecting');
+      const item = await api.portsView.getTreeItem((await rows()).find((n) => n.row?.id === row.id)!);
+      assert.match(String(item.description), /reconnecting/);
+    } finally {
+      ns!.heal();
+    }
+    await rowsWhen((r) => stateOf(r) === 'active');
+    assert.strictEqual((await get(`http://127.0.0.1:${row.localPort}/healed`)).body, 'hello from the sandbox /healed');
   });
 
   it('bad input is refused with the parser\'s message, before anything starts', async () => {
