@@ -42,7 +42,7 @@ export function labelOf(entry: PortsEntry): string {
   return `${r.localAddress?.split(', ')[0] ?? formatEndpoint(r.spec.listen)} → ${r.remoteAddress}`;
 }
 
-export function describe(entry: PortsEntry, withHost: boolean): string {
+export function descriptionOf(entry: PortsEntry, withHost: boolean): string {
   const parts: string[] = [];
   if (withHost) parts.push(entry.host);
   parts.push(kindWord(entry));
@@ -122,7 +122,7 @@ export class PortsTreeProvider implements vscode.TreeDataProvider<PortsNode>, Ho
   getTreeItem(node: PortsNode): vscode.TreeItem {
     const item = new vscode.TreeItem(labelOf(node), vscode.TreeItemCollapsibleState.None);
     item.id = `${node.host}:${idOf(node)}`;
-    item.description = describe(node, true);
+    item.description = descriptionOf(node, true);
     item.tooltip = tooltipOf(node);
     item.iconPath = iconOf(node);
     item.contextValue = contextValueOf(node);
@@ -140,7 +140,7 @@ export class PortsTreeProvider implements vscode.TreeDataProvider<PortsNode>, Ho
         feature: FORWARD_FEATURE,
         id: idOf(e),
         label: labelOf(e),
-        description: describe(e, false),
+        description: descriptionOf(e, false),
         tooltip: tooltipOf(e),
         icon: iconOf(e).id,
         iconColor: (iconOf(e).color as { id?: string } | undefined)?.id,

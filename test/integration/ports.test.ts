@@ -130,6 +130,8 @@ describe('ports', function () {
 
     // The Hosts view's child row for the same forward.
     const child = api.portsView.children(host.name).find((c) => c.id === String(node.row!.id))!;
+    assert.strictEqual(await vscode.commands.executeCommand('sandboxExplorer.ports.copyAddress', child), `127.0.0.1:${web.port}`);
+    assert.strictEqual((await get((await vscode.commands.executeCommand('sandboxExplorer.ports.openBrowser', child)) as string)).body, 'hello from the sandbox /');
     const restarted = (await vscode.commands.executeCommand('sandboxExplorer.ports.restart', child)) as Row;
     assert.strictEqual(restarted.state, 'active');
     assert.strictEqual((await get(`http://127.0.0.1:${web.port}/again`)).body, 'hello from the sandbox /again');
