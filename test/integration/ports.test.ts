@@ -188,6 +188,18 @@ describe('ports', function () {
     assert.strictEqual((await get(`http://127.0.0.1:${row.localPort}/healed`)).body, 'hello from the sandbox /healed');
   });
 
+  it('a server that allows only local forwards: the R forward\'s row fails naming AllowTcpForwarding', async () => {
+    const refusing = await addTestHost('ports-no-remote', { extraConfig: ['Match all', '  AllowTcpForwarding local'] });
+    const row = (await vscode.commands.executeCommand('sandboxExplorer.ports.forward', hostNode(refusing.name), 'R 0:localhost:9')) as Row;
+    assert.strictEqual(row.state, 'failed');
+    assert.match(row.reason ?? '', /AllowTcpForwarding to "local" or "no"/);
+    const node = (await rows()).find((n) => n.kind === 'forward' && n.host === refusing.name && n.row?.id === row.id)!;
+    const item = await api.portsView.getTreeItem(node);
+    assert.strictEqual(item.contextValue, 'forward.remote.failed');
+    assert.match(String(item.description), /failed: .*AllowTcpForwarding/);
+    await vscode.commands.executeCommand('sandboxExplorer.ports.stop', node);
+  });
+
   it('bad input is refused with the parser\'s message, before anything starts', async () => {
     const before = (await rows()).length;
     // The input box shows the same message as its validation; a typed argument fails the same way.
