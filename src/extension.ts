@@ -97,7 +97,7 @@ export function activate(context: vscode.ExtensionContext): SandboxExplorerApi {
   // The tree and the status bar show the registry's hosts with the pool's states.
   const states = new HostStates(pool);
   const model = hostsModel(registry, states);
-  const ports = new PortsFeature({ pool, resolve: (name) => registry.resolve(name), globalState: context.globalState, log });
+  const ports = new PortsFeature({ pool, resolve: (name) => registry.resolve(name), hostNames: async () => (await registry.hosts()).map((h) => h.name), globalState: context.globalState, log });
   context.subscriptions.push(ports);
   const tree = new HostsTreeProvider(model, (host) => roots.rootUri(host), [ports.tree]);
   const hostsView = vscode.window.createTreeView('sandboxExplorer.hosts', { treeDataProvider: tree, showCollapseAll: true });

@@ -25,6 +25,8 @@ export interface PortsDependencies {
   /** A pool reference to the host as a ForwardingHost (connects it). */
   acquire(name: string): Promise<ForwardingHost>;
   hostState(name: string): HostLinkState;
+  /** A host the user has (the pool also reports its jump hops' connections, which are not hosts). */
+  isHost(name: string): Promise<boolean>;
   readonly onDidChangeHostState: Event<{ readonly host: string; readonly state: HostLinkState }>;
   /** The host's ssh config forwards, already turned into specs (the caller logs those it skipped). */
   configForwards(name: string): Promise<readonly ForwardSpec[]>;
@@ -115,7 +117,7 @@ export class PortsService {
    */
   setWatching(on: boolean, connectedHosts: () => readonly string[]): void {
     this.watching = on;
-    if (on) for (const name of connectedHosts()) void this.session(name).catch(() => undefined);
+    if (on) for (const name of connectedHosts()) void this.watch(name);
     else for (const name of [...this.ready.keys()]) this.releaseIfUnused(name);
   }
 
@@ -132,9 +134,14 @@ export class PortsService {
     await s.auto.settled();
   }
 
+  private async watch(name: string): Promise<void> {
+    if (await this.deps.isHost(name).catch(() => false)) await this.session(name).catch(() => undefined);
+  }
+
   private async onConnected(name: string): Promise<void> {
     if (this.disposed || this.ready.get(name)?.restored) return;
     try {
+      if (!(await this.deps.isHost(name))) return;
       const remembered = this.deps.memory.load(name);
       const config = await this.deps.configForwards(name);
       // A session may be opening already (a forward asked for made this connection).

@@ -28,6 +28,8 @@ export interface HostConfigForwards {
 export interface PortsFeatureDeps {
   readonly pool: ConnectionPool;
   resolve(name: string): Promise<HostConfigForwards>;
+  /** The names of the user's hosts (not jump hops). */
+  hostNames(): Promise<string[]>;
   readonly globalState: vscode.Memento;
   readonly log: Logger;
 }
@@ -65,6 +67,7 @@ export class PortsFeature implements vscode.Disposable {
     this.service = new PortsService({
       acquire: (name) => acquireForwardingHost(pool, name),
       hostState: (name) => pool.state(name).state as HostLinkState,
+      isHost: async (name) => (await deps.hostNames()).includes(name),
       onDidChangeHostState: (listener) => pool.onDidChangeState((c) => listener({ host: c.host, state: c.state as HostLinkState })),
       configForwards: (name) => this.configForwards(name),
       memory: globalStateMemory(deps.globalState),

@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import { Emitter } from '../../../src/common/event';
 import { HostLinkState } from '../../../src/forwarding/connectionPort';
 import { ForwardMemory } from '../../../src/forwarding/forwardManager';
 import { ForwardSpec, parseForwardSpec } from '../../../src/forwarding/forwardSpec';
@@ -49,6 +50,7 @@ describe('ports of every host (PortsService) against real sshd', function () {
     const ports = new PortsService({
       acquire: (name) => acquireForwardingHost(pool, name),
       hostState: (name) => pool.state(name).state as HostLinkState,
+      isHost: async (name) => name === 'box',
       onDidChangeHostState: (listener) => pool.onDidChangeState((c) => listener({ host: c.host, state: c.state as HostLinkState })),
       configForwards: async () => config,
       memory,
@@ -124,5 +126,32 @@ describe('ports of every host (PortsService) against real sshd', function () {
     // Only closes if the service let go of its reference (the pool's only user).
     await idleClosed;
     assert.deepStrictEqual(ports.entries(), []);
+  });
+
+  it('never opens a host of its own for a jump hop the pool reports connected', async () => {
+    const states = new Emitter<{ host: string; state: HostLinkState }>();
+    const acquired: string[] = [];
+    const ports = new PortsService({
+      acquire: async (name) => {
+        acquired.push(name);
+        throw new Error('not in this test');
+      },
+      hostState: () => 'connected',
+      isHost: async (name) => name === 'box',
+      onDidChangeHostState: states.event,
+      configForwards: async () => [],
+      memory: mapMemory(),
+      settings: () => ({ autoForward: false, attributes: PortAttributesMatcher.fromSettings({}), allowNonLoopback: false, detectionIntervalMs: 200 }),
+      notify: () => undefined,
+      log,
+    });
+    cleanup.push(() => ports.dispose());
+    ports.setWatching(true, () => ['jump admin@bastion:22', 'box']);
+    states.fire({ host: 'jump admin@bastion:22', state: 'connected' });
+    states.fire({ host: 'box', state: 'connected' });
+    // The lookups settle within microtasks (no I/O here): the next macrotask sees what they did.
+    await new Promise((r) => setImmediate(r));
+    assert.ok(!acquired.some((n) => n.startsWith('jump ')), JSON.stringify(acquired));
+    assert.ok(acquired.includes('box'), JSON.stringify(acquired));
   });
 });
