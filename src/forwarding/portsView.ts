@@ -42,7 +42,7 @@ export function labelOf(entry: PortsEntry): string {
   return `${r.localAddress?.split(', ')[0] ?? formatEndpoint(r.spec.listen)} → ${r.remoteAddress}`;
 }
 
-export function descriptionOf(entry: PortsEntry, withHost: boolean): string {
+export function descriptionOf(entry: PortsEntry, withHost: boolean, withTraffic = true): string {
   const parts: string[] = [];
   if (withHost) parts.push(entry.host);
   parts.push(kindWord(entry));
@@ -50,10 +50,12 @@ export function descriptionOf(entry: PortsEntry, withHost: boolean): string {
     const r = entry.row;
     parts.push(r.state === 'failed' ? `failed: ${r.reason ?? ''}` : r.state);
     if (r.portChanged) parts.push(`local port changed to ${r.localPort}`);
-    if (r.traffic.active) parts.push(`${r.traffic.active} conn`);
-    if (r.traffic.failed) parts.push(`${r.traffic.failed} failed`);
-    const bytes = r.traffic.bytesUp + r.traffic.bytesDown;
-    if (bytes) parts.push(formatBytes(bytes));
+    if (withTraffic) {
+      if (r.traffic.active) parts.push(`${r.traffic.active} conn`);
+      if (r.traffic.failed) parts.push(`${r.traffic.failed} failed`);
+      const bytes = r.traffic.bytesUp + r.traffic.bytesDown;
+      if (bytes) parts.push(formatBytes(bytes));
+    }
   } else {
     parts.push('not forwarded');
   }
@@ -106,6 +108,8 @@ export class PortsTreeProvider implements vscode.TreeDataProvider<PortsNode>, Ho
   /** For the Hosts view: the host whose forward rows changed. */
   readonly onDidChange = this.hostChanged.event;
   private readonly dirtyHosts = new Set<string>();
+  /** What each host's Hosts view rows showed last: its node is refreshed only when they change. */
+  private readonly hostRowsShown = new Map<string, string>();
   private throttle: NodeJS.Timeout | undefined;
   private traffic: NodeJS.Timeout | undefined;
   private readonly sub: { dispose(): void };
@@ -140,7 +144,8 @@ export class PortsTreeProvider implements vscode.TreeDataProvider<PortsNode>, Ho
         feature: FORWARD_FEATURE,
         id: idOf(e),
         label: labelOf(e),
-        description: descriptionOf(e, false),
+        // No live numbers here: each refresh of a host's row lists its folder again.
+        description: descriptionOf(e, false, false),
         tooltip: tooltipOf(e),
         icon: iconOf(e).id,
         iconColor: (iconOf(e).color as { id?: string } | undefined)?.id,
@@ -159,7 +164,13 @@ export class PortsTreeProvider implements vscode.TreeDataProvider<PortsNode>, Ho
     const hosts = [...this.dirtyHosts];
     this.dirtyHosts.clear();
     this.treeChanged.fire(undefined);
-    for (const h of hosts) this.hostChanged.fire(h);
+    for (const h of hosts) {
+      // Refreshing a host's node lists its remote folder again: only when its forward rows changed.
+      const shown = JSON.stringify(this.children(h).map((c) => [c.id, c.label, c.description, c.contextValue, c.icon]));
+      if (this.hostRowsShown.get(h) === shown) continue;
+      this.hostRowsShown.set(h, shown);
+      this.hostChanged.fire(h);
+    }
     // Bytes move without events (one per chunk would be too many): poll while anything is open.
     const busy = this.ports.entries().filter((e) => e.kind === 'forward' && e.row.traffic.active > 0);
     if (busy.length && !this.traffic) {

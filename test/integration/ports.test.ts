@@ -20,7 +20,7 @@ const hostNode = (name: string) => ({ kind: 'host', host: { name, source: 'setti
 interface PortsApi {
   readonly portsView: vscode.TreeDataProvider<unknown> & { children(host: string): readonly { kind: 'child'; id: string; contextValue: string; label: string }[]; onDidChange: vscode.Event<string | undefined> };
 }
-type Row = { id: number; state: string; origin: string; localPort?: number; localAddress?: string; reason?: string; spec: { target?: { port?: number } } };
+type Row = { id: number; state: string; origin: string; traffic?: { opened: number; active: number }; localPort?: number; localAddress?: string; reason?: string; spec: { target?: { port?: number } } };
 type PortsNode = { view: 'ports'; kind: 'forward' | 'detected'; host: string; port?: number; row?: Row };
 
 function get(url: string): Promise<{ status: number; body: string }> {
@@ -127,6 +127,20 @@ describe('ports', function () {
     assert.ok(opened, 'opened a URI');
     // The editor may map localhost to a URL of its own (code-server's /proxy/<port>/): that URL must reach the sandbox.
     assert.strictEqual((await get(opened)).body, 'hello from the sandbox /');
+
+    // Traffic changes the Ports view's numbers, but not the host's rows in the Hosts view (a
+    // refresh of a host's node would list its remote folder again).
+    const hostRefreshes: (string | undefined)[] = [];
+    const sub = api.portsView.onDidChange((h) => hostRefreshes.push(h));
+    try {
+      const opened = node.row!.traffic?.opened ?? 0;
+      await get(`http://127.0.0.1:${web.port}/one`);
+      await get(`http://127.0.0.1:${web.port}/two`);
+      await rowsWhen((r) => (r.find((n) => n.row?.id === node.row!.id)?.row?.traffic?.opened ?? 0) >= opened + 2 && r.find((n) => n.row?.id === node.row!.id)?.row?.traffic?.active === 0);
+      assert.deepStrictEqual(hostRefreshes, []);
+    } finally {
+      sub.dispose();
+    }
 
     // The Hosts view's child row for the same forward.
     const child = api.portsView.children(host.name).find((c) => c.id === String(node.row!.id))!;
