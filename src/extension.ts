@@ -3,6 +3,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { PortsFeature } from './forwarding/portsFeature';
 import { registerFsCommands } from './fs/fsCommands';
 import { RemoteRoots } from './fs/remoteRoots';
 import { RemoteSessions } from './fs/remoteSessions';
@@ -33,7 +34,7 @@ import { poolDependencies } from './ssh/connectionDependencies';
 import { ConnectionPool } from './ssh/pool';
 import { isApiTokenKey } from './ssh/secretIndex';
 import { Commands, resourcesOf } from './editor/commands';
-import { HostPicker } from './editor/hostsNode';
+import { HostChildSource, HostPicker } from './editor/hostsNode';
 import { hostKeyPrompt } from './editor/hostKeyPrompt';
 import { inPlaceSavePrompt } from './editor/inPlaceSavePrompt';
 import { outputChannelLogger } from './editor/logChannel';
@@ -42,7 +43,12 @@ import { secretCredentials } from './editor/secretCredentials';
 import { settings } from './editor/settings';
 import { registerTerminalCommands } from './terminal/terminalCommands';
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What activate returns: the Ports view's data, read by the integration tests (the editor gives no access to a view's rows). */
+export interface SandboxExplorerApi {
+  readonly portsView: vscode.TreeDataProvider<unknown> & HostChildSource;
+}
+
+export function activate(context: vscode.ExtensionContext): SandboxExplorerApi {
   const channel = vscode.window.createOutputChannel('Sandbox Explorer', { log: true });
   context.subscriptions.push(channel);
   const log = outputChannelLogger(channel);
@@ -103,7 +109,9 @@ export function activate(context: vscode.ExtensionContext): void {
   // The tree and the status bar show the registry's hosts with the pool's states.
   const states = new HostStates(pool);
   const model = hostsModel(registry, states);
-  const tree = new HostsTreeProvider(model, (host) => roots.rootUri(host));
+  const ports = new PortsFeature({ pool, resolve: (name) => registry.resolve(name), hostNames: async () => (await registry.hosts()).map((h) => h.name), globalState: context.globalState, log });
+  context.subscriptions.push(ports);
+  const tree = new HostsTreeProvider(model, (host) => roots.rootUri(host), [ports.tree]);
   const hostsView = vscode.window.createTreeView('sandboxExplorer.hosts', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(states, tree, hostsView);
 
@@ -152,9 +160,11 @@ export function activate(context: vscode.ExtensionContext): void {
       setEnv: async (host) => (await registry.resolve(host)).setEnv,
       log,
     }),
+    ports.registerCommands(commands),
     registerTransferCommands(commands, { roots, sessions, changed: (uri) => files.fire([{ type: vscode.FileChangeType.Changed, uri }]), log }),
   );
   log.info(`Sandbox Explorer activated (VS Code ${vscode.version}, Node ${process.version})`);
+  return { portsView: ports.tree as vscode.TreeDataProvider<unknown> & HostChildSource };
 }
 
 export function deactivate(): void {

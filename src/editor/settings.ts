@@ -35,6 +35,11 @@ export const SETTING = {
   terminalEnv: 'terminal.env',
   hostGroups: 'hostGroups',
   gateways: 'gateways',
+  portsAutoForward: 'ports.autoForward',
+  portsAttributes: 'ports.attributes',
+  portsOtherAttributes: 'ports.otherPortsAttributes',
+  portsBindAddress: 'ports.bindAddress',
+  portsDetectionInterval: 'ports.detectionIntervalSeconds',
 } as const;
 
 export type SettingName = keyof typeof SETTING;
@@ -73,6 +78,12 @@ export const APPLIES: Record<SettingName, Applies> = {
   hostGroups: 'live',
   // The Hosts view lists the change at once; a sandbox uses it from its next connect.
   gateways: 'nextConnect',
+  // Read at each detection, auto-forward and new forward.
+  portsAutoForward: 'live',
+  portsAttributes: 'live',
+  portsOtherAttributes: 'live',
+  portsBindAddress: 'live',
+  portsDetectionInterval: 'nextConnect',
 };
 
 /** Settings a trusted workspace on this machine may change; every other one is user-only. */
@@ -144,6 +155,19 @@ export interface EditorSettings {
   writeHostGroups(groups: Record<string, string>): Promise<void>;
   gateways(): unknown[];
   affectsGateways(e: vscode.ConfigurationChangeEvent): boolean;
+  ports(): PortsSettings;
+}
+
+/** The Ports feature's settings, all from user settings only (they decide what listens on this machine). */
+export interface PortsSettings {
+  /** `notify` (default, like VS Code): forward detected ports and say so once; `off`: nothing is forwarded unasked. */
+  readonly autoForward: 'notify' | 'off';
+  /** Raw `ports.attributes` and `ports.otherPortsAttributes` values; the forwarding core validates them. */
+  readonly attributes: unknown;
+  readonly otherPortsAttributes: unknown;
+  /** Where local forwards listen unless a forward names an address. */
+  readonly bindAddress: string;
+  readonly detectionIntervalMs: number;
 }
 
 export const settings: EditorSettings = {
@@ -177,6 +201,17 @@ export const settings: EditorSettings = {
 
   async writeHostGroups(groups: Record<string, string>): Promise<void> {
     await config().update(SETTING.hostGroups, Object.keys(groups).length ? groups : undefined, vscode.ConfigurationTarget.Global);
+  },
+
+  ports(): PortsSettings {
+    const bind = userValue<unknown>(SETTING.portsBindAddress, '127.0.0.1');
+    return {
+      autoForward: userValue<unknown>(SETTING.portsAutoForward, 'notify') === 'off' ? 'off' : 'notify',
+      attributes: userValue<unknown>(SETTING.portsAttributes, {}),
+      otherPortsAttributes: userValue<unknown>(SETTING.portsOtherAttributes, undefined),
+      bindAddress: typeof bind === 'string' && bind.trim() ? bind.trim() : '127.0.0.1',
+      detectionIntervalMs: positive(userValue(SETTING.portsDetectionInterval, 3), 3, 1) * 1000,
+    };
   },
 
   hosts(): unknown[] {

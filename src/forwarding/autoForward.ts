@@ -7,6 +7,7 @@ import { Logger } from '../common/log';
 import { ForwardRow, HostForwards } from './forwardManager';
 import { LocalForwardSpec } from './forwardSpec';
 import { OnAutoForward, PortAttributesMatcher } from './portAttributes';
+import { nextFreePort } from './localListeners';
 import { DetectedPorts, PortDetector } from './portDetector';
 
 export interface AutoForwardSettings {
@@ -14,11 +15,20 @@ export interface AutoForwardSettings {
   readonly attributes: PortAttributesMatcher;
   /** Auto-forwards per host before it stops (20: ephemeral test ports must not flood the view). */
   readonly maxAuto?: number;
+  /**
+   * Local ports other forwards hold or want (every host's, in any state, and remembered ones
+   * not started yet). Auto-forwarding never takes one of them, even where the bind would work
+   * (another forward on [::1]:3000 leaves 127.0.0.1:3000 free, and a browser's localhost:3000
+   * would then reach either). This host's rows are always counted.
+   */
+  readonly claimedLocalPorts?: () => Iterable<number>;
 }
 
 export type AutoForwardNotice =
   | { readonly kind: 'forwarded'; readonly rows: readonly { readonly row: ForwardRow; readonly action: OnAutoForward; readonly label?: string }[] }
-  | { readonly kind: 'limit'; readonly max: number };
+  | { readonly kind: 'limit'; readonly max: number }
+  /** Its attributes require the same local port and that one is taken: the user decides (`suggestedPort` is free). */
+  | { readonly kind: 'unavailable'; readonly port: number; readonly reason: string; readonly suggestedPort?: number; readonly label?: string };
 
 export const DEFAULT_MAX_AUTO_FORWARDS = 20;
 
@@ -82,7 +92,7 @@ export class AutoForwarder {
         }
         break;
       }
-      const row = await this.forwardSamePort(port, attributes.requireLocalPort === true);
+      const row = await this.forwardSamePort(port, attributes.requireLocalPort === true, attributes.label);
       if (!row) continue;
       this.autoCount++;
       this.auto.set(port, row.id);
@@ -91,20 +101,53 @@ export class AutoForwarder {
     if (done.length) this.notify({ kind: 'forwarded', rows: done });
   }
 
-  /** Forwards `port` to the same local port, or to any free one when that is taken and allowed. */
-  private async forwardSamePort(port: number, requireLocalPort: boolean): Promise<ForwardRow | undefined> {
+  /** Local ports that another forward holds or wants. */
+  private claimed(): Set<number> {
+    const ports = new Set<number>(this.settings().claimedLocalPorts?.() ?? []);
+    for (const r of this.forwards.rows) {
+      if (r.spec.kind !== 'remote' && r.spec.listen.kind === 'tcp' && r.spec.listen.port !== 0) ports.add(r.spec.listen.port);
+      if (r.localPort !== undefined) ports.add(r.localPort);
+    }
+    return ports;
+  }
+
+  /**
+   * Forwards `port` to the same local port. When that is taken (bound by something else, or
+   * claimed by another forward) it takes the next free unclaimed one, unless the attributes
+   * require the same port: then nothing is forwarded and the user is asked.
+   */
+  private async forwardSamePort(port: number, requireLocalPort: boolean, label: string | undefined): Promise<ForwardRow | undefined> {
     const spec = (localPort: number): LocalForwardSpec => ({ kind: 'local', listen: { kind: 'tcp', host: '127.0.0.1', port: localPort }, target: { kind: 'tcp', host: 'localhost', port } });
-    let row = await this.forwards.add(spec(port), 'auto');
-    if (row.state === 'failed' && !requireLocalPort && row.suggestedPort !== undefined) {
+    const claimed = this.claimed();
+    let localPort: number | undefined = port;
+    let reason = claimed.has(port) ? `local port ${port} belongs to another forward` : undefined;
+    // A few tries: a suggested port may be claimed too, or taken by the time it is bound.
+    for (let attempt = 0; attempt < 5 && localPort !== undefined; attempt++) {
+      if (claimed.has(localPort)) {
+        if (requireLocalPort) break;
+        localPort = await nextFreePort('127.0.0.1', localPort + 1, { skip: claimed });
+        continue;
+      }
+      const row = await this.forwards.add(spec(localPort), 'auto');
+      if (row.state !== 'failed') return row;
       await this.forwards.stop(row.id);
-      row = await this.forwards.add(spec(row.suggestedPort), 'auto');
+      reason ??= row.reason;
+      if (requireLocalPort) {
+        localPort = row.suggestedPort;
+        break;
+      }
+      claimed.add(localPort);
+      localPort = row.suggestedPort;
     }
-    if (row.state === 'failed') {
-      this.log.warn(`auto-forward: remote port ${port}: ${row.reason ?? 'failed'}`);
-      await this.forwards.stop(row.id);
-      return undefined;
+    if (requireLocalPort) {
+      const suggestedPort = localPort === port ? await nextFreePort('127.0.0.1', port + 1, { skip: claimed }) : localPort;
+      const why = reason ?? `local port ${port} is taken`;
+      this.log.warn(`auto-forward: remote port ${port} needs the same local port (requireLocalPort): ${why}`);
+      this.notify({ kind: 'unavailable', port, reason: why, suggestedPort, label });
+    } else {
+      this.log.warn(`auto-forward: remote port ${port}: ${reason ?? 'no free local port'}`);
     }
-    return row;
+    return undefined;
   }
 
   private onStopped(row: ForwardRow): void {

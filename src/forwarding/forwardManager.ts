@@ -28,6 +28,8 @@ export interface ForwardRow {
   readonly suggestedPort?: number;
   /** Local address(es) bound, or the remote port the server bound, as text. */
   readonly localAddress?: string;
+  /** The local TCP port bound (local and dynamic forwards), when bound. */
+  readonly localPort?: number;
   readonly remoteAddress: string;
   /** The local port differs from the one asked for (the row says so). */
   readonly portChanged: boolean;
@@ -104,6 +106,7 @@ export class HostForwards {
       reason: e.reason,
       suggestedPort: e.suggestedPort,
       localAddress: e.spec.kind === 'remote' ? formatEndpoint(e.spec.target) : localAddress,
+      localPort: e.spec.kind === 'remote' ? undefined : bound,
       remoteAddress,
       portChanged: asked !== undefined && asked !== 0 && bound !== undefined && bound !== asked,
       traffic: r?.stats.snapshot ?? NO_TRAFFIC,

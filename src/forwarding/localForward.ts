@@ -48,9 +48,10 @@ export class AcceptLoop {
     let target = this.defaultTarget;
     this.handle(socket, (t) => (target = t))
       .catch((err) => {
-        this.stats.failed();
+        const why = describeConnectionFailure(err, target);
+        this.stats.failed(why);
         const from = socket.remoteAddress ? ` from ${socket.remoteAddress}:${socket.remotePort}` : '';
-        this.log.warn(`${this.describe}: connection${from} failed: ${describeConnectionFailure(err, target)}`);
+        this.log.warn(`${this.describe}: connection${from} failed: ${why}`);
         // A reset tells the client at once that nothing is behind the port (unless it was
         // already given an answer, e.g. a SOCKS reply code, which must arrive).
         if (!socket.destroyed && !socket.writableEnded) socket.resetAndDestroy();

@@ -14,6 +14,11 @@ export interface ListenOptions {
   readonly searchLimit?: number;
 }
 
+export interface FreePortOptions extends ListenOptions {
+  /** Ports not to suggest although free (other forwards want them). */
+  readonly skip?: ReadonlySet<number>;
+}
+
 export interface BoundListeners {
   readonly servers: readonly net.Server[];
   /** Addresses actually bound, e.g. [{host:'127.0.0.1',port:8080},{host:'::1',port:8080}] or a path. */
@@ -82,9 +87,10 @@ async function bindError(err: unknown, host: string, port: number, options: List
 }
 
 /** The first port from `from` that every address of `host` can bind, or undefined. */
-export async function nextFreePort(host: string, from: number, options: ListenOptions = {}): Promise<number | undefined> {
+export async function nextFreePort(host: string, from: number, options: FreePortOptions = {}): Promise<number | undefined> {
   const limit = options.searchLimit ?? 100;
   for (let port = from; port <= 65535 && port < from + limit; port++) {
+    if (options.skip?.has(port)) continue;
     try {
       const bound = await bindListeners({ kind: 'tcp', host, port }, (s) => s.destroy(), { ...options, searchLimit: 0 });
       await bound.close();
@@ -115,14 +121,23 @@ async function bindUnix(path: string, onConnection: (socket: net.Socket) => void
   const server = await new Promise<net.Server>((resolve, reject) => {
     const s = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, onConnection);
     s.once('error', reject);
-    s.listen(path, () => {
-      s.off('error', reject);
-      resolve(s);
-    });
+    // Only this user may connect: the socket reaches into the sandbox with the user's rights.
+    // A chmod after listen leaves a moment in which anyone may connect, so the socket is
+    // created 0600 instead: bind(2) runs inside listen() for a path, synchronously, under this
+    // umask (process-wide, so it is put back at once; no other JavaScript runs in between).
+    const umask = process.umask(0o177);
+    try {
+      s.listen(path, () => {
+        s.off('error', reject);
+        resolve(s);
+      });
+    } finally {
+      process.umask(umask);
+    }
   }).catch((err) => {
     throw new ForwardError(`cannot listen on ${path}: ${(err as Error).message}`, 'bind-failed', { cause: err });
   });
-  // Only this user may connect: the socket reaches into the sandbox with the user's rights.
+  // Belt and braces (a file system that ignores the umask for sockets).
   fs.chmodSync(path, 0o600);
   return { servers: [server], addresses: [{ kind: 'unix', path }], close: () => closeAll([server]) };
 }

@@ -15,6 +15,13 @@ import { TrafficStats } from './trafficStats';
 
 /** After a reconnect, a refused listen is tried again after these delays, then the forward fails. */
 const RELISTEN_DELAYS_MS = [1000, 2000, 4000, 8000];
+/**
+ * The sandbox decides how many connections arrive: past this many at once, new ones are
+ * refused, so a hostile sandbox cannot open unbounded sockets on this machine.
+ */
+export const DEFAULT_MAX_REMOTE_CONNECTIONS = 256;
+/** A local target that does not answer fails that one connection after this long. */
+export const DEFAULT_LOCAL_CONNECT_TIMEOUT_MS = 10_000;
 
 export type ForwardState = { readonly state: 'active' } | { readonly state: 'reconnecting'; readonly reason: string } | { readonly state: 'failed'; readonly reason: string; readonly error?: unknown };
 
@@ -22,6 +29,10 @@ export interface RemoteForwardOptions {
   readonly host: ForwardingHost;
   readonly spec: RemoteForwardSpec;
   readonly log: Logger;
+  /** Connections forwarded at once at most; default DEFAULT_MAX_REMOTE_CONNECTIONS. */
+  readonly maxConnections?: number;
+  /** Bound on each connect to the local target; default DEFAULT_LOCAL_CONNECT_TIMEOUT_MS. */
+  readonly connectTimeoutMs?: number;
 }
 
 export class RemoteForward {
@@ -36,18 +47,29 @@ export class RemoteForward {
   /** The port the server bound (the one it picked when the spec asked for 0). */
   remotePort: number | undefined;
   private relistening = false;
+  /** The cap was reached and logged; quiet until the count has halved. */
+  private saidFull = false;
 
   private constructor(
     readonly spec: RemoteForwardSpec,
     private readonly host: ForwardingHost,
     private readonly log: Logger,
     readonly description: string,
+    private readonly maxConnections: number,
+    private readonly connectTimeoutMs: number,
   ) {}
 
   /** Asks the server to listen; throws ForwardError 'refused-by-server' naming the likely setting, or 'unavailable'. */
   static async start(options: RemoteForwardOptions): Promise<RemoteForward> {
     const description = `remote forward ${formatEndpoint(options.spec.listen)} → ${formatEndpoint(options.spec.target)} on ${options.host.name}`;
-    const forward = new RemoteForward(options.spec, options.host, options.log, description);
+    const forward = new RemoteForward(
+      options.spec,
+      options.host,
+      options.log,
+      description,
+      options.maxConnections ?? DEFAULT_MAX_REMOTE_CONNECTIONS,
+      options.connectTimeoutMs ?? DEFAULT_LOCAL_CONNECT_TIMEOUT_MS,
+    );
     const channels = await options.host.channels().catch((err: unknown) => {
       throw new ForwardError(`${description}: not connected: ${err instanceof Error ? err.message : String(err)}`, 'unavailable', { cause: err });
     });
@@ -115,25 +137,48 @@ export class RemoteForward {
 
   private accept(offer: RemoteConnectionOffer): void {
     if (this.disposed) return offer.reject();
+    const from = formatEndpoint({ kind: 'tcp', ...offer.origin });
+    this.stats.opened();
+    if (this.sockets.size >= this.maxConnections) {
+      if (!this.saidFull) {
+        this.saidFull = true;
+        this.log.warn(`${this.description}: ${this.maxConnections} connections are open already; refusing more from the server (the first was from ${from})`);
+      }
+      this.stats.failed(`more than ${this.maxConnections} connections at once; refused`);
+      this.stats.closed();
+      return offer.reject();
+    }
     const target = this.spec.target;
     const socket = target.kind === 'unix' ? net.connect({ path: target.path, allowHalfOpen: true }) : net.connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: true });
     this.sockets.add(socket);
-    this.stats.opened();
-    const onError = (err: Error) => {
-      this.sockets.delete(socket);
-      this.stats.failed();
+    let settled = false;
+    const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      this.forget(socket);
+      this.stats.failed(`cannot connect to ${formatEndpoint(target)} here: ${why}`);
       this.stats.closed();
-      this.log.warn(`${this.description}: connection from ${formatEndpoint({ kind: 'tcp', ...offer.origin })} on the server failed: cannot connect to ${formatEndpoint(target)} here: ${err.message}`);
+      this.log.warn(`${this.description}: connection from ${from} on the server failed: cannot connect to ${formatEndpoint(target)} here: ${why}`);
       offer.reject();
     };
+    // A target that never answers (a full backlog, a dropped SYN) must not hold the slot forever.
+    const timer = setTimeout(() => fail(`no answer within ${this.connectTimeoutMs / 1000} s`), this.connectTimeoutMs);
+    const onError = (err: Error) => fail(err.message);
     socket.once('error', onError);
     socket.once('connect', () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
       socket.off('error', onError);
       let channel;
       try {
         channel = offer.accept();
       } catch {
         socket.destroy();
+        this.forget(socket);
+        this.stats.closed();
         return;
       }
       if (this.disposed) {
@@ -141,10 +186,15 @@ export class RemoteForward {
         channel.destroy();
       }
       void splice(socket, channel, this.stats.counters).finally(() => {
-        this.sockets.delete(socket);
+        this.forget(socket);
         this.stats.closed();
       });
     });
+  }
+
+  private forget(socket: net.Socket): void {
+    // Said again only after the flood has ebbed, so a sandbox holding the cap gets one line, not one per connection.
+    if (this.sockets.delete(socket) && this.sockets.size <= this.maxConnections / 2) this.saidFull = false;
   }
 
   private setState(state: ForwardState): void {

@@ -8,10 +8,12 @@ export interface TrafficSnapshot {
   readonly failed: number;
   readonly bytesUp: number;
   readonly bytesDown: number;
+  /** Why the last connection that could not be forwarded failed (e.g. the server's AllowTcpForwarding), for the row. */
+  readonly lastFailure?: string;
 }
 
 export class TrafficStats {
-  private value = { active: 0, opened: 0, failed: 0, bytesUp: 0, bytesDown: 0 };
+  private value: { active: number; opened: number; failed: number; bytesUp: number; bytesDown: number; lastFailure?: string } = { active: 0, opened: 0, failed: 0, bytesUp: 0, bytesDown: 0 };
   private readonly changed = new Emitter<TrafficSnapshot>();
   /** Fires when a connection opens, closes or fails (not per byte: read `snapshot` for bytes). */
   readonly onDidChange = this.changed.event;
@@ -31,8 +33,9 @@ export class TrafficStats {
     this.changed.fire(this.snapshot);
   }
 
-  failed(): void {
+  failed(reason?: string): void {
     this.value.failed++;
+    if (reason !== undefined) this.value.lastFailure = reason;
     this.changed.fire(this.snapshot);
   }
 

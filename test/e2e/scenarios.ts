@@ -9,6 +9,7 @@ import type { SandboxHostSetting } from '../harness/sandboxHost';
 import { gatewayScenarios } from './gatewayScenarios';
 import { hostScenarios } from './hostScenarios';
 import { keysScenarios } from './keysScenarios';
+import { portsScenarios } from './portsScenarios';
 import { terminalScenarios } from './terminalScenarios';
 import { ACTIVITY_ITEM, clickMenuItem, rowTexts, runFromPalette, showSandboxExplorer, SIDEBAR, statusItem, waitForText } from './workbench';
 
@@ -483,4 +484,4 @@ const basicScenarios: Scenario[] = [
   },
 ];
 
-export const scenarios: Scenario[] = [...basicScenarios, ...hostScenarios, ...keysScenarios, ...terminalScenarios, ...gatewayScenarios];
+export const scenarios: Scenario[] = [...basicScenarios, ...hostScenarios, ...keysScenarios, ...terminalScenarios, ...portsScenarios, ...gatewayScenarios];

@@ -43,6 +43,10 @@ export function writeHostileWorkspace(sandbox: SandboxHost): HostileWorkspace {
     'sandboxExplorer.files.requestTimeoutSeconds': 1e12,
     'sandboxExplorer.files.inPlaceSave': 'always',
     'sandboxExplorer.files.copyWithExec': true,
+    // A sandbox that would have this machine listen for everyone, and forward everything unasked.
+    'sandboxExplorer.ports.bindAddress': '0.0.0.0',
+    'sandboxExplorer.ports.autoForward': 'notify',
+    'sandboxExplorer.ports.attributes': { '1-65535': { onAutoForward: 'openBrowser' } },
   };
   // The sandbox changes its settings file once the window is open (the test writes `always`
   // then): at start-up the workbench reads it before the extension provides sbx://.

@@ -57,7 +57,8 @@ export async function startSandboxHost(options: { sampleFiles?: boolean } = {}):
     return {
       sshd,
       setting,
-      settings: () => ({ 'sandboxExplorer.hosts': [setting], 'security.workspace.trust.enabled': false }),
+      // The sandbox is this machine: auto-forwarding "its" ports would forward this machine's own.
+      settings: () => ({ 'sandboxExplorer.hosts': [setting], 'security.workspace.trust.enabled': false, 'sandboxExplorer.ports.autoForward': 'off' }),
       env: { SBX_SANDBOX_HOST: SANDBOX_HOST_NAME },
       stop: () => sshd.stop(),
     };

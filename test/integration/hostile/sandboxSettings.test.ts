@@ -74,6 +74,10 @@ describe(localWorkspace ? 'a trusted .code-workspace file on this machine that d
     assert.strictEqual(settings.pool().sftpRequestTimeoutMs, 60_000);
     assert.strictEqual(settings.maxListingEntries(), 200_000, 'a bound against the server is not the server\'s to raise');
     assert.ok(!settings.trustFile(vscode.Uri.file('/storage')).includes('.ssh'), 'accepted keys still go to the extension file');
+    const ports = settings.ports();
+    assert.strictEqual(ports.bindAddress, '127.0.0.1', 'forwards still listen on loopback only');
+    assert.strictEqual(ports.autoForward, 'off', 'the user setting (the test sandbox turns it off) wins');
+    assert.deepStrictEqual(ports.attributes, {});
   });
 
   it(localWorkspace ? 'file-writing settings from the trusted workspace file on this machine apply' : 'file-writing settings from the sandbox are ignored although the window is trusted', () => {

@@ -3,6 +3,7 @@ import * as net from 'net';
 import { AutoForwarder, AutoForwardNotice, AutoForwardSettings } from '../../../src/forwarding/autoForward';
 import { ForwardingHost } from '../../../src/forwarding/connectionPort';
 import { HostForwards } from '../../../src/forwarding/forwardManager';
+import { parseForwardSpec } from '../../../src/forwarding/forwardSpec';
 import { PortAttributesMatcher } from '../../../src/forwarding/portAttributes';
 import { DetectedPorts, PortDetector } from '../../../src/forwarding/portDetector';
 import { acquireForwardingHost } from '../../../src/forwarding/sshConnectionPort';
@@ -40,8 +41,9 @@ describe('auto-forwarding detected ports against real sshd', function () {
     ns?.destroy();
   });
 
-  async function setUp(settings: AutoForwardSettings) {
+  async function setUp(settings: AutoForwardSettings, before?: (forwards: HostForwards) => Promise<unknown>) {
     const forwards = new HostForwards(host, log);
+    await before?.(forwards);
     const detector = new PortDetector(host, log, { intervalMs: 150 });
     const notices: AutoForwardNotice[] = [];
     const auto = new AutoForwarder(detector, forwards, () => settings, (n) => notices.push(n), log);
@@ -139,5 +141,35 @@ describe('auto-forwarding detected ports against real sshd', function () {
     await nextChange(detector, (c) => c.added.includes(yetMore.port));
     await auto.settled();
     assert.strictEqual(notices.filter((n) => n.kind === 'limit').length, 1, 'said once');
+  });
+
+  it('never takes a local port another forward holds, even on another address; asks when the attributes require that port', async () => {
+    const a = await listen();
+    const b = await listen();
+    let settings: AutoForwardSettings = { enabled: true, attributes: PortAttributesMatcher.fromSettings({ [String(b.port)]: { onAutoForward: 'ignore' } }) };
+    // The user's forward holds a.port on ::1 only: 127.0.0.1:a.port would bind, and a browser's
+    // localhost:<a.port> would then reach one forward or the other.
+    const { forwards, detector, notices, auto } = await setUp({ get enabled() { return settings.enabled; }, get attributes() { return settings.attributes; }, get claimedLocalPorts() { return settings.claimedLocalPorts; } }, (f) =>
+      f.add(parseForwardSpec(`[::1]:${a.port}:localhost:9`)),
+    );
+    await auto.settled();
+    const autoRow = forwards.rows.find((r) => r.origin === 'auto' && (r.spec as { target: { port: number } }).target.port === a.port);
+    assert.ok(autoRow && autoRow.state === 'active', JSON.stringify(forwards.rows));
+    const localPort = (autoRow.spec.listen as { port: number }).port;
+    assert.notStrictEqual(localPort, a.port, 'not the port of the user forward');
+    assert.strictEqual(autoRow.localPort, localPort);
+    assert.strictEqual((await exchange(localPort, 'moved')).toString(), 'moved');
+
+    // Another host's forward wants c's port and c's attributes require the same local port: nothing is forwarded, the user is asked.
+    const c = await listen();
+    settings = { enabled: true, attributes: PortAttributesMatcher.fromSettings({ [String(c.port)]: { requireLocalPort: true, label: 'needs its port' } }), claimedLocalPorts: () => [c.port] };
+    await nextChange(detector, (ch) => ch.ports.includes(c.port));
+    await auto.settled();
+    assert.ok(!forwards.rows.some((r) => (r.spec as { target: { port: number } }).target.port === c.port), JSON.stringify(forwards.rows));
+    const asked = notices.find((n) => n.kind === 'unavailable');
+    assert.ok(asked && asked.kind === 'unavailable', JSON.stringify(notices));
+    assert.strictEqual(asked.port, c.port);
+    assert.strictEqual(asked.label, 'needs its port');
+    assert.ok(asked.suggestedPort !== undefined && asked.suggestedPort !== c.port);
   });
 });

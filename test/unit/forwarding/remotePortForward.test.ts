@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import { spawn } from 'child_process';
 import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
@@ -12,6 +13,7 @@ import { exec } from '../../../src/ssh/exec';
 import { ConnectionPool } from '../../../src/ssh/pool';
 import { createNetns, netnsAvailable, Netns } from '../../support/netns';
 import { startSshd, Sshd } from '../../support/sshd';
+import { killAndWait, track } from '../../support/processes';
 import { memoryLog, MemoryLog, targetFor, testPool } from '../../support/targets';
 import { exchange } from './remoteServers';
 
@@ -106,6 +108,80 @@ describe('remote forward (-R) against real sshd', function () {
     });
   });
 
+  it('refuses connections from the server past its cap, so a sandbox cannot open unbounded sockets here', async () => {
+    // A local service that holds every connection it gets.
+    const held = new Set<net.Socket>();
+    const holder = net.createServer((s) => (held.add(s), s.on('error', () => undefined)));
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+    const holderPort = (holder.address() as net.AddressInfo).port;
+    try {
+      await withServer([], async ({ pool, host, log }) => {
+        const forward = await RemoteForward.start({ host, spec: parseForwardSpec(`R 0:127.0.0.1:${holderPort}`) as RemoteForwardSpec, log, maxConnections: 3 });
+        const ref = await pool.acquire('box');
+        try {
+          // Inside the sandbox: 6 connections at once, each held until its far end closes.
+          const script = [
+            'import socket',
+            `ss = [socket.create_connection(("localhost", ${forward.remotePort}), timeout=30) for _ in range(6)]`,
+            'for s in ss: s.sendall(b"x")',
+            'for s in ss:',
+            '    try:',
+            '        while s.recv(1): pass',
+            '    except Exception: pass',
+          ].join('\n');
+          const clients = exec(await ref.connection(), `python3 -c '${script}'`, { timeoutMs: 40000 }, log);
+          const done = () => held.size + forward.stats.snapshot.failed >= 6;
+          await new Promise<void>((resolve) => {
+            const check = () => done() && (sub.dispose(), holder.off('connection', check), resolve());
+            const sub = forward.stats.onDidChange(check);
+            holder.on('connection', check);
+            check();
+          });
+          assert.strictEqual(held.size, 3, 'only the cap reached this machine');
+          assert.strictEqual(forward.stats.snapshot.failed, 3);
+          assert.strictEqual(log.lines.filter((l) => l.includes('3 connections are open already')).length, 1, log.lines.join('\n'));
+          for (const s of held) s.destroy();
+          await forward.dispose();
+          await clients;
+        } finally {
+          ref.release();
+          await forward.dispose();
+        }
+      });
+    } finally {
+      for (const s of held) s.destroy();
+      holder.close();
+    }
+  });
+
+  it('gives up on a local target that does not answer, failing that one connection', async () => {
+    // A listener that never accepts, with a full backlog: the kernel drops further SYNs, so a
+    // connect to it neither succeeds nor fails.
+    const blackHole = track(spawn('python3', ['-c', 'import socket,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(120)'], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    const fillers: net.Socket[] = [];
+    try {
+      const port = await new Promise<number>((resolve) => blackHole.stdout!.once('data', (d) => resolve(Number(String(d).trim()))));
+      for (let i = 0; i < 3; i++) fillers.push(net.connect(port, '127.0.0.1').on('error', () => undefined));
+      await withServer([], async ({ pool, host, log }) => {
+        const forward = await RemoteForward.start({ host, spec: parseForwardSpec(`R 0:127.0.0.1:${port}`) as RemoteForwardSpec, log, connectTimeoutMs: 500 });
+        const ref = await pool.acquire('box');
+        try {
+          const out = await exec(await ref.connection(), `curl -s --max-time 20 http://localhost:${forward.remotePort}/; echo "exit $?"`, {}, log);
+          assert.match(out.stdout.toString(), /exit (52|56)/, 'the sandbox side was closed, not left hanging until its own timeout');
+          assert.ok(log.lines.some((l) => l.includes(`cannot connect to 127.0.0.1:${port} here: no answer within 0.5 s`)), log.lines.join('\n'));
+          assert.strictEqual(forward.stats.snapshot.failed, 1);
+          assert.strictEqual(forward.stats.snapshot.active, 0);
+        } finally {
+          ref.release();
+          await forward.dispose();
+        }
+      });
+    } finally {
+      fillers.forEach((s) => s.destroy());
+      await killAndWait(blackHole);
+    }
+  });
+
   it('names AllowTcpForwarding when the server allows only local forwards, and asks once', async () => {
     await withServer(['Match all', '  AllowTcpForwarding local'], async ({ server, host, log }) => {
       const err = await RemoteForward.start({ host, spec: parseForwardSpec('R 0:127.0.0.1:9') as RemoteForwardSpec, log }).then(
@@ -130,6 +206,9 @@ describe('remote forward (-R) against real sshd', function () {
         );
         assert.ok(outcome === 'ECONNRESET' || outcome === 0, String(outcome));
         assert.ok(log.lines.some((l) => /does not allow forwarding .*AllowTcpForwarding/.test(l)), log.lines.join('\n'));
+        // The row (its tooltip) says it too, not only the log.
+        await new Promise<void>((resolve) => (forward.stats.snapshot.failed ? resolve() : forward.stats.onDidChange(() => resolve())));
+        assert.match(forward.stats.snapshot.lastFailure ?? '', /does not allow forwarding .*AllowTcpForwarding/);
       } finally {
         await forward.dispose();
       }
