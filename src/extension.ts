@@ -48,6 +48,8 @@ export interface SandboxExplorerApi {
   readonly portsView: vscode.TreeDataProvider<unknown> & HostChildSource;
 }
 
+const NO_CONFIG_FORWARDS = { localForwards: [], remoteForwards: [], dynamicForwards: [] };
+
 export function activate(context: vscode.ExtensionContext): SandboxExplorerApi {
   const channel = vscode.window.createOutputChannel('Sandbox Explorer', { log: true });
   context.subscriptions.push(channel);
@@ -109,7 +111,9 @@ export function activate(context: vscode.ExtensionContext): SandboxExplorerApi {
   // The tree and the status bar show the registry's hosts with the pool's states.
   const states = new HostStates(pool);
   const model = hostsModel(registry, states);
-  const ports = new PortsFeature({ pool, resolve: (name) => registry.resolve(name), hostNames: async () => (await registry.hosts()).map((h) => h.name), globalState: context.globalState, log });
+  // A connected host's forwards come from what its connection was resolved from: resolving again
+  // would ask a sandbox gateway's API a second time (and could get another answer).
+  const ports = new PortsFeature({ pool, resolve: async (name) => pool.connectedTarget(name) ?? NO_CONFIG_FORWARDS, hostNames: async () => (await registry.hosts()).map((h) => h.name), globalState: context.globalState, log });
   context.subscriptions.push(ports);
   const tree = new HostsTreeProvider(model, (host) => roots.rootUri(host), [ports.tree]);
   const hostsView = vscode.window.createTreeView('sandboxExplorer.hosts', { treeDataProvider: tree, showCollapseAll: true });

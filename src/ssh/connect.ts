@@ -143,6 +143,7 @@ async function connectOnce(deps: ConnectDependencies, request: ConnectRequest, t
     isWaitingForUser: () => prompts.open > 0,
     scheduler: request.scheduler,
     sftpRequestTimeoutMs: settings.sftpRequestTimeoutMs,
+    target,
     log,
     signal,
   });

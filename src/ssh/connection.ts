@@ -7,6 +7,7 @@ import { backoffDelay, sleep, withDeadline } from '../common/time';
 import { Emitter } from '../common/event';
 import { Authenticator } from './auth';
 import { AcquireOptions, ChannelScheduler, Slot } from './channelScheduler';
+import { ResolvedHost } from './config/resolvedHost';
 import { RemoteListener } from './channels/remoteListener';
 import { SessionChannel } from './channels/sessionChannel';
 import { ptyRequest, ShellOptions } from './channels/shellOptions';
@@ -37,6 +38,8 @@ export interface ConnectParams {
   readonly scheduler: ChannelScheduler;
   /** Deadline for each SFTP request (default: the SFTP layer's). */
   readonly sftpRequestTimeoutMs?: number;
+  /** The resolved host this connection was made for (its forwards, SetEnv…), so users need not resolve it again. */
+  readonly target?: ResolvedHost;
   readonly log: Logger;
   readonly signal?: AbortSignal;
 }
@@ -60,6 +63,11 @@ export class SshConnection {
   private closing: Promise<void> | undefined;
   /** Remote forwards by the port the server listens on. */
   private readonly remoteListeners = new Map<number, RemoteListener>();
+
+  /** The resolved host this connection was made for. */
+  get target(): ResolvedHost | undefined {
+    return this.params.target;
+  }
 
   /** SHA256 fingerprint of the public key this connection logged in with; undefined for other methods. */
   readonly authenticatedKey: string | undefined;

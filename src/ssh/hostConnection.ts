@@ -7,6 +7,7 @@
 import { Emitter } from '../common/event';
 import { Logger } from '../common/log';
 import { abortable, BackoffPolicy, backoffDelay } from '../common/time';
+import { ResolvedHost } from './config/resolvedHost';
 import { ChannelScheduler } from './channelScheduler';
 import { SshConnection } from './connection';
 import { abortError, sshDeadline, SshError } from './errors';
@@ -97,6 +98,11 @@ export class HostConnection {
   /** The public key the current connection logged in with, while connected. */
   get authenticatedKey(): string | undefined {
     return this.stateValue === 'connected' && this.current?.isOpen ? this.current.authenticatedKey : undefined;
+  }
+
+  /** What the current connection was resolved from, while it is open. */
+  get connectedTarget(): ResolvedHost | undefined {
+    return this.current?.isOpen ? this.current.target : undefined;
   }
 
   get isHeld(): boolean {

@@ -75,6 +75,11 @@ export class ConnectionPool {
     return stateOf(this.hosts.get(name));
   }
 
+  /** What `name`'s open connection was resolved from (its forwards, SetEnv…); undefined while it is not connected. */
+  connectedTarget(name: string): ResolvedHost | undefined {
+    return this.hosts.get(name)?.connectedTarget;
+  }
+
   /** The state of the pooled connection to `chain`'s last hop, reached through the hops before it. */
   jumpState(chain: readonly JumpHop[]): HostState {
     return stateOf(this.hops.find((h) => sameChain(h.chain, chain))?.host);

@@ -41,6 +41,8 @@ describe('connection pool against real sshd', function () {
     assert.strictEqual(acceptedLogins(server) - before, 1, 'one TCP connection for three acquires');
     assert.strictEqual(pool.state('box').state, 'connected');
     assert.strictEqual(pool.state('box').authenticatedKey, fingerprintOf(server.userKey.publicKey), 'the key file that logged in');
+    assert.strictEqual(pool.connectedTarget('box')?.port, server.port, 'what the connection was resolved from, without resolving again');
+    assert.strictEqual(pool.connectedTarget('other'), undefined);
     refs.forEach((r) => r.release());
   });
 
