@@ -42,6 +42,8 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
   readonly onDidChangeFile = this.changes.event;
   /** What the editor last read or wrote per file, to catch remote edits made in between. */
   private readonly versions = new Map<string, FileVersion>();
+  /** What stat() last saw of a file the editor has read since: what VS Code's own save check saw (see `expectedOnSave`). */
+  private readonly seen = new Map<string, FileVersion>();
   /** This provider's own operations, for copies and moves between hosts. */
   private readonly entries: EntryOperations = {
     stat: (uri) => this.stat(uri),
@@ -93,6 +95,8 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
         }
       }
       const writable = isLossyName(path) ? false : canWrite(attrs, await this.sessions.identity(connection));
+      const key = uri.toString();
+      if (attrs.isFile() && this.versions.has(key)) this.seen.set(key, { mtime: attrs.mtime, size: attrs.size });
       return {
         type,
         ctime: attrs.mtime * 1000,
@@ -121,7 +125,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
       if (attrs.isDirectory()) throw vscode.FileSystemError.FileIsADirectory(uri);
       const read = (signal?: AbortSignal) => s.readFile(path, { signal, attrs });
       const data = attrs.size > LARGE_FILE_BYTES ? await withCancellableProgress(`Opening ${uri.path} (${Math.round(attrs.size / 1048576)} MB)`, read) : await read();
-      this.versions.set(uri.toString(), { mtime: attrs.mtime, size: attrs.size });
+      this.remember(uri, { mtime: attrs.mtime, size: attrs.size });
       return data;
     });
   }
@@ -140,7 +144,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
         if (target.isDirectory()) throw vscode.FileSystemError.FileIsADirectory(uri);
       }
       const key = uri.toString();
-      const expected = existing ? this.versions.get(key) : undefined;
+      const expected = existing ? this.expectedOnSave(key) : undefined;
       const written = await this.ownChange([uri], async (): Promise<Attributes> => {
         try {
           return await s.writeFileAtomic(path, content, { expected });
@@ -151,7 +155,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
           return s.writeFileInPlace(path, content, { expected });
         }
       });
-      this.versions.set(key, { mtime: written.mtime, size: written.size });
+      this.remember(uri, { mtime: written.mtime, size: written.size });
       this.fire([{ type: existing ? vscode.FileChangeType.Changed : vscode.FileChangeType.Created, uri }]);
     });
   }
@@ -160,7 +164,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
     return this.run(uri, async (s, path) => {
       const attrs = await s.lstat(path);
       await this.ownChange([uri], () => removeEntry(s, path, attrs, options.recursive, this.treeLimits()));
-      this.versions.delete(uri.toString());
+      this.forget(uri);
       this.fire([{ type: vscode.FileChangeType.Deleted, uri }]);
     });
   }
@@ -179,7 +183,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
           throw toFileSystemError(err, SftpError.is(err) && err.reason === 'exists' ? newUri : oldUri);
         }
       });
-      this.versions.delete(oldUri.toString());
+      this.forget(oldUri);
       this.fire([
         { type: vscode.FileChangeType.Deleted, uri: oldUri },
         { type: vscode.FileChangeType.Created, uri: newUri },
@@ -200,6 +204,35 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
       await this.ownChange([destination], () => copyWithinHost(s, connection, { source, destination, from, to, attrs, existing, overwrite: options.overwrite }, means));
       this.fire([{ type: vscode.FileChangeType.Created, uri: destination }]);
     });
+  }
+
+  /**
+   * What a save of the file `key` must find on the remote. By default what the editor last read:
+   * someone else's change since then is refused, and the remote content kept.
+   *
+   * VS Code checks too: before writing it stats the file, and refuses a save when that stat shows
+   * a newer mtime AND another size than it read ("the content of the file is newer", with Compare
+   * and Overwrite). When our last stat saw such a change, VS Code has either refused the save
+   * itself or the user chose Overwrite (or turned the check off, `files.saveConflictResolution`),
+   * so the save goes against what that stat saw: a change landing after it is still a conflict.
+   * A change VS Code cannot see (same size, or an mtime that did not move) is still checked
+   * against what was read, since no dialog told the user about it.
+   */
+  private expectedOnSave(key: string): FileVersion | undefined {
+    const read = this.versions.get(key);
+    const seen = this.seen.get(key);
+    if (read && seen && seen.mtime > read.mtime && seen.size !== read.size) return seen;
+    return read;
+  }
+
+  private remember(uri: vscode.Uri, version: FileVersion): void {
+    this.versions.set(uri.toString(), version);
+    this.seen.delete(uri.toString());
+  }
+
+  private forget(uri: vscode.Uri): void {
+    this.versions.delete(uri.toString());
+    this.seen.delete(uri.toString());
   }
 
   private treeLimits(): TreeLimits {

@@ -7,6 +7,7 @@ import * as path from 'path';
 import type { Page } from 'playwright-core';
 import type { SandboxHostSetting } from '../harness/sandboxHost';
 import { gatewayScenarios } from './gatewayScenarios';
+import { fsScenarios } from './fsScenarios';
 import { hostScenarios } from './hostScenarios';
 import { keysScenarios } from './keysScenarios';
 import { portsScenarios } from './portsScenarios';
@@ -484,4 +485,4 @@ const basicScenarios: Scenario[] = [
   },
 ];
 
-export const scenarios: Scenario[] = [...basicScenarios, ...hostScenarios, ...keysScenarios, ...terminalScenarios, ...portsScenarios, ...gatewayScenarios];
+export const scenarios: Scenario[] = [...basicScenarios, ...hostScenarios, ...keysScenarios, ...terminalScenarios, ...portsScenarios, ...gatewayScenarios, ...fsScenarios];
