@@ -178,22 +178,30 @@ export class HostWatch {
       await this.runs.start(connection, runs, exclude);
       if (!this.disposed) this.refreshIfMissed();
     } catch (err) {
+      if (this.runs.oneSession && !this.poller) {
+        this.startPolling(`the server allows one session at a time, which SFTP holds; polling watched folders every ${POLL_MS / 1000} s`);
+        return this.scheduleRestart(100);
+      }
       this.log.debug(`watch ${this.host}: ${err instanceof Error ? err.message : String(err)}`);
       this.retryLater();
     }
   }
 
+  private startPolling(why: string): void {
+    this.log.info(`watch ${this.host}: ${why}`);
+    this.poller = this.disposables.add(
+      new Poller(this.host, this.sessions, () => this.capped().flat(), {
+        change: (change) => this.report(change),
+        started: (paths) => this.startedEmitter.fire({ paths, recursive: false, polling: true }),
+      }),
+    );
+  }
+
   private runEnded(end: RunEnd): void {
     if ((end.toolMissing || end.limitReached) && !this.poller) {
       const polling = `polling watched folders every ${POLL_MS / 1000} s`;
-      if (end.toolMissing) this.log.info(`watch ${this.host}: inotifywait is not installed on the remote; ${polling}`);
-      else this.tellLimited(`${this.host}: the sandbox's inotify limit is reached (fs.inotify.max_user_watches); ${polling} instead, without their subfolders`);
-      this.poller = this.disposables.add(
-        new Poller(this.host, this.sessions, () => this.capped().flat(), {
-          change: (change) => this.report(change),
-          started: (paths) => this.startedEmitter.fire({ paths, recursive: false, polling: true }),
-        }),
-      );
+      if (end.limitReached) this.tellLimited(`${this.host}: the sandbox's inotify limit is reached (fs.inotify.max_user_watches); ${polling} instead, without their subfolders`);
+      this.startPolling(end.toolMissing ? `inotifywait is not installed on the remote; ${polling}` : `inotify limit reached; ${polling}`);
     }
     if (this.poller) return this.scheduleRestart(100);
     if (end.started) {

@@ -40,6 +40,8 @@ export class InotifyRuns {
   /** The runs now active, to skip restarts that would change nothing. */
   private signature: string | undefined;
   private disposed = false;
+  /** The server allows one session at a time, and the SFTP channel holds it: no run can ever start. */
+  oneSession = false;
 
   constructor(
     private readonly host: string,
@@ -63,8 +65,16 @@ export class InotifyRuns {
       for (const [paths, recursive] of runs) {
         // Long-lived: the watcher never takes the session slots file operations need. If the new
         // run has to wait for a slot, the old runs hold it: end them now rather than wait forever.
-        const onWaiting = () => previous.splice(0).forEach((c) => c.close());
-        const channel = await connection.exec(inotifyCommand(paths, recursive, shellQuote, exclude), { kind: 'long-lived', onWaiting });
+        const gaveUp = new AbortController();
+        const onWaiting = (wait: { limit: number }) => {
+          previous.splice(0).forEach((c) => c.close());
+          // A server that allows one session (sshd's MaxSessions 1): the SFTP channel keeps it for the whole connection.
+          if (wait.limit <= 1) {
+            this.oneSession = true;
+            gaveUp.abort();
+          }
+        };
+        const channel = await connection.exec(inotifyCommand(paths, recursive, shellQuote, exclude), { kind: 'long-lived', onWaiting, signal: gaveUp.signal });
         // Disposed while it opened: nothing else would ever close it, and its inotifywait would run on.
         if (this.disposed) {
           channel.close();
