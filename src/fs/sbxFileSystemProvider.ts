@@ -50,7 +50,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
     readDirectory: (uri) => this.readDirectory(uri),
     createDirectory: (uri) => this.createDirectory(uri),
     readFile: (uri) => this.readFile(uri),
-    writeFile: (uri, content, options) => this.writeFile(uri, content, options),
+    writeFile: (uri, content, options) => this.write(uri, content, options, options.mode),
     delete: (uri, options) => this.delete(uri, options),
     readLink: (uri) => this.run(uri, (s, path) => s.readlink(path)),
     createLink: (uri, target) =>
@@ -58,6 +58,18 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
         refuseLossy(uri, path);
         await s.symlink(target, path);
         this.fire([{ type: vscode.FileChangeType.Created, uri }]);
+      }),
+    metadata: (uri) =>
+      this.read(uri, async (s, path) => {
+        const attrs = await s.stat(path);
+        return { mode: attrs.mode & 0o7777, atime: attrs.atime, mtime: attrs.mtime };
+      }),
+    setMetadata: (uri, meta) =>
+      this.run(uri, async (s, path) => {
+        await this.ownChange([uri], () => s.setstat(path, { ...(meta.mode === undefined ? {} : { mode: meta.mode }), atime: meta.atime, mtime: meta.mtime }));
+        // What the editor last read or wrote now has these times: a later save must not take it for someone else's change.
+        const known = this.versions.get(uri.toString());
+        if (known) this.remember(uri, { mtime: meta.mtime, size: known.size });
       }),
   };
 
@@ -131,6 +143,11 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
   }
 
   writeFile(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean }): Promise<void> {
+    return this.write(uri, content, options);
+  }
+
+  /** writeFile; `mode` (copies between hosts) sets the permission bits, else an existing file keeps its own. */
+  private write(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean }, mode?: number): Promise<void> {
     return this.run(uri, async (s, path) => {
       refuseLossy(uri, path);
       const existing = await s.tryLstat(path);
@@ -147,12 +164,12 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
       const expected = existing ? this.expectedOnSave(key) : undefined;
       const written = await this.ownChange([uri], async (): Promise<Attributes> => {
         try {
-          return await s.writeFileAtomic(path, content, { expected });
+          return await s.writeFileAtomic(path, content, { expected, mode });
         } catch (err) {
           if (!(SftpError.is(err) && err.reason === 'unsafe-save')) throw err;
           if (!(await this.saveFallback.allowInPlace(uri, err.message))) throw err;
           this.log.warn(`saving ${uri.toString(true)} in place: ${err.message}`);
-          return s.writeFileInPlace(path, content, { expected });
+          return s.writeFileInPlace(path, content, { expected, mode });
         }
       });
       this.remember(uri, { mtime: written.mtime, size: written.size });

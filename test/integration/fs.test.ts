@@ -111,6 +111,31 @@ describe('sbx:// file system', function () {
     await rejectsWith(wfs.rename(host.uri(`${from}/missing`), otherHost.uri(`${to}/x`)), 'FileNotFound');
   });
 
+  it('keeps modes and times when copying or moving between two hosts', async () => {
+    const from = host.folder('modes-src');
+    const to = otherHost.folder('modes-dst');
+    const src = (p: string) => path.join(from, 'app', p);
+    fs.mkdirSync(src('bin'), { recursive: true });
+    fs.writeFileSync(src('.env'), 'SECRET=1\n');
+    fs.writeFileSync(src('bin/deploy.sh'), '#!/bin/sh\necho deploy\n');
+    fs.chmodSync(src('.env'), 0o600);
+    fs.chmodSync(src('bin/deploy.sh'), 0o755);
+    fs.chmodSync(src('bin'), 0o750);
+    const then = new Date('2024-01-02T03:04:05Z');
+    for (const p of ['.env', 'bin/deploy.sh', 'bin']) fs.utimesSync(src(p), then, then);
+    const modeOf = (p: string) => (fs.statSync(p).mode & 0o7777).toString(8);
+    const mtimeOf = (p: string) => Math.floor(fs.statSync(p).mtimeMs / 1000);
+
+    await wfs.copy(host.uri(`${from}/app`), otherHost.uri(`${to}/app`));
+    const dst = (p: string) => path.join(to, 'app', p);
+    assert.deepStrictEqual(['.env', 'bin/deploy.sh', 'bin'].map((p) => modeOf(dst(p))), ['600', '755', '750']);
+    assert.deepStrictEqual(['.env', 'bin/deploy.sh', 'bin'].map((p) => mtimeOf(dst(p))), [1704164645, 1704164645, 1704164645]);
+
+    await wfs.rename(host.uri(`${from}/app/.env`), otherHost.uri(`${to}/moved.env`));
+    assert.ok(!fs.existsSync(src('.env')), 'the source is gone after a move');
+    assert.strictEqual(modeOf(path.join(to, 'moved.env')), '600');
+  });
+
   it('deletes folders recursively without following symlinks', async () => {
     const dir = host.folder('delete');
     const outside = host.folder('delete-outside');
