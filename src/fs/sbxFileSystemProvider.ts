@@ -6,7 +6,7 @@ import { DisposableStore } from '../common/disposable';
 import { Logger } from '../common/log';
 import { SshConnection } from '../ssh/connection';
 import { Attributes, FileVersion, isLossyName, SftpError, SftpSession } from '../ssh/sftp';
-import { withCancellableProgress } from './cancellableProgress';
+import { withCancellableProgress, withCancellableProgressWhenSlow } from './cancellableProgress';
 import { copyAcrossHosts, EntryOperations, moveAcrossHosts } from './crossHostCopy';
 import { FileChangeBatcher } from './fileChangeBatcher';
 import { toFileSystemError } from './fsErrors';
@@ -18,6 +18,10 @@ import { copyWithinHost, listDirectory, removeEntry, TreeLimits } from './treeOp
 
 /** Files larger than this open with a cancellable progress notification. */
 const LARGE_FILE_BYTES = 50 * 1024 * 1024;
+/** A recursive delete still running after this long shows its progress, with Cancel. */
+const SLOW_DELETE_MS = 1000;
+/** Removed entries between two progress messages. */
+const PROGRESS_EVERY = 100;
 
 export interface SaveFallback {
   /** The temp-file route is impossible for `uri`: may we overwrite in place? */
@@ -180,7 +184,10 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
   delete(uri: vscode.Uri, options: { readonly recursive: boolean }): Promise<void> {
     return this.run(uri, async (s, path) => {
       const attrs = await s.lstat(path);
-      await this.ownChange([uri], () => removeEntry(s, path, attrs, options.recursive, this.treeLimits()));
+      const remove = (signal?: AbortSignal, report?: (message: string) => void) =>
+        removeEntry(s, path, attrs, options.recursive, this.treeLimits(), { signal, onRemoved: (n) => n % PROGRESS_EVERY === 0 && report?.(`${n.toLocaleString()} items removed`) });
+      const tree = attrs.isDirectory() && options.recursive;
+      await this.ownChange([uri], () => (tree ? withCancellableProgressWhenSlow(`Deleting ${uri.path}`, SLOW_DELETE_MS, remove) : remove()));
       this.forget(uri);
       this.fire([{ type: vscode.FileChangeType.Deleted, uri }]);
     });
