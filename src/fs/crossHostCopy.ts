@@ -6,10 +6,23 @@ import * as vscode from 'vscode';
 import { normalizeRemotePath, remoteDirname } from './remotePath';
 import { childUri } from './remoteEntries';
 
+/** Permission bits and times (seconds), as SFTP v3 carries them. */
+export interface EntryMetadata {
+  readonly mode: number;
+  readonly atime: number;
+  readonly mtime: number;
+}
+
 /** The provider's own operations, each with its checks, errors and change events. */
-export type EntryOperations = Pick<vscode.FileSystemProvider, 'stat' | 'readDirectory' | 'createDirectory' | 'readFile' | 'writeFile' | 'delete'> & {
+export type EntryOperations = Pick<vscode.FileSystemProvider, 'stat' | 'readDirectory' | 'createDirectory' | 'readFile' | 'delete'> & {
+  /** writeFile, with the new file's permission bits from the start (never readable by others in between). */
+  writeFile(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean; readonly mode?: number }): Promise<void>;
   readLink(uri: vscode.Uri): Promise<string>;
   createLink(uri: vscode.Uri, target: string): Promise<void>;
+  /** The entry's metadata, following a link. */
+  metadata(uri: vscode.Uri): Promise<EntryMetadata>;
+  /** Sets the entry's permission bits (when given) and times. */
+  setMetadata(uri: vscode.Uri, metadata: { readonly mode?: number; readonly atime: number; readonly mtime: number }): Promise<void>;
 };
 
 export async function copyAcrossHosts(ops: EntryOperations, source: vscode.Uri, destination: vscode.Uri, overwrite: boolean): Promise<void> {
@@ -32,12 +45,18 @@ async function copyEntry(ops: EntryOperations, source: vscode.Uri, destination: 
   if (type & vscode.FileType.SymbolicLink) {
     await ops.createLink(destination, await ops.readLink(source));
   } else if (type & vscode.FileType.Directory) {
+    const meta = await ops.metadata(source);
     await ops.createDirectory(destination);
     for (const [name, childType] of await ops.readDirectory(source)) {
       await copyEntry(ops, childUri(source, name), childUri(destination, name), childType);
     }
+    // After the children: a folder without write permission (0555) would have refused them.
+    await ops.setMetadata(destination, meta);
   } else {
-    await ops.writeFile(destination, await ops.readFile(source), { create: true, overwrite: false });
+    // Mode and times travel as a copy within one host keeps them (`.env` stays 0600, `deploy.sh` 0755).
+    const [content, meta] = await Promise.all([ops.readFile(source), ops.metadata(source)]);
+    await ops.writeFile(destination, content, { create: true, overwrite: false, mode: meta.mode });
+    await ops.setMetadata(destination, { atime: meta.atime, mtime: meta.mtime });
   }
 }
 

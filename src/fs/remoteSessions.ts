@@ -70,7 +70,15 @@ export class RemoteSessions {
   identity(connection: SshConnection): Promise<RemoteIdentity | undefined> {
     let known = this.identities.get(connection);
     if (!known) {
-      known = exec(connection, 'id -u; id -G', { timeoutMs: 10_000 }, this.log).then(
+      // A server allowing one session gives it to the SFTP channel for the whole connection:
+      // waiting for another would only wait out the timeout, on every first stat.
+      const oneSession = new AbortController();
+      const onWaiting = (wait: { limit: number }) => {
+        if (wait.limit > 1) return;
+        this.log.info(`${connection.label}: the server allows one session at a time, which SFTP holds; write permissions are judged by mode bits`);
+        oneSession.abort();
+      };
+      known = exec(connection, 'id -u; id -G', { timeoutMs: 10_000, signal: oneSession.signal, onWaiting }, this.log).then(
         (r) => {
           const [uid, gids] = r.stdout.toString().trim().split('\n');
           if (r.code !== 0 || !/^\d+$/.test(uid ?? '')) return undefined;

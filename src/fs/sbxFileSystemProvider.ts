@@ -6,7 +6,7 @@ import { DisposableStore } from '../common/disposable';
 import { Logger } from '../common/log';
 import { SshConnection } from '../ssh/connection';
 import { Attributes, FileVersion, isLossyName, SftpError, SftpSession } from '../ssh/sftp';
-import { withCancellableProgress } from './cancellableProgress';
+import { withCancellableProgress, withCancellableProgressWhenSlow } from './cancellableProgress';
 import { copyAcrossHosts, EntryOperations, moveAcrossHosts } from './crossHostCopy';
 import { FileChangeBatcher } from './fileChangeBatcher';
 import { toFileSystemError } from './fsErrors';
@@ -18,6 +18,10 @@ import { copyWithinHost, listDirectory, removeEntry, TreeLimits } from './treeOp
 
 /** Files larger than this open with a cancellable progress notification. */
 const LARGE_FILE_BYTES = 50 * 1024 * 1024;
+/** A recursive delete still running after this long shows its progress, with Cancel. */
+const SLOW_DELETE_MS = 1000;
+/** Removed entries between two progress messages. */
+const PROGRESS_EVERY = 100;
 
 export interface SaveFallback {
   /** The temp-file route is impossible for `uri`: may we overwrite in place? */
@@ -42,13 +46,15 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
   readonly onDidChangeFile = this.changes.event;
   /** What the editor last read or wrote per file, to catch remote edits made in between. */
   private readonly versions = new Map<string, FileVersion>();
+  /** What stat() last saw of a file the editor has read since: what VS Code's own save check saw (see `expectedOnSave`). */
+  private readonly seen = new Map<string, FileVersion>();
   /** This provider's own operations, for copies and moves between hosts. */
   private readonly entries: EntryOperations = {
     stat: (uri) => this.stat(uri),
     readDirectory: (uri) => this.readDirectory(uri),
     createDirectory: (uri) => this.createDirectory(uri),
     readFile: (uri) => this.readFile(uri),
-    writeFile: (uri, content, options) => this.writeFile(uri, content, options),
+    writeFile: (uri, content, options) => this.write(uri, content, options, options.mode),
     delete: (uri, options) => this.delete(uri, options),
     readLink: (uri) => this.run(uri, (s, path) => s.readlink(path)),
     createLink: (uri, target) =>
@@ -56,6 +62,18 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
         refuseLossy(uri, path);
         await s.symlink(target, path);
         this.fire([{ type: vscode.FileChangeType.Created, uri }]);
+      }),
+    metadata: (uri) =>
+      this.read(uri, async (s, path) => {
+        const attrs = await s.stat(path);
+        return { mode: attrs.mode & 0o7777, atime: attrs.atime, mtime: attrs.mtime };
+      }),
+    setMetadata: (uri, meta) =>
+      this.run(uri, async (s, path) => {
+        await this.ownChange([uri], () => s.setstat(path, { ...(meta.mode === undefined ? {} : { mode: meta.mode }), atime: meta.atime, mtime: meta.mtime }));
+        // What the editor last read or wrote now has these times: a later save must not take it for someone else's change.
+        const known = this.versions.get(uri.toString());
+        if (known) this.remember(uri, { mtime: meta.mtime, size: known.size });
       }),
   };
 
@@ -93,6 +111,8 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
         }
       }
       const writable = isLossyName(path) ? false : canWrite(attrs, await this.sessions.identity(connection));
+      const key = uri.toString();
+      if (attrs.isFile() && this.versions.has(key)) this.seen.set(key, { mtime: attrs.mtime, size: attrs.size });
       return {
         type,
         ctime: attrs.mtime * 1000,
@@ -121,12 +141,17 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
       if (attrs.isDirectory()) throw vscode.FileSystemError.FileIsADirectory(uri);
       const read = (signal?: AbortSignal) => s.readFile(path, { signal, attrs });
       const data = attrs.size > LARGE_FILE_BYTES ? await withCancellableProgress(`Opening ${uri.path} (${Math.round(attrs.size / 1048576)} MB)`, read) : await read();
-      this.versions.set(uri.toString(), { mtime: attrs.mtime, size: attrs.size });
+      this.remember(uri, { mtime: attrs.mtime, size: attrs.size });
       return data;
     });
   }
 
   writeFile(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean }): Promise<void> {
+    return this.write(uri, content, options);
+  }
+
+  /** writeFile; `mode` (copies between hosts) sets the permission bits, else an existing file keeps its own. */
+  private write(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean }, mode?: number): Promise<void> {
     return this.run(uri, async (s, path) => {
       refuseLossy(uri, path);
       const existing = await s.tryLstat(path);
@@ -140,18 +165,18 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
         if (target.isDirectory()) throw vscode.FileSystemError.FileIsADirectory(uri);
       }
       const key = uri.toString();
-      const expected = existing ? this.versions.get(key) : undefined;
+      const expected = existing ? this.expectedOnSave(key) : undefined;
       const written = await this.ownChange([uri], async (): Promise<Attributes> => {
         try {
-          return await s.writeFileAtomic(path, content, { expected });
+          return await s.writeFileAtomic(path, content, { expected, mode });
         } catch (err) {
           if (!(SftpError.is(err) && err.reason === 'unsafe-save')) throw err;
           if (!(await this.saveFallback.allowInPlace(uri, err.message))) throw err;
           this.log.warn(`saving ${uri.toString(true)} in place: ${err.message}`);
-          return s.writeFileInPlace(path, content, { expected });
+          return s.writeFileInPlace(path, content, { expected, mode });
         }
       });
-      this.versions.set(key, { mtime: written.mtime, size: written.size });
+      this.remember(uri, { mtime: written.mtime, size: written.size });
       this.fire([{ type: existing ? vscode.FileChangeType.Changed : vscode.FileChangeType.Created, uri }]);
     });
   }
@@ -159,8 +184,11 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
   delete(uri: vscode.Uri, options: { readonly recursive: boolean }): Promise<void> {
     return this.run(uri, async (s, path) => {
       const attrs = await s.lstat(path);
-      await this.ownChange([uri], () => removeEntry(s, path, attrs, options.recursive, this.treeLimits()));
-      this.versions.delete(uri.toString());
+      const remove = (signal?: AbortSignal, report?: (message: string) => void) =>
+        removeEntry(s, path, attrs, options.recursive, this.treeLimits(), { signal, onRemoved: (n) => n % PROGRESS_EVERY === 0 && report?.(`${n.toLocaleString()} items removed`) });
+      const tree = attrs.isDirectory() && options.recursive;
+      await this.ownChange([uri], () => (tree ? withCancellableProgressWhenSlow(`Deleting ${uri.path}`, SLOW_DELETE_MS, remove) : remove()));
+      this.forget(uri);
       this.fire([{ type: vscode.FileChangeType.Deleted, uri }]);
     });
   }
@@ -179,7 +207,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
           throw toFileSystemError(err, SftpError.is(err) && err.reason === 'exists' ? newUri : oldUri);
         }
       });
-      this.versions.delete(oldUri.toString());
+      this.forget(oldUri);
       this.fire([
         { type: vscode.FileChangeType.Deleted, uri: oldUri },
         { type: vscode.FileChangeType.Created, uri: newUri },
@@ -200,6 +228,35 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
       await this.ownChange([destination], () => copyWithinHost(s, connection, { source, destination, from, to, attrs, existing, overwrite: options.overwrite }, means));
       this.fire([{ type: vscode.FileChangeType.Created, uri: destination }]);
     });
+  }
+
+  /**
+   * What a save of the file `key` must find on the remote. By default what the editor last read:
+   * someone else's change since then is refused, and the remote content kept.
+   *
+   * VS Code checks too: before writing it stats the file, and refuses a save when that stat shows
+   * a newer mtime AND another size than it read ("the content of the file is newer", with Compare
+   * and Overwrite). When our last stat saw such a change, VS Code has either refused the save
+   * itself or the user chose Overwrite (or turned the check off, `files.saveConflictResolution`),
+   * so the save goes against what that stat saw: a change landing after it is still a conflict.
+   * A change VS Code cannot see (same size, or an mtime that did not move) is still checked
+   * against what was read, since no dialog told the user about it.
+   */
+  private expectedOnSave(key: string): FileVersion | undefined {
+    const read = this.versions.get(key);
+    const seen = this.seen.get(key);
+    if (read && seen && seen.mtime > read.mtime && seen.size !== read.size) return seen;
+    return read;
+  }
+
+  private remember(uri: vscode.Uri, version: FileVersion): void {
+    this.versions.set(uri.toString(), version);
+    this.seen.delete(uri.toString());
+  }
+
+  private forget(uri: vscode.Uri): void {
+    this.versions.delete(uri.toString());
+    this.seen.delete(uri.toString());
   }
 
   private treeLimits(): TreeLimits {

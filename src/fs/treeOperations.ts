@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { Logger } from '../common/log';
 import { SshConnection } from '../ssh/connection';
-import { Attributes, copyTree, joinRemotePath, removeTree, SftpSession } from '../ssh/sftp';
+import { Attributes, copyTree, joinRemotePath, removeTree, SftpSession, TreeOptions } from '../ssh/sftp';
 import { copyWithCp } from './copyWithCp';
 import { fileType, linkTarget } from './remoteEntries';
 
@@ -34,9 +34,9 @@ export async function listDirectory(s: SftpSession, path: string, uri: vscode.Ur
 }
 
 /** Removes the entry at `path` as lstat saw it (`attrs`): links are removed, never followed. */
-export async function removeEntry(s: SftpSession, path: string, attrs: Attributes, recursive: boolean, limits: TreeLimits): Promise<void> {
+export async function removeEntry(s: SftpSession, path: string, attrs: Attributes, recursive: boolean, limits: TreeLimits, progress: Pick<TreeOptions, 'signal' | 'onRemoved'> = {}): Promise<void> {
   if (!attrs.isDirectory()) return s.unlink(path);
-  if (recursive) await removeTree(s, path, limits);
+  if (recursive) await removeTree(s, path, { ...limits, ...progress });
   else await s.rmdir(path);
 }
 

@@ -3,7 +3,7 @@
 // line per run that names the host and the command's first word only.
 import { Logger } from '../common/log';
 import { SessionChannel } from './channels';
-import { SshConnection } from './connection';
+import { ExecChannelOptions, SshConnection } from './connection';
 import { filterEnvironment } from './environment';
 import { abortError, SshError, timeoutError } from './errors';
 
@@ -18,6 +18,8 @@ export interface ExecOptions {
   readonly stdin?: string | Buffer;
   /** Cap on captured output per stream (default 16 MiB); the rest is dropped and `truncated` set. */
   readonly maxOutputBytes?: number;
+  /** Called if the command has to wait for a session slot (see ChannelScheduler). */
+  readonly onWaiting?: ExecChannelOptions['onWaiting'];
 }
 
 export interface ExecResult {
@@ -61,7 +63,7 @@ export async function exec(connection: SshConnection, command: string, options: 
   try {
     // Variables go through the command line, not `env` requests: sshd's AcceptEnv drops most names.
     const exports = Object.entries(env).map(([name, value]) => `export ${name}=${shellQuote(value)}; `).join('');
-    const channel = await connection.exec(exports + buildCommand(command, options), { signal });
+    const channel = await connection.exec(exports + buildCommand(command, options), { signal, onWaiting: options.onWaiting });
     const result = await collect(channel, options, signal);
     audit(result.signal ? `signal ${result.signal}` : `exit ${result.code}`);
     return result;

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
 import type { SandboxHostSetting } from '../harness/sandboxHost';
+import { fsScenarios } from './fsScenarios';
 import { gatewayScenarios } from './gatewayScenarios';
 import { hostScenarios } from './hostScenarios';
 import { keysScenarios } from './keysScenarios';
@@ -484,4 +485,4 @@ const basicScenarios: Scenario[] = [
   },
 ];
 
-export const scenarios: Scenario[] = [...basicScenarios, ...hostScenarios, ...keysScenarios, ...terminalScenarios, ...portsScenarios, ...gatewayScenarios];
+export const scenarios: Scenario[] = [...basicScenarios, ...hostScenarios, ...keysScenarios, ...terminalScenarios, ...portsScenarios, ...gatewayScenarios, ...fsScenarios];

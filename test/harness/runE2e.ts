@@ -98,7 +98,13 @@ async function main(): Promise<number> {
     const secondHost = { name: 'second-port-box', host: '127.0.0.1', port: secondServer.port, user: E2E_USER };
     const tokenHost = { name: 'token-gateway', host: '127.0.0.1', port: tokenServer.port, user: 'sbx-1', userToken: true };
     const settings = sandbox.settings();
-    writeUserSettings(profile.userDataDir, { ...settings, 'sandboxExplorer.hosts': [...(settings['sandboxExplorer.hosts'] as unknown[]), passwordHost, secondHost, tokenHost] });
+    writeUserSettings(profile.userDataDir, {
+      ...settings,
+      'sandboxExplorer.hosts': [...(settings['sandboxExplorer.hosts'] as unknown[]), passwordHost, secondHost, tokenHost],
+      // The browser workbench saves a second after each edit by default (desktop VS Code does not):
+      // scenarios save with Ctrl+S, and an edit must stay unsaved while the sandbox changes under it.
+      'files.autoSave': 'off',
+    });
     const server = teardown.add(await startCodeServer(install, profile, { offline: true }), async (s) => {
       await s.stop();
       fs.writeFileSync(path.join(outDir, 'code-server.log'), s.log());

@@ -11,6 +11,13 @@ const wfs = vscode.workspace.fs;
 const text = (s: string) => new TextEncoder().encode(s);
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
+/** Someone else rewrites `file` on the remote, its mtime `aheadSeconds` in the future (whole seconds apart, as SFTP v3 sees them). */
+function editRemotely(file: string, content: string, aheadSeconds: number): void {
+  fs.writeFileSync(file, content);
+  const when = new Date(Date.now() + aheadSeconds * 1000);
+  fs.utimesSync(file, when, when);
+}
+
 describe('sbx:// file system', function () {
   this.timeout(60000);
   let host: TestHost;
@@ -104,6 +111,31 @@ describe('sbx:// file system', function () {
     await rejectsWith(wfs.rename(host.uri(`${from}/missing`), otherHost.uri(`${to}/x`)), 'FileNotFound');
   });
 
+  it('keeps modes and times when copying or moving between two hosts', async () => {
+    const from = host.folder('modes-src');
+    const to = otherHost.folder('modes-dst');
+    const src = (p: string) => path.join(from, 'app', p);
+    fs.mkdirSync(src('bin'), { recursive: true });
+    fs.writeFileSync(src('.env'), 'SECRET=1\n');
+    fs.writeFileSync(src('bin/deploy.sh'), '#!/bin/sh\necho deploy\n');
+    fs.chmodSync(src('.env'), 0o600);
+    fs.chmodSync(src('bin/deploy.sh'), 0o755);
+    fs.chmodSync(src('bin'), 0o750);
+    const then = new Date('2024-01-02T03:04:05Z');
+    for (const p of ['.env', 'bin/deploy.sh', 'bin']) fs.utimesSync(src(p), then, then);
+    const modeOf = (p: string) => (fs.statSync(p).mode & 0o7777).toString(8);
+    const mtimeOf = (p: string) => Math.floor(fs.statSync(p).mtimeMs / 1000);
+
+    await wfs.copy(host.uri(`${from}/app`), otherHost.uri(`${to}/app`));
+    const dst = (p: string) => path.join(to, 'app', p);
+    assert.deepStrictEqual(['.env', 'bin/deploy.sh', 'bin'].map((p) => modeOf(dst(p))), ['600', '755', '750']);
+    assert.deepStrictEqual(['.env', 'bin/deploy.sh', 'bin'].map((p) => mtimeOf(dst(p))), [1704164645, 1704164645, 1704164645]);
+
+    await wfs.rename(host.uri(`${from}/app/.env`), otherHost.uri(`${to}/moved.env`));
+    assert.ok(!fs.existsSync(src('.env')), 'the source is gone after a move');
+    assert.strictEqual(modeOf(path.join(to, 'moved.env')), '600');
+  });
+
   it('deletes folders recursively without following symlinks', async () => {
     const dir = host.folder('delete');
     const outside = host.folder('delete-outside');
@@ -188,6 +220,53 @@ describe('sbx:// file system', function () {
     fs.utimesSync(file, new Date(), new Date(Date.now() + 5000));
     await assert.rejects(Promise.resolve(wfs.writeFile(host.uri(file), text('mine'))), /changed on the remote/);
     assert.strictEqual(fs.readFileSync(file, 'utf8'), 'edited remotely');
+  });
+
+  it('saves the editor content when the user chose Overwrite after VS Code said the file is newer', async () => {
+    const dir = host.folder('overwrite');
+    const file = path.join(dir, 'doc.txt');
+    fs.writeFileSync(file, 'v1\n');
+    const uri = host.uri(file);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(uri, new vscode.Position(1, 0), 'mine\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    // Someone else rewrites the file: a newer mtime and another size, which VS Code's own check sees.
+    editRemotely(file, 'edited remotely\n', 5);
+    // A plain save is refused by VS Code itself ("The content of the file is newer", Compare / Overwrite).
+    assert.strictEqual(await doc.save(), false);
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), 'edited remotely\n');
+    // Overwrite saves the same way with VS Code's check off (what files.saveConflictResolution does for every save).
+    const files = vscode.workspace.getConfiguration('files');
+    await files.update('saveConflictResolution', 'overwriteFileOnDisk', vscode.ConfigurationTarget.Global);
+    try {
+      assert.strictEqual(await doc.save(), true, 'the Overwrite save went through');
+    } finally {
+      await files.update('saveConflictResolution', undefined, vscode.ConfigurationTarget.Global);
+    }
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), 'v1\nmine\n');
+    assert.strictEqual(doc.isDirty, false);
+  });
+
+  it('still refuses a save after a stat when the change came after that stat, or is one VS Code cannot see', async () => {
+    const dir = host.folder('conflict-after-stat');
+    const file = path.join(dir, 'shared.txt');
+    const uri = host.uri(file);
+    fs.writeFileSync(file, 'v1');
+    await wfs.readFile(uri);
+    // VS Code stats right before it writes; a change landing after that stat is still a conflict.
+    editRemotely(file, 'v2 is longer', 5);
+    await wfs.stat(uri);
+    editRemotely(file, 'v3 is longer still', 10);
+    await assert.rejects(Promise.resolve(wfs.writeFile(uri, text('mine'))), /changed on the remote/);
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), 'v3 is longer still');
+    // A change of the same size passes VS Code's check (it compares sizes once the mtime moved):
+    // a stat that saw it does not make the save go through.
+    await wfs.readFile(uri);
+    editRemotely(file, 'v4 is longer still', 15);
+    await wfs.stat(uri);
+    await assert.rejects(Promise.resolve(wfs.writeFile(uri, text('mine'))), /changed on the remote/);
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), 'v4 is longer still');
   });
 
   it('lists non-UTF-8 names and never writes under the lossy name', async () => {

@@ -7,11 +7,26 @@ import { Emitter, Event } from '../../common/event';
 import { Logger } from '../../common/log';
 import { backoffDelay } from '../../common/time';
 import { ConnectionPool, ConnectionRef } from '../../ssh/pool';
+import { remoteDirname } from '../remotePath';
 import { RemoteSessions } from '../remoteSessions';
 import { ChangeCoalescer, RemoteChange } from './inotifyEvents';
 import { InotifyRuns, RunEnd } from './inotifyRuns';
 import { Poller, POLL_MS } from './poller';
+import { WatchExcludes } from './watchExcludes';
 import { MISSING_RECHECK_MS, WatchPlan } from './watchPlan';
+
+/** Watched paths (roots and folders) per host at most, and their total length: one bounded command line. */
+export const MAX_WATCHED_PATHS = 256;
+const MAX_WATCHED_PATH_BYTES = 64 * 1024;
+
+export interface HostWatchOptions {
+  /** Paths left out of watching; asked at every restart. */
+  excludes?(): WatchExcludes;
+  /** Most paths watched at once; default MAX_WATCHED_PATHS. */
+  maxWatchedPaths?: number;
+  /** Told (once per HostWatch) when not everything can be watched as asked, with what happens instead. */
+  limited?(message: string): void;
+}
 
 /** Paths whose changes are reported from now on. */
 export interface WatchStarted {
@@ -38,6 +53,8 @@ export class HostWatch {
   private failures = 0;
   /** A run that had started ended unexpectedly: changes since then are unknown. */
   private missedChanges = false;
+  private excludes = WatchExcludes.none();
+  private toldLimited = false;
 
   constructor(
     private readonly host: string,
@@ -45,6 +62,7 @@ export class HostWatch {
     private readonly sessions: RemoteSessions,
     deliver: (changes: RemoteChange[]) => void,
     private readonly log: Logger,
+    private readonly options: HostWatchOptions = {},
   ) {
     this.coalescer = this.disposables.add(new ChangeCoalescer(deliver));
     this.plan = new WatchPlan(host, sessions);
@@ -53,7 +71,7 @@ export class HostWatch {
         host,
         {
           change: (change) => {
-            this.coalescer.add(change);
+            this.report(change);
             if (change.kind !== 'deleted' && this.plan.mayBringBack(change.path)) this.scheduleRestart();
           },
           // inotifywait runs on without a root that went away, and does not see it come back: start
@@ -149,28 +167,41 @@ export class HostWatch {
         this.refreshIfMissed();
         return await this.poller.poll();
       }
-      const runs = await this.plan.runs(this.recursive.keys(), this.flat.keys());
+      this.excludes = this.options.excludes?.() ?? WatchExcludes.none();
+      const [recursive, flat] = this.capped();
+      const runs = await this.plan.runs(recursive, flat);
       if (this.disposed) return;
       if (this.plan.hasMissing && !this.restartTimer) this.scheduleRestart(MISSING_RECHECK_MS);
       // Editors drop and re-add the same watches often (e.g. around a save): keep what runs.
-      if (this.runs.areRunning(runs)) return;
-      await this.runs.start(connection, runs);
+      const exclude = this.excludes.inotifyRegex();
+      if (this.runs.areRunning(runs, exclude)) return;
+      await this.runs.start(connection, runs, exclude);
       if (!this.disposed) this.refreshIfMissed();
     } catch (err) {
+      if (this.runs.oneSession && !this.poller) {
+        this.startPolling(`the server allows one session at a time, which SFTP holds; polling watched folders every ${POLL_MS / 1000} s`);
+        return this.scheduleRestart(100);
+      }
       this.log.debug(`watch ${this.host}: ${err instanceof Error ? err.message : String(err)}`);
       this.retryLater();
     }
   }
 
+  private startPolling(why: string): void {
+    this.log.info(`watch ${this.host}: ${why}`);
+    this.poller = this.disposables.add(
+      new Poller(this.host, this.sessions, () => this.capped().flat(), {
+        change: (change) => this.report(change),
+        started: (paths) => this.startedEmitter.fire({ paths, recursive: false, polling: true }),
+      }),
+    );
+  }
+
   private runEnded(end: RunEnd): void {
-    if (end.toolMissing && !this.poller) {
-      this.log.info(`watch ${this.host}: inotifywait is not installed on the remote; polling watched folders every ${POLL_MS / 1000} s`);
-      this.poller = this.disposables.add(
-        new Poller(this.host, this.sessions, () => [...this.recursive.keys(), ...this.flat.keys()], {
-          change: (change) => this.coalescer.add(change),
-          started: (paths) => this.startedEmitter.fire({ paths, recursive: false, polling: true }),
-        }),
-      );
+    if ((end.toolMissing || end.limitReached) && !this.poller) {
+      const polling = `polling watched folders every ${POLL_MS / 1000} s`;
+      if (end.limitReached) this.tellLimited(`${this.host}: the sandbox's inotify limit is reached (fs.inotify.max_user_watches); ${polling} instead, without their subfolders`);
+      this.startPolling(end.toolMissing ? `inotifywait is not installed on the remote; ${polling}` : `inotify limit reached; ${polling}`);
     }
     if (this.poller) return this.scheduleRestart(100);
     if (end.started) {
@@ -180,6 +211,36 @@ export class HostWatch {
       this.missedChanges = true;
     }
     this.retryLater();
+  }
+
+  /** A change, unless it is excluded. A path watched on its own (or its folder) is reported all the same, as VS Code does. */
+  private report(change: RemoteChange): void {
+    if (this.excludes.excludes(change.path) && !this.flat.has(change.path) && !this.flat.has(remoteDirname(change.path))) return;
+    this.coalescer.add(change);
+  }
+
+  /** The watched paths, recursive roots first, within MAX_WATCHED_PATHS and MAX_WATCHED_PATH_BYTES. */
+  private capped(): [recursive: string[], flat: string[]] {
+    const max = this.options.maxWatchedPaths ?? MAX_WATCHED_PATHS;
+    const recursive = [...this.recursive.keys()].sort();
+    const flat = [...this.flat.keys()].sort();
+    let bytes = 0;
+    let kept = 0;
+    for (const p of [...recursive, ...flat]) {
+      bytes += Buffer.byteLength(p) + 3;
+      if (kept >= max || bytes > MAX_WATCHED_PATH_BYTES) break;
+      kept++;
+    }
+    const total = recursive.length + flat.length;
+    if (kept < total) this.tellLimited(`${this.host}: ${total} folders and files are watched, more than ${max} (or ${MAX_WATCHED_PATH_BYTES / 1024} KiB of paths); changes in ${total - kept} of them are not reported`);
+    return [recursive.slice(0, kept), flat.slice(0, Math.max(0, kept - recursive.length))];
+  }
+
+  private tellLimited(message: string): void {
+    if (this.toldLimited) return;
+    this.toldLimited = true;
+    this.log.warn(`watch ${message}`);
+    this.options.limited?.(message);
   }
 
   /** Watching again after a gap: tell the editor to look at every root, since changes may have been missed. */

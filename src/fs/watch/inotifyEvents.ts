@@ -22,13 +22,15 @@ const MAX_RECORD = 65536;
  * does not signal non-pty sessions), so a reader of stdin ends it as soon as the channel or the
  * connection goes away. Exit code 127 means inotifywait is missing.
  */
-export function inotifyCommand(paths: string[], recursive: boolean, quote: (s: string) => string): string {
+export function inotifyCommand(paths: string[], recursive: boolean, quote: (s: string) => string, exclude?: string): string {
   const events = ['modify', 'close_write', 'attrib', 'create', 'delete', 'moved_from', 'moved_to', 'delete_self', 'move_self'];
   const watch = [
     'inotifywait -m',
     recursive ? '-r' : '',
     ...events.map((e) => `-e ${e}`),
     `--format '%e\t%w%f${RECORD_END}'`,
+    // Paths matching it get no watch (a recursive run does not descend) and no events.
+    exclude ? `--exclude ${quote(exclude)}` : '',
     ...paths.map(quote),
   ]
     .filter(Boolean)

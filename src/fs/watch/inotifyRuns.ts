@@ -20,6 +20,8 @@ export interface RunEnd {
   started: boolean;
   /** The remote has no inotifywait: watch by polling instead. */
   toolMissing: boolean;
+  /** The remote's inotify limit (fs.inotify.max_user_watches or max_user_instances) is reached: watch by polling instead. */
+  limitReached: boolean;
 }
 
 export interface RunListener {
@@ -38,6 +40,8 @@ export class InotifyRuns {
   /** The runs now active, to skip restarts that would change nothing. */
   private signature: string | undefined;
   private disposed = false;
+  /** The server allows one session at a time, and the SFTP channel holds it: no run can ever start. */
+  oneSession = false;
 
   constructor(
     private readonly host: string,
@@ -50,19 +54,27 @@ export class InotifyRuns {
   }
 
   /** Whether exactly `runs` are running already. */
-  areRunning(runs: Run[]): boolean {
-    return JSON.stringify(runs) === this.signature && this.channels.length === runs.length;
+  areRunning(runs: Run[], exclude?: string): boolean {
+    return JSON.stringify([runs, exclude]) === this.signature && this.channels.length === runs.length;
   }
 
-  /** Starts `runs`, then stops the runs they replace. */
-  async start(connection: SshConnection, runs: Run[]): Promise<void> {
+  /** Starts `runs` (leaving out paths matching the regex `exclude`), then stops the runs they replace. */
+  async start(connection: SshConnection, runs: Run[], exclude?: string): Promise<void> {
     const previous = this.forget();
     try {
       for (const [paths, recursive] of runs) {
         // Long-lived: the watcher never takes the session slots file operations need. If the new
         // run has to wait for a slot, the old runs hold it: end them now rather than wait forever.
-        const onWaiting = () => previous.splice(0).forEach((c) => c.close());
-        const channel = await connection.exec(inotifyCommand(paths, recursive, shellQuote), { kind: 'long-lived', onWaiting });
+        const gaveUp = new AbortController();
+        const onWaiting = (wait: { limit: number }) => {
+          previous.splice(0).forEach((c) => c.close());
+          // A server that allows one session (sshd's MaxSessions 1): the SFTP channel keeps it for the whole connection.
+          if (wait.limit <= 1) {
+            this.oneSession = true;
+            gaveUp.abort();
+          }
+        };
+        const channel = await connection.exec(inotifyCommand(paths, recursive, shellQuote, exclude), { kind: 'long-lived', onWaiting, signal: gaveUp.signal });
         // Disposed while it opened: nothing else would ever close it, and its inotifywait would run on.
         if (this.disposed) {
           channel.close();
@@ -71,7 +83,7 @@ export class InotifyRuns {
         this.channels.push(channel);
         this.follow(channel, paths, recursive);
       }
-      this.signature = JSON.stringify(runs);
+      this.signature = JSON.stringify([runs, exclude]);
     } finally {
       // The old runs go whatever happened here: nobody tracks them any more.
       if (this.disposed) previous.forEach((c) => c.close());
@@ -99,6 +111,7 @@ export class InotifyRuns {
     const openedAt = Date.now();
     let established = false;
     let toolMissing = false;
+    let limitReached = false;
     let stderr = '';
     const ours = () => !this.disposed && this.channels.includes(channel);
     const text = new StringDecoder('utf8');
@@ -124,12 +137,16 @@ export class InotifyRuns {
       if (!ours()) return;
       if (code === 127 || /not found/i.test(stderr)) {
         toolMissing = true;
+      } else if (/upper limit on inotify (watches|instances) reached/i.test(stderr)) {
+        // inotifywait's words for ENOSPC/EMFILE from inotify: retrying would fail the same way.
+        limitReached = true;
+        this.log.debug(`watch ${this.host}: inotifywait (${recursive ? 'recursive' : 'folders'}): ${stderr.trim()}`);
       } else {
         this.log.debug(`watch ${this.host}: inotifywait (${recursive ? 'recursive' : 'folders'}) ended with ${code}: ${stderr.trim()}`);
       }
       this.channels = this.channels.filter((c) => c !== channel);
       // A run that died setting up watched nothing: there is nothing to refresh.
-      this.listener.ended({ started: established || Date.now() - openedAt >= STARTED_MS, toolMissing });
+      this.listener.ended({ started: established || Date.now() - openedAt >= STARTED_MS, toolMissing, limitReached });
     });
   }
 

@@ -10,6 +10,7 @@ import { SCHEME } from '../remotePath';
 import { RemoteSessions } from '../remoteSessions';
 import { RemoteWatching } from '../remoteWatching';
 import { HostWatch } from './hostWatch';
+import { userWatchExcludes } from './userWatchExcludes';
 import { RemoteChange } from './inotifyEvents';
 
 /** How long after our own write finished its echo may still arrive (inotify → ssh → coalescing). */
@@ -26,6 +27,8 @@ export class RemoteWatcher implements RemoteWatching, vscode.Disposable {
    * was not running yet) cannot swallow someone else's change later.
    */
   private readonly own = new Map<string, { count: number; active: number; until: number }>();
+  /** Hosts whose watching limits the user was told about: once per host and session. */
+  private readonly toldLimited = new Set<string>();
 
   constructor(
     private readonly pool: ConnectionPool,
@@ -43,7 +46,10 @@ export class RemoteWatcher implements RemoteWatching, vscode.Disposable {
   watch(uri: vscode.Uri, options: { recursive: boolean }): vscode.Disposable {
     let host = this.hosts.get(uri.authority);
     if (!host) {
-      host = new HostWatch(uri.authority, this.pool, this.sessions, (changes) => this.deliver(uri.authority, changes), this.log);
+      host = new HostWatch(uri.authority, this.pool, this.sessions, (changes) => this.deliver(uri.authority, changes), this.log, {
+        excludes: () => userWatchExcludes(this.log),
+        limited: (message) => this.tellLimited(uri.authority, message),
+      });
       this.hosts.set(uri.authority, host);
     }
     const h = host;
@@ -55,6 +61,12 @@ export class RemoteWatcher implements RemoteWatching, vscode.Disposable {
         this.hosts.delete(uri.authority);
       }
     });
+  }
+
+  private tellLimited(host: string, message: string): void {
+    if (this.toldLimited.has(host)) return;
+    this.toldLimited.add(host);
+    void vscode.window.showWarningMessage(`Remote changes: ${message}.`);
   }
 
   noteOwnChange(uri: vscode.Uri): () => void {

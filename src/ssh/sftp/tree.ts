@@ -25,6 +25,8 @@ export interface TreeOptions {
   readonly maxListingEntries?: number;
   /** Jobs in flight at once; default from the server's max-open-handles (limits@openssh.com). */
   readonly width?: number;
+  /** A delete calls it after each entry it removed, with the count so far (for progress). */
+  readonly onRemoved?: (count: number) => void;
 }
 
 function widthFor(s: SftpSession, preferred: number, handlesPerJob: number): number {
@@ -53,8 +55,14 @@ function queueFor(options: TreeOptions, width: number, what: string): WorkQueue 
 /** Deletes `dir` and everything in it; a link anywhere in the tree is removed, never followed. */
 export async function removeTree(s: SftpSession, dir: string, options: TreeOptions = {}): Promise<void> {
   const queue = queueFor(options, widthFor(s, DELETE_WIDTH, 1), `delete ${dir}`);
+  let count = 0;
+  const counted = (done: () => void) => () => {
+    options.onRemoved?.(++count);
+    done();
+  };
   /** Removes `path`, which READDIR said is a folder; `removed` runs once it is gone. */
-  const visit = async (path: string, removed: () => void): Promise<void> => {
+  const visit = async (path: string, gone: () => void): Promise<void> => {
+    const removed = counted(gone);
     if (!(await s.lstat(path)).isDirectory()) {
       await s.unlink(path); // a link (or not a folder after all): the entry itself goes
       return removed();
@@ -65,14 +73,15 @@ export async function removeTree(s: SftpSession, dir: string, options: TreeOptio
       await s.rmdir(path);
       removed();
     });
-    const childRemoved = () => {
+    const childGone = () => {
       if (--left === 0) rmdir();
     };
+    const childRemoved = counted(childGone);
     if (left === 0) return rmdir();
     // Added last to first: the queue takes the newest, so children go in listing order.
     for (const e of [...entries].reverse()) {
       const child = joinRemotePath(path, e.name);
-      if (e.attrs.isDirectory()) queue.add(() => visit(child, childRemoved));
+      if (e.attrs.isDirectory()) queue.add(() => visit(child, childGone));
       else queue.add(async () => {
         await s.unlink(child);
         childRemoved();

@@ -5,7 +5,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { RemoteSessions } from '../../../src/fs/remoteSessions';
-import { HostWatch, WatchStarted } from '../../../src/fs/watch/hostWatch';
+import { HostWatch, HostWatchOptions, WatchStarted } from '../../../src/fs/watch/hostWatch';
+import { DEFAULT_WATCH_EXCLUDES, WatchExcludes } from '../../../src/fs/watch/watchExcludes';
 import { POLL_MS } from '../../../src/fs/watch/poller';
 import { SessionChannel } from '../../../src/ssh/channels';
 import { ConnectionPool } from '../../../src/ssh/pool';
@@ -50,6 +51,7 @@ interface Hooks {
   exec?: ExecHook;
   readdir?: ReaddirHook;
   stat?: StatHook;
+  options?: HostWatchOptions;
 }
 
 interface Bench {
@@ -96,7 +98,7 @@ function bench(server: Sshd, hooks: Hooks = {}): Bench {
   const watcher = new HostWatch('box', hooks.exec ? hookedExec(pool, hooks.exec) : pool, spied, (changes) => {
     changes.forEach((c) => seen.push([c.kind, c.path]));
     notify();
-  }, log);
+  }, log, hooks.options);
   watcher.onDidStart((start) => {
     starts.push(start);
     notify();
@@ -231,6 +233,43 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
     await b.started(later, 1, 5000);
     fs.writeFileSync(path.join(later, 'y.txt'), 'y');
     await b.sees('created', path.join(later, 'y.txt'), 5000);
+  });
+
+  it('leaves out excluded folders (VS Code\'s default files.watcherExclude): no watch inside node_modules packages, no events from them', async () => {
+    const root = t.folder('excluded');
+    fs.mkdirSync(path.join(root, 'node_modules/pkg/lib'), { recursive: true });
+    const commands: string[] = [];
+    const b = t.bench({
+      options: { excludes: () => new WatchExcludes(DEFAULT_WATCH_EXCLUDES) },
+      exec: (command, open) => {
+        commands.push(command);
+        return open();
+      },
+    });
+    b.watch(root, true);
+    await b.started(root);
+    assert.ok(commands.some((c) => c.includes('--exclude ')), 'inotifywait is told what to leave out');
+    fs.writeFileSync(path.join(root, 'node_modules/pkg/lib/x.js'), 'x');
+    fs.writeFileSync(path.join(root, 'node_modules/pkg/index.js'), 'i');
+    fs.mkdirSync(path.join(root, 'node_modules/new-pkg'));
+    fs.writeFileSync(path.join(root, 'app.js'), 'a');
+    await b.sees('created', path.join(root, 'app.js'));
+    // Written first, so they would have been reported by now.
+    assert.deepStrictEqual(b.seen.filter(([, p]) => p.includes('/node_modules/')), []);
+  });
+
+  it('watches at most maxWatchedPaths paths and says so once', async () => {
+    const [a, bb, c] = ['cap/a', 'cap/b', 'cap/c'].map((n) => t.folder(n));
+    const told: string[] = [];
+    const b = t.bench({ options: { maxWatchedPaths: 2, limited: (m) => told.push(m) } });
+    for (const dir of [a, bb, c]) b.watch(dir, false);
+    await b.started(a);
+    fs.writeFileSync(path.join(c, 'unwatched.txt'), 'c');
+    fs.writeFileSync(path.join(a, 'watched.txt'), 'a');
+    await b.sees('created', path.join(a, 'watched.txt'));
+    assert.ok(!b.seen.some(([, p]) => p.startsWith(c)), JSON.stringify(b.seen));
+    assert.strictEqual(told.length, 1, JSON.stringify(told));
+    assert.match(told[0], /3 folders and files are watched, more than 2/);
   });
 
   it('looks again for a missing root whose parent nobody watches', async () => {
@@ -409,6 +448,33 @@ describe('the remote watcher when inotifywait dies at start-up (real sshd)', fun
     // Backing off, each wait is longer than the one before (2 s, then 4 s); a fixed delay would repeat.
     assert.ok(third - second > second - first, `runs at +0, +${second - first}, +${third - first} ms`);
     assert.deepStrictEqual(b.seen, []);
+  });
+});
+
+describe('the remote watcher when the sandbox\'s inotify limit is reached (real sshd)', function () {
+  this.timeout(60000);
+  let bin: string;
+  const t = useWatchServer(() => {
+    // An inotifywait that fails as the real one does when fs.inotify.max_user_watches is used up.
+    bin = fs.mkdtempSync('/tmp/sbx-full-inotifywait-');
+    fs.writeFileSync(path.join(bin, 'inotifywait'), `#!/bin/sh\necho "Failed to watch $0; upper limit on inotify watches reached!" >&2\necho "Please increase the amount of inotify watches allowed per user via \\\`/proc/sys/fs/inotify/max_user_watches'." >&2\nexit 1\n`, { mode: 0o755 });
+    return { extraConfig: [`SetEnv PATH=${bin}:/usr/bin:/bin`] };
+  });
+  after(() => {
+    if (bin) fs.rmSync(bin, { recursive: true, force: true });
+  });
+
+  it('polls the watched folders instead of retrying, and says so once', async () => {
+    const root = path.join(t.root, 'full');
+    fs.mkdirSync(root);
+    const told: string[] = [];
+    const b = t.bench({ options: { limited: (m) => told.push(m) } });
+    b.watch(root, true);
+    await b.started(root, 1, 15000);
+    fs.writeFileSync(path.join(root, 'polled.txt'), 'p');
+    await b.sees('created', path.join(root, 'polled.txt'), 15000);
+    assert.strictEqual(told.length, 1, JSON.stringify(told));
+    assert.match(told[0], /inotify limit is reached .*polling/);
   });
 });
 

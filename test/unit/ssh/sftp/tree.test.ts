@@ -122,6 +122,48 @@ describe('tree operations against in-process SFTP servers', () => {
   });
 });
 
+describe('a recursive delete on real sshd: progress and cancel', function () {
+  this.timeout(60000);
+
+  it('counts every removed entry, and a cancel stops it with the rest of the tree still there', async () => {
+    const sshd = await startSshd();
+    const conn = await connectSsh2(sshd);
+    const sftp = await conn.sftp();
+    const session = new SftpSession(sftp);
+    try {
+      const whole = path.join(sshd.root, 'whole');
+      makeTree(whole, 6); // 1 + 6 + 36 folders, 36 files
+      const counts: number[] = [];
+      await removeTree(session, whole, { onRemoved: (n) => counts.push(n) });
+      assert.deepStrictEqual(counts, Array.from({ length: 1 + 6 + 36 + 36 }, (_, i) => i + 1));
+      assert.ok(!fs.existsSync(whole));
+
+      const big = path.join(sshd.root, 'big');
+      makeTree(big, 17);
+      const cancel = new AbortController();
+      let removed = 0;
+      await assert.rejects(
+        removeTree(session, big, {
+          signal: cancel.signal,
+          onRemoved: (n) => {
+            removed = n;
+            if (n === 50) cancel.abort();
+          },
+        }),
+        /abort|cancel/i,
+      );
+      // Requests already sent when it was cancelled still land (at most the queue's width).
+      assert.ok(removed >= 50 && removed <= 50 + 16, `${removed} removed`);
+      assert.ok(countFiles(big) >= 17 * 17 - removed, 'the rest of the tree is still there');
+    } finally {
+      session.dispose();
+      await closeSftp(sftp);
+      await conn.close();
+      await sshd.stop();
+    }
+  });
+});
+
 describe('tree operations on real sshd with ulimit -n 40', function () {
   this.timeout(60000);
 
