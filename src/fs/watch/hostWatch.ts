@@ -173,7 +173,9 @@ export class HostWatch {
       if (this.disposed) return;
       if (this.plan.hasMissing && !this.restartTimer) this.scheduleRestart(MISSING_RECHECK_MS);
       // Editors drop and re-add the same watches often (e.g. around a save): keep what runs.
-      const exclude = this.excludes.inotifyRegex();
+      // inotifywait matches absolute paths: a root inside an excluded folder (…/node_modules/pkg)
+      // would not be watched at all, so then the filtering is left to report() alone.
+      const exclude = recursive.some((root) => this.excludes.excludes(root)) ? undefined : this.excludes.inotifyRegex();
       if (this.runs.areRunning(runs, exclude)) return;
       await this.runs.start(connection, runs, exclude);
       if (!this.disposed) this.refreshIfMissed();
@@ -215,8 +217,22 @@ export class HostWatch {
 
   /** A change, unless it is excluded. A path watched on its own (or its folder) is reported all the same, as VS Code does. */
   private report(change: RemoteChange): void {
-    if (this.excludes.excludes(change.path) && !this.flat.has(change.path) && !this.flat.has(remoteDirname(change.path))) return;
+    if (this.excludes.excludes(this.relativeToRoot(change.path)) && !this.flat.has(change.path) && !this.flat.has(remoteDirname(change.path))) return;
     this.coalescer.add(change);
+  }
+
+  /**
+   * `path` below the deepest recursive root holding it, as `/rel/path` (VS Code applies excludes
+   * relative to the watched folder: a folder opened at …/node_modules/pkg still hears its changes).
+   */
+  private relativeToRoot(path: string): string {
+    let root = '';
+    for (const r of this.recursive.keys()) {
+      const prefix = r.endsWith('/') ? r : `${r}/`;
+      if ((path === r || path.startsWith(prefix)) && r.length > root.length) root = r;
+    }
+    if (!root || root === '/') return path;
+    return path === root ? '/' : path.slice(root.endsWith('/') ? root.length - 1 : root.length);
   }
 
   /** The watched paths, recursive roots first, within MAX_WATCHED_PATHS and MAX_WATCHED_PATH_BYTES. */

@@ -258,6 +258,16 @@ describe('the remote watcher over inotifywait (real sshd)', function () {
     assert.deepStrictEqual(b.seen.filter(([, p]) => p.includes('/node_modules/')), []);
   });
 
+  it('applies excludes relative to the watched folder: a folder opened inside node_modules still hears its changes', async () => {
+    const root = t.folder('opened/node_modules/pkg');
+    fs.mkdirSync(path.join(root, 'lib'), { recursive: true });
+    const b = t.bench({ options: { excludes: () => new WatchExcludes(DEFAULT_WATCH_EXCLUDES) } });
+    b.watch(root, true);
+    await b.started(root);
+    fs.writeFileSync(path.join(root, 'lib', 'x.js'), 'x');
+    await b.sees('created', path.join(root, 'lib', 'x.js'));
+  });
+
   it('watches at most maxWatchedPaths paths and says so once', async () => {
     const [a, bb, c] = ['cap/a', 'cap/b', 'cap/c'].map((n) => t.folder(n));
     const told: string[] = [];

@@ -41,3 +41,32 @@ describe('WatchExcludes', () => {
     assert.strictEqual(WatchExcludes.none().inotifyRegex(), undefined);
   });
 });
+
+describe('WatchExcludes against paths a hostile sandbox prints', () => {
+  const hostilePatterns = ['**/*a*a*a*a*a*a*a*b', '**/*-*-*-*.log', '**/build/**/tmp/**', '**/a/**/b/**/c/**', '**/*.*.*.map'];
+
+  it('matches name by name exactly as the anchored regex inotifywait gets would (small cases)', () => {
+    const patterns = [...DEFAULT_WATCH_EXCLUDES, ...hostilePatterns, 'build', '/abs/**', 'x?y/**', '*', '**'];
+    const names = ['a', 'b', 'ab', 'aab', 'build', 'tmp', 'x-y', 'x.y.z.map', 'node_modules', '.git', 'objects', 'c', 'xzy'];
+    const paths: string[] = ['/', '/abs'];
+    for (const a of names) {
+      paths.push(`/${a}`, `/${a}/`);
+      for (const b of names) paths.push(`/${a}/${b}`, `/w/${a}/${b}/c`);
+    }
+    for (const pattern of patterns) {
+      const ex = new WatchExcludes([pattern]);
+      const regex = new RegExp(ex.inotifyRegex()!);
+      for (const p of paths) assert.strictEqual(ex.excludes(p), regex.test(p), `${pattern} on ${p}`);
+    }
+  });
+
+  it('answers at once for names crafted against backtracking (a regex took seconds on each)', () => {
+    const ex = new WatchExcludes([...DEFAULT_WATCH_EXCLUDES, ...hostilePatterns]);
+    assert.strictEqual(ex.excludes('/' + 'a'.repeat(255)), false);
+    assert.strictEqual(ex.excludes('/' + '-'.repeat(255)), false);
+    assert.strictEqual(ex.excludes('/build'.repeat(600) + '/x'), false);
+    assert.strictEqual(ex.excludes('/a'.repeat(400) + '/b'.repeat(400) + '/x'), false);
+    assert.strictEqual(ex.excludes('/w/' + 'a'.repeat(200) + 'b'), true, 'a real match still matches');
+    assert.strictEqual(ex.excludes('/x'.repeat(3000)), false, 'longer than PATH_MAX: not matched');
+  });
+});
