@@ -152,6 +152,9 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
 
   /** writeFile; `mode` (copies between hosts) sets the permission bits, else an existing file keeps its own. */
   private write(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean }, mode?: number): Promise<void> {
+    // Taken now, before any await: a stat answered meanwhile (an Explorer refresh after a remote
+    // change) must not turn a change that landed after the editor's own check into the expected one.
+    const expectedIfExisting = this.expectedOnSave(uri.toString());
     return this.run(uri, async (s, path) => {
       refuseLossy(uri, path);
       const existing = await s.tryLstat(path);
@@ -164,8 +167,7 @@ export class SbxFileSystemProvider implements vscode.FileSystemProvider, vscode.
         const target = existing.isSymbolicLink() ? ((await linkTarget(s, path)) ?? existing) : existing;
         if (target.isDirectory()) throw vscode.FileSystemError.FileIsADirectory(uri);
       }
-      const key = uri.toString();
-      const expected = existing ? this.expectedOnSave(key) : undefined;
+      const expected = existing ? expectedIfExisting : undefined;
       const written = await this.ownChange([uri], async (): Promise<Attributes> => {
         try {
           return await s.writeFileAtomic(path, content, { expected, mode });
