@@ -23,8 +23,8 @@ export interface PtyChannel {
   onData(listener: (data: Buffer) => void): IDisposable;
   /** The remote process's exit status; may not come at all (connection lost). */
   onExit(listener: (exit: ChannelExit) => void): IDisposable;
-  /** Fires once, last. */
-  onClose(listener: () => void): IDisposable;
+  /** Fires once, last; `lost` when the connection dropped under the channel (no exit status came). */
+  onClose(listener: (end: { lost: boolean }) => void): IDisposable;
   write(data: Buffer): void;
   resize(rows: number, cols: number): void;
   close(): void;
@@ -49,6 +49,8 @@ export interface TerminalConnection extends IDisposable {
   openPty(request: PtyRequest, options?: OpenOptions): Promise<PtyChannel>;
   /** A short one-shot command (probes such as `command -v tmux`); bounded by `timeoutMs`. */
   run(command: string, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<CommandResult>;
+  /** Fires when a reconnect replaced the connection (after a drop): terminals re-open their channel here. */
+  onDidReconnect(listener: () => void): IDisposable;
 }
 
 /** Connects (or reuses) the host's connection; rejects with the reason a host refuses. */

@@ -31,6 +31,7 @@ export function poolTerminalConnector(pool: ConnectionPool, host: string, log: L
         const result = await exec(c, command, { timeoutMs: options.timeoutMs ?? 15_000, signal: options.signal }, log);
         return { code: result.code, stdout: result.stdout.toString('utf8') };
       },
+      onDidReconnect: (listener) => ref.onDidReplaceConnection(() => listener()),
       dispose() {
         if (disposed) return;
         disposed = true;
@@ -43,11 +44,11 @@ export function poolTerminalConnector(pool: ConnectionPool, host: string, log: L
 
 function wrapChannel(channel: SessionChannel): PtyChannel {
   const exited = new Emitter<ChannelExit>();
-  const closed = new Emitter<void>();
+  const closed = new Emitter<{ lost: boolean }>();
   // The exit status (when one came) first, then the close, once.
   void channel.closed.then((end) => {
     if (end.code !== null || end.signal) exited.fire(toExit(end.code, end.signal));
-    closed.fire();
+    closed.fire({ lost: !!end.lost });
     exited.dispose();
     closed.dispose();
   });
@@ -59,7 +60,7 @@ function wrapChannel(channel: SessionChannel): PtyChannel {
       return toDisposable(() => (a.dispose(), b.dispose()));
     },
     onExit: (fn) => exited.event(fn),
-    onClose: (fn) => closed.event(() => fn()),
+    onClose: (fn) => closed.event(fn),
     write: (data) => {
       channel.write(data).catch(() => undefined);
     },

@@ -57,6 +57,11 @@ export interface AttachOptions {
   readonly rows: number;
   /** Variables refreshed in a session we re-attach (SSH_AUTH_SOCK, ours). */
   readonly refreshEnv?: Readonly<Record<string, string>>;
+  /**
+   * Re-attaching after our own connection dropped: the client still attached is our old one
+   * (the server may not have noticed the drop yet), so it is detached rather than refused.
+   */
+  readonly detachOthers?: boolean;
 }
 
 /**
@@ -86,8 +91,8 @@ export function attachCommand(o: AttachOptions): string {
     `if ! ${tmux} has-session -t ${t} 2>/dev/null; then ${tmux} new-session -d -s ${shellQuote(o.name)} -x ${o.cols} -y ${o.rows} "$1" || exit 1; fi`,
     ...options.map((c) => `${c} >/dev/null`),
     ...refresh.map((c) => `${c} >/dev/null`),
-    `if [ -n "$(${tmux} list-clients -t ${t} 2>/dev/null)" ]; then echo "this terminal is attached elsewhere" >&2; exit 75; fi`,
-    `exec ${tmux} attach-session -t ${t}`,
+    ...(o.detachOthers ? [] : [`if [ -n "$(${tmux} list-clients -t ${t} 2>/dev/null)" ]; then echo "this terminal is attached elsewhere" >&2; exit 75; fi`]),
+    `exec ${tmux} attach-session${o.detachOthers ? ' -d' : ''} -t ${t}`,
   ].join('; ');
   // One line of single-quoted words: every login shell (sh, csh, fish) reads it the same way.
   return `exec /bin/sh -c ${shellQuote(script)} sbx-tmux ${shellQuote(o.shellCommand)}`;
