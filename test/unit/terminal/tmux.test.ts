@@ -50,7 +50,7 @@ describe('tmux pieces', () => {
     assert.match(cmd, /destroy-unattached off/);
     assert.doesNotMatch(cmd, /allow-passthrough/, 'tmux 3.2 has no allow-passthrough');
     assert.doesNotMatch(cmd, / -g /);
-    const targets = [...cmd.matchAll(/ -t (\S+)/g)].map((m) => m[1].replace(/'\\''/g, '').replace(/'/g, ''));
+    const targets = [...cmd.matchAll(/ -t (\S+)/g)].map((m) => m[1].replace(/'\\''/g, '').replace(/'/g, '').replace(/;$/, ''));
     assert.ok(targets.length >= 8);
     for (const t of targets) assert.match(t, /^=sbx-slot1:?$/);
     assert.match(cmd, /default-terminal xterm-256color/);
@@ -170,6 +170,17 @@ describe('tmux pieces', () => {
       c.dispose();
     }
     assert.deepStrictEqual((await sessions()).map((s) => s.name), ['sbx-slot10']);
+  });
+
+  it('closes with the shell\'s exit status through tmux (exit 3 → 3) and leaves no session or status file', async () => {
+    const t = tmuxTerminal('sbx-exit3');
+    await t.screen.waitFor(/tmux-test[#$] $/m, 'the prompt');
+    const code = new Promise<number | void>((resolve) => t.pty.onDidClose(resolve));
+    t.pty.handleInput('exit 3\r');
+    assert.strictEqual(await code, 3);
+    assert.ok(!(await sessions()).some((s) => s.name === 'sbx-exit3'), 'the session ended with its shell');
+    const dir = path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`);
+    assert.deepStrictEqual(fs.readdirSync(dir).filter((n) => n.includes('.exit-')), []);
   });
 
   it('passes `code` requests and OSC 633 through tmux', async () => {
