@@ -41,6 +41,7 @@ import { outputChannelLogger } from './editor/logChannel';
 import { registerSecretCommands } from './editor/secretCommands';
 import { secretCredentials } from './editor/secretCredentials';
 import { settings } from './editor/settings';
+import { SandboxTerminals } from './terminal/sandboxTerminals';
 import { registerTerminalCommands } from './terminal/terminalCommands';
 
 /** What activate returns: the Ports view's data, read by the integration tests (the editor gives no access to a view's rows). */
@@ -144,6 +145,7 @@ export function activate(context: vscode.ExtensionContext): SandboxExplorerApi {
     }),
   );
 
+  const terminals = new SandboxTerminals({ pool, scheme: SCHEME, state: context.globalState, setEnv: async (host) => (await registry.resolve(host)).setEnv, log });
   const openHostSettings = () => settings.openHosts(context.extension);
   context.subscriptions.push(
     registerHostFilterCommands(commands, tree, hostsView),
@@ -156,17 +158,19 @@ export function activate(context: vscode.ExtensionContext): SandboxExplorerApi {
     registerSecretCommands(commands, credentials),
     registerGatewayCommands(commands, { gateways, sshDir, log }),
     registerFsCommands(commands, { hosts: () => registry.hosts(), roots }),
+    terminals,
     registerTerminalCommands(commands, {
-      pool,
+      terminals,
       scheme: SCHEME,
       hostFromArgument: async (arg, placeHolder) => (await pickHost(arg, placeHolder))?.name,
       folderFromArgument: (arg) => (arg ? resourcesOf(arg, undefined)[0] : undefined),
-      setEnv: async (host) => (await registry.resolve(host)).setEnv,
       log,
     }),
     ports.registerCommands(commands),
     registerTransferCommands(commands, { roots, sessions, changed: (uri) => files.fire([{ type: vscode.FileChangeType.Changed, uri }]), log }),
   );
+  // Terminals whose tmux sessions outlived the last window come back (in the background).
+  void terminals.restore();
   log.info(`Sandbox Explorer activated (VS Code ${vscode.version}, Node ${process.version})`);
   return { portsView: ports.tree as vscode.TreeDataProvider<unknown> & HostChildSource };
 }

@@ -94,6 +94,14 @@ describe('SandboxPseudoterminal over real sshd', function () {
     await screen.waitFor(/c3 bc e2 82 ac f0 9f 98 80/, 'the typed UTF-8 bytes on the remote');
   });
 
+  it('speaks a latin1 remote in both directions when the host encoding says so', async () => {
+    const { pty, screen } = terminal({ encoding: 'latin1' });
+    await screen.waitFor(PROMPT, 'the prompt');
+    // The remote prints latin1 bytes; typed é must arrive as the single byte e9.
+    pty.handleInput("printf 'caf\\351\\n'; printf '%s' 'é' | od -An -tx1\r");
+    await screen.waitFor(/^café\n e9$/m, 'latin1 output decoded and typed é sent as e9');
+  });
+
   it('closes with the shell exit status at once when the user typed it: exit 3 → 3', async () => {
     const { pty, screen } = terminal({ earlyExitMs: 60_000 });
     await screen.waitFor(PROMPT, 'the prompt');
