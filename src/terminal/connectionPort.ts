@@ -47,6 +47,8 @@ export interface TerminalConnection extends IDisposable {
   readonly label: string;
   /** Opens a PTY channel that runs `request.command` (a long-lived session channel). */
   openPty(request: PtyRequest, options?: OpenOptions): Promise<PtyChannel>;
+  /** A command without a PTY (a task) as a long-lived session channel; stdout and stderr arrive merged. */
+  openCommand(command: string, options?: OpenOptions): Promise<PtyChannel>;
   /** A short one-shot command (probes such as `command -v tmux`); bounded by `timeoutMs`. */
   run(command: string, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<CommandResult>;
   /** Fires when a reconnect replaced the connection (after a drop): terminals re-open their channel here. */

@@ -26,6 +26,13 @@ export function poolTerminalConnector(pool: ConnectionPool, host: string, log: L
         });
         return wrapChannel(channel);
       },
+      async openCommand(command: string, options: OpenOptions = {}): Promise<PtyChannel> {
+        const c = await ref.connection(options.signal);
+        const channel = await c.exec(command, { kind: 'long-lived', signal: options.signal, onWaiting: (wait) => options.onWaiting?.(wait.inUse) });
+        // No input: a task reads nothing, and a command waiting on stdin must see EOF, not hang.
+        channel.end();
+        return wrapChannel(channel);
+      },
       async run(command, options = {}): Promise<CommandResult> {
         const c = await ref.connection(options.signal);
         const result = await exec(c, command, { timeoutMs: options.timeoutMs ?? 15_000, signal: options.signal }, log);
