@@ -42,6 +42,7 @@ import { registerSecretCommands } from './editor/secretCommands';
 import { secretCredentials } from './editor/secretCredentials';
 import { settings } from './editor/settings';
 import { SandboxTerminals } from './terminal/sandboxTerminals';
+import { registerSandboxTasks } from './terminal/task/sandboxTasks';
 import { registerTerminalCommands } from './terminal/terminalCommands';
 
 /** What activate returns: the Ports view's data, read by the integration tests (the editor gives no access to a view's rows). */
@@ -159,6 +160,7 @@ export function activate(context: vscode.ExtensionContext): SandboxExplorerApi {
     registerGatewayCommands(commands, { gateways, sshDir, log }),
     registerFsCommands(commands, { hosts: () => registry.hosts(), roots }),
     terminals,
+    registerSandboxTasks(commands, { pool, scheme: SCHEME, log }),
     registerTerminalCommands(commands, {
       terminals,
       scheme: SCHEME,
