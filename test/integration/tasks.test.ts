@@ -82,4 +82,28 @@ describe('sandbox tasks', function () {
     for (let i = 0; i < 100 && processesWith(marker).length; i++) await new Promise((r) => setTimeout(r, 50));
     assert.deepStrictEqual(processesWith(marker), [], 'the command and its children were killed on the sandbox');
   });
+
+  it('a problem matcher ($tsc) turns the output into a diagnostic on the sandbox file', async () => {
+    const folder = host.folder('tsc');
+    fs.mkdirSync(path.join(folder, 'src'));
+    fs.writeFileSync(path.join(folder, 'src', 'a.ts'), 'let x: number = "s";\n');
+    const task = await configuredTask('tsc', { host: host.name, cwd: folder, command: `echo "src/a.ts(1,5): error TS2322: Type 'string' is not assignable to type 'number'."; exit 2` }, ['$tsc']);
+    const expected = host.uri(path.join(folder, 'src', 'a.ts'));
+    const seen = new Promise<vscode.Uri[]>((resolve) => {
+      const sub = vscode.languages.onDidChangeDiagnostics((e) => {
+        const hits = e.uris.filter((u) => u.path.endsWith('/tsc-1/src/a.ts') || u.path.endsWith(`${path.basename(folder)}/src/a.ts`));
+        if (!hits.length) return;
+        sub.dispose();
+        resolve(hits);
+      });
+    });
+    const execution = await vscode.tasks.executeTask(task);
+    assert.strictEqual(await ended(execution), 2);
+    const [uri] = await seen;
+    assert.strictEqual(uri.toString(), expected.toString());
+    const [diagnostic] = vscode.languages.getDiagnostics(uri);
+    assert.match(diagnostic.message, /TS2322|not assignable/);
+    assert.strictEqual(diagnostic.range.start.line, 0);
+    assert.strictEqual(diagnostic.range.start.character, 4);
+  });
 });

@@ -11,6 +11,7 @@ import { Logger } from '../../common/log';
 import { auditLine, shellQuote } from '../../ssh/exec';
 import { ChannelExit, ConnectTerminal, PtyChannel, TerminalConnection } from '../connectionPort';
 import { StreamingTextDecoder } from '../textDecoder';
+import { LineSplitter } from './remoteProblems';
 
 export interface RemoteCommandOptions {
   readonly connect: ConnectTerminal;
@@ -24,6 +25,8 @@ export interface RemoteCommandOptions {
   readonly timeoutSeconds?: number;
   readonly encoding?: string;
   readonly log: Logger;
+  /** Each complete line of output (control sequences removed), e.g. for problem matching. */
+  readonly onOutputLine?: (line: string) => void;
 }
 
 export const TIMEOUT_EXIT_CODE = 124;
@@ -113,6 +116,10 @@ export class RemoteCommandTerminal implements IDisposable {
     const decoder = new StreamingTextDecoder(this.options.encoding);
     let head = '';
     let exit: ChannelExit | undefined;
+    const lines = new LineSplitter();
+    const onLines = (found: string[]) => {
+      for (const line of found) this.options.onOutputLine?.(line.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, ''));
+    };
     channel.onData((data) => {
       let text = decoder.write(data);
       if (this.pgid === undefined) {
@@ -126,11 +133,14 @@ export class RemoteCommandTerminal implements IDisposable {
         head = '';
       }
       this.write(text);
+      if (this.options.onOutputLine) onLines(lines.push(text));
     });
     channel.onExit((e) => (exit = e));
     channel.onClose(({ lost }) => {
       if (this.done) return;
-      this.write(decoder.end());
+      const rest = decoder.end();
+      this.write(rest);
+      if (this.options.onOutputLine) onLines([...lines.push(rest), ...lines.end()]);
       if (lost || !exit) {
         this.line(`\x1b[31mThe connection to ${this.options.host} was lost; the command's outcome is unknown.\x1b[0m`);
         return this.end('lost', 1);
