@@ -117,7 +117,8 @@ export function activate(context: vscode.ExtensionContext): SandboxExplorerApi {
   // would ask a sandbox gateway's API a second time (and could get another answer).
   const ports = new PortsFeature({ pool, resolve: async (name) => pool.connectedTarget(name) ?? NO_CONFIG_FORWARDS, hostNames: async () => (await registry.hosts()).map((h) => h.name), globalState: context.globalState, log });
   context.subscriptions.push(ports);
-  const tree = new HostsTreeProvider(model, (host) => roots.rootUri(host), [ports.tree]);
+  const terminals = new SandboxTerminals({ pool, scheme: SCHEME, state: context.globalState, setEnv: async (host) => (await registry.resolve(host)).setEnv, log });
+  const tree = new HostsTreeProvider(model, (host) => roots.rootUri(host), [ports.tree, terminals]);
   const hostsView = vscode.window.createTreeView('sandboxExplorer.hosts', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(states, tree, hostsView);
 
@@ -146,7 +147,6 @@ export function activate(context: vscode.ExtensionContext): SandboxExplorerApi {
     }),
   );
 
-  const terminals = new SandboxTerminals({ pool, scheme: SCHEME, state: context.globalState, setEnv: async (host) => (await registry.resolve(host)).setEnv, log });
   const openHostSettings = () => settings.openHosts(context.extension);
   context.subscriptions.push(
     registerHostFilterCommands(commands, tree, hostsView),

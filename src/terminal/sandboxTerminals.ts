@@ -6,6 +6,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { Logger } from '../common/log';
+import { HostChildNode, HostChildSource } from '../editor/hostsNode';
 import { ConnectionPool } from '../ssh/pool';
 import { settings } from '../editor/settings';
 import { OpenRequest } from './openRequestFilter';
@@ -42,7 +43,12 @@ export type TerminalOptionsWithNonce = vscode.ExtensionTerminalOptions & { shell
 /** How long a pseudoterminal's close() waits to learn why its terminal closed (reload or user). */
 const CLOSE_REASON_WAIT_MS = 2000;
 
-export class SandboxTerminals implements vscode.Disposable {
+export const TERMINAL_FEATURE = 'terminal';
+export const FOCUS_COMMAND = 'sandboxExplorer.terminal.focus';
+
+export class SandboxTerminals implements vscode.Disposable, HostChildSource {
+  private readonly ids = new WeakMap<vscode.Terminal, string>();
+  private nextId = 1;
   private readonly infos = new WeakMap<vscode.Pseudoterminal, TerminalInfo>();
   private readonly closeReasons = new WeakMap<SandboxPseudoterminal, vscode.TerminalExitReason | undefined>();
   private readonly closeWaiters = new Map<SandboxPseudoterminal, () => void>();
@@ -81,6 +87,30 @@ export class SandboxTerminals implements vscode.Disposable {
     return vscode.window.terminals.filter((t) => this.info(t)?.host === host && t.exitStatus === undefined);
   }
 
+  /** The Hosts view's rows under `host`: its open sandbox terminals; a click focuses one. */
+  children(host: string): readonly HostChildNode[] {
+    return this.terminalsOf(host).map((terminal) => {
+      const info = this.info(terminal)!;
+      const node: HostChildNode = {
+        kind: 'child',
+        host,
+        feature: TERMINAL_FEATURE,
+        id: this.idOf(terminal),
+        label: terminal.name,
+        description: info.pty.persistent ? 'tmux' : undefined,
+        tooltip: `Terminal on ${host}${info.cwd ? ` in ${info.cwd}` : ''}${info.pty.persistent ? ` (tmux session ${info.session})` : ''}`,
+        icon: 'terminal',
+        contextValue: TERMINAL_FEATURE,
+      };
+      return { ...node, command: { command: FOCUS_COMMAND, title: 'Focus Terminal', arguments: [node] } };
+    });
+  }
+
+  /** The open terminal a Hosts view row stands for. */
+  terminalOf(host: string, id: string): vscode.Terminal | undefined {
+    return this.terminalsOf(host).find((t) => this.ids.get(t) === id);
+  }
+
   /** Options for a new terminal on `host` (for createTerminal or a profile); `restore` re-attaches a remembered tmux session. */
   async create(host: string, cwd?: string, restore?: RememberedSession): Promise<TerminalOptionsWithNonce> {
     const { log } = this.deps;
@@ -117,6 +147,7 @@ export class SandboxTerminals implements vscode.Disposable {
     });
     pty.onDidOpenChannel(() => {
       if (pty.persistent) void this.memory.add(host, { name, cwd: restore?.cwd ?? cwd });
+      this.changed.fire(host);
     });
     // The shell ended by itself (exit): its tmux session went with it.
     pty.onDidClose(() => void this.memory.remove(host, name));
@@ -175,6 +206,12 @@ export class SandboxTerminals implements vscode.Disposable {
       this.closeWaiters.delete(pty);
     }
     return this.closeReasons.get(pty) !== vscode.TerminalExitReason.Shutdown;
+  }
+
+  private idOf(terminal: vscode.Terminal): string {
+    let id = this.ids.get(terminal);
+    if (!id) this.ids.set(terminal, (id = `t${this.nextId++}`));
+    return id;
   }
 
   private fireFor(terminal: vscode.Terminal): void {

@@ -6,12 +6,15 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { Logger } from '../common/log';
 import { findFileLinks, resolveRemotePath } from './terminalLinks';
-import { SandboxTerminals } from './sandboxTerminals';
-import { Commands } from '../editor/commands';
+import { FOCUS_COMMAND, SandboxTerminals, TERMINAL_FEATURE } from './sandboxTerminals';
+import { Commands, CommandArgumentError } from '../editor/commands';
+import { childOfNode } from '../editor/hostsNode';
 
 export const COMMAND = {
   open: 'sandboxExplorer.terminal.open',
   openHere: 'sandboxExplorer.terminal.openHere',
+  focus: FOCUS_COMMAND,
+  close: 'sandboxExplorer.terminal.close',
 } as const;
 export const PROFILE_ID = 'sandboxExplorer.terminal.profile';
 
@@ -35,6 +38,12 @@ interface SandboxTerminalLink extends vscode.TerminalLink {
 
 export function registerTerminalCommands(commands: Commands, deps: TerminalDeps): vscode.Disposable {
   const create = (host: string, cwd?: string) => deps.terminals.create(host, cwd);
+  const rowTerminal = (arg: unknown) => {
+    const row = childOfNode(arg, TERMINAL_FEATURE);
+    if (!row) throw new CommandArgumentError('expected a terminal row of the Hosts view');
+    // Closed meanwhile: nothing to do (the row goes with the next refresh).
+    return deps.terminals.terminalOf(row.host, row.id);
+  };
   const show = async (host: string, cwd?: string) => {
     const terminal = vscode.window.createTerminal(await create(host, cwd));
     terminal.show();
@@ -73,6 +82,9 @@ export function registerTerminalCommands(commands: Commands, deps: TerminalDeps)
       if (!folder) return vscode.commands.executeCommand<vscode.Terminal | undefined>(COMMAND.open, arg);
       return show(folder.authority, folder.path);
     }),
+    // A Hosts view terminal row: its click passes the row, its context menu too.
+    commands.plain(COMMAND.focus, 'Focus Terminal', (arg?: unknown) => rowTerminal(arg)?.show()),
+    commands.plain(COMMAND.close, 'Close Terminal', (arg?: unknown) => rowTerminal(arg)?.dispose()),
     vscode.window.registerTerminalLinkProvider(linkProvider),
     vscode.window.registerTerminalProfileProvider(PROFILE_ID, {
       async provideTerminalProfile() {
