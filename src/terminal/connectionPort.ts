@@ -25,7 +25,12 @@ export interface PtyChannel {
   onExit(listener: (exit: ChannelExit) => void): IDisposable;
   /** Fires once, last; `lost` when the connection dropped under the channel (no exit status came). */
   onClose(listener: (end: { lost: boolean }) => void): IDisposable;
-  write(data: Buffer): void;
+  /** Queues input, paced by the channel and bounded (writeQueue.ts); false when it was dropped. */
+  write(data: Buffer): boolean;
+  /** Input was dropped: the remote does not read as fast as it is typed or pasted. */
+  onDidDropInput(listener: (bytes: number) => void): IDisposable;
+  /** Input bytes waiting for the channel. */
+  readonly pendingInput: number;
   resize(rows: number, cols: number): void;
   close(): void;
 }

@@ -206,7 +206,17 @@ export class SandboxPseudoterminal implements IDisposable {
         this.finish(code);
       }),
     );
-    this.input.connect((data) => channel.write(data));
+    let dropNoticeShown = false;
+    this.listeners.push(
+      channel.onDidDropInput(() => {
+        if (dropNoticeShown) return;
+        // Once per channel: the remote program is not reading what is pasted into it.
+        dropNoticeShown = true;
+        this.options.log.warn(`terminal on ${this.options.host}: input dropped, the remote is not reading it`);
+        this.line(`\x1b[33m[input dropped: ${this.options.host} is not reading it as fast as it is pasted]\x1b[0m`);
+      }),
+    );
+    this.input.connect((data) => void channel.write(data));
     this.opened.fire();
     // The size may have changed while the channel opened.
     channel.resize(this.dimensions.rows, this.dimensions.columns);

@@ -7,6 +7,7 @@ import { Logger } from '../common/log';
 import { SessionChannel } from '../ssh/channels';
 import { exec } from '../ssh/exec';
 import { ConnectionPool } from '../ssh/pool';
+import { WriteQueue } from './writeQueue';
 import { ChannelExit, CommandResult, ConnectTerminal, PtyChannel, PtyRequest, TerminalConnection, OpenOptions } from './connectionPort';
 
 export function poolTerminalConnector(pool: ConnectionPool, host: string, log: Logger): ConnectTerminal {
@@ -52,12 +53,17 @@ export function poolTerminalConnector(pool: ConnectionPool, host: string, log: L
 function wrapChannel(channel: SessionChannel): PtyChannel {
   const exited = new Emitter<ChannelExit>();
   const closed = new Emitter<{ lost: boolean }>();
+  const dropped = new Emitter<number>();
+  // Paced by the channel's drain, bounded in between (writeQueue.ts).
+  const input = new WriteQueue((data) => channel.write(data), (bytes) => dropped.fire(bytes));
   // The exit status (when one came) first, then the close, once.
   void channel.closed.then((end) => {
     if (end.code !== null || end.signal) exited.fire(toExit(end.code, end.signal));
+    input.close();
     closed.fire({ lost: !!end.lost });
     exited.dispose();
     closed.dispose();
+    dropped.dispose();
   });
   return {
     onData: (fn) => {
@@ -68,8 +74,10 @@ function wrapChannel(channel: SessionChannel): PtyChannel {
     },
     onExit: (fn) => exited.event(fn),
     onClose: (fn) => closed.event(fn),
-    write: (data) => {
-      channel.write(data).catch(() => undefined);
+    write: (data) => input.write(data),
+    onDidDropInput: (fn) => dropped.event(fn),
+    get pendingInput() {
+      return input.pending;
     },
     resize: (rows, cols) => channel.resize(rows, cols),
     close: () => channel.close(),

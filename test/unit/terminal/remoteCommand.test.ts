@@ -68,7 +68,10 @@ describe('RemoteCommandTerminal over real sshd', function () {
     const marker = `sleep 30${process.pid % 100}7`;
     const { term, screen, log } = run({ command: `${marker} & ${marker} & echo started; wait`, timeoutSeconds: 1 });
     await screen.waitFor(/^started$/m, 'the command running');
-    assert.strictEqual(processesWith(marker).filter((p) => p.endsWith(`: ${marker} `)).length, 2, 'both children run');
+    // A background child may not have exec'd `sleep` yet when `started` prints: wait for both, bounded.
+    const sleeping = () => processesWith(marker).filter((p) => p.endsWith(`: ${marker} `)).length;
+    for (let i = 0; i < 100 && sleeping() < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.strictEqual(sleeping(), 2, 'both children run');
     assert.strictEqual(await term.result, TIMEOUT_EXIT_CODE);
     await screen.waitFor(/Timed out after 1 s: stopping the command and its child processes on box\./, 'the timeout line');
     assert.deepStrictEqual(await goneWithin(marker), [], 'the whole process tree is gone');
