@@ -70,7 +70,7 @@ export class SandboxTerminals implements vscode.Disposable, HostChildSource {
         if (!info) return;
         this.closeReasons.set(info.pty, t.exitStatus?.reason);
         this.closeWaiters.get(info.pty)?.();
-        this.changed.fire(info.host);
+        this.hostChanged(info.host);
       }),
       vscode.window.onDidChangeTerminalState((t) => this.fireFor(t)),
     );
@@ -147,7 +147,7 @@ export class SandboxTerminals implements vscode.Disposable, HostChildSource {
     });
     pty.onDidOpenChannel(() => {
       if (pty.persistent) void this.memory.add(host, { name, cwd: restore?.cwd ?? cwd });
-      this.changed.fire(host);
+      this.hostChanged(host);
     });
     // The shell ended by itself (exit): its tmux session went with it.
     pty.onDidClose(() => void this.memory.remove(host, name));
@@ -216,7 +216,18 @@ export class SandboxTerminals implements vscode.Disposable, HostChildSource {
 
   private fireFor(terminal: vscode.Terminal): void {
     const info = this.info(terminal);
-    if (info) this.changed.fire(info.host);
+    if (info) this.hostChanged(info.host);
+  }
+
+  /** Coalesced: opening a terminal fires open, state and channel events within moments. */
+  private pendingHosts = new Set<string>();
+  private hostChanged(host: string): void {
+    if (this.pendingHosts.has(host)) return;
+    this.pendingHosts.add(host);
+    setTimeout(() => {
+      this.pendingHosts.delete(host);
+      this.changed.fire(host);
+    }, 100);
   }
 }
 

@@ -2,7 +2,7 @@
 // command, read its output from the terminal's accessible buffer.
 import * as assert from 'assert';
 import type { Scenario } from './scenarios';
-import { clickMenuItem, openContextMenu, runFromPalette, showSandboxExplorer, SIDEBAR, treeRow, waitFor } from './workbench';
+import { clickMenuItem, openContextMenu, rowTexts, runFromPalette, showSandboxExplorer, SIDEBAR, treeRow, waitFor } from './workbench';
 
 export const terminalScenarios: Scenario[] = [
   {
@@ -63,7 +63,10 @@ export const terminalScenarios: Scenario[] = [
       if ((await host.getAttribute('aria-expanded')) !== 'true') await host.click();
       // Terminal rows carry the terminal icon (their label is the terminal's name, here the host's).
       const terminalRows = page.locator(`${SIDEBAR} .monaco-list-row`).filter({ has: page.locator('.codicon-terminal') });
-      const before = await terminalRows.count();
+      // Start from no terminals: the earlier scenario's terminal goes, and so does its row.
+      await runFromPalette(page, 'Terminal: Kill All Terminals');
+      await waitFor(async () => ((await terminalRows.count()) === 0 ? true : undefined), 30_000, () => 'killed terminals are still listed');
+      const before = 0;
       await openContextMenu(page, host);
       await clickMenuItem(page, 'Open Terminal');
       await waitFor(async () => ((await terminalRows.count()) === before + 1 ? true : undefined), 30_000, () => 'the new terminal never appeared under its host');
@@ -75,7 +78,8 @@ export const terminalScenarios: Scenario[] = [
       const labels = await openContextMenu(page, row);
       assert.ok(labels.includes('Close Terminal'), JSON.stringify(labels));
       await clickMenuItem(page, 'Close Terminal');
-      await waitFor(async () => ((await terminalRows.count()) === before ? true : undefined), 30_000, () => 'the closed terminal is still listed');
+      let rows: string[] = [];
+      await waitFor(async () => ((await terminalRows.count()) === before ? true : ((rows = await rowTexts(page, SIDEBAR)), undefined)), 30_000, () => `the closed terminal is still listed (${before} before): ${JSON.stringify(rows)}`);
       await screenshot('28-terminal-row-closed');
     },
   },
