@@ -41,6 +41,8 @@ import { outputChannelLogger } from './editor/logChannel';
 import { registerSecretCommands } from './editor/secretCommands';
 import { secretCredentials } from './editor/secretCredentials';
 import { settings } from './editor/settings';
+import { SandboxTerminals } from './terminal/sandboxTerminals';
+import { registerSandboxTasks } from './terminal/task/sandboxTasks';
 import { registerTerminalCommands } from './terminal/terminalCommands';
 
 /** What activate returns: the Ports view's data, read by the integration tests (the editor gives no access to a view's rows). */
@@ -115,7 +117,8 @@ export function activate(context: vscode.ExtensionContext): SandboxExplorerApi {
   // would ask a sandbox gateway's API a second time (and could get another answer).
   const ports = new PortsFeature({ pool, resolve: async (name) => pool.connectedTarget(name) ?? NO_CONFIG_FORWARDS, hostNames: async () => (await registry.hosts()).map((h) => h.name), globalState: context.globalState, log });
   context.subscriptions.push(ports);
-  const tree = new HostsTreeProvider(model, (host) => roots.rootUri(host), [ports.tree]);
+  const terminals = new SandboxTerminals({ pool, scheme: SCHEME, state: context.globalState, setEnv: async (host) => (await registry.resolve(host)).setEnv, log });
+  const tree = new HostsTreeProvider(model, (host) => roots.rootUri(host), [ports.tree, terminals]);
   const hostsView = vscode.window.createTreeView('sandboxExplorer.hosts', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(states, tree, hostsView);
 
@@ -156,17 +159,20 @@ export function activate(context: vscode.ExtensionContext): SandboxExplorerApi {
     registerSecretCommands(commands, credentials),
     registerGatewayCommands(commands, { gateways, sshDir, log }),
     registerFsCommands(commands, { hosts: () => registry.hosts(), roots }),
+    terminals,
+    registerSandboxTasks(commands, { pool, scheme: SCHEME, log }),
     registerTerminalCommands(commands, {
-      pool,
+      terminals,
       scheme: SCHEME,
       hostFromArgument: async (arg, placeHolder) => (await pickHost(arg, placeHolder))?.name,
       folderFromArgument: (arg) => (arg ? resourcesOf(arg, undefined)[0] : undefined),
-      setEnv: async (host) => (await registry.resolve(host)).setEnv,
       log,
     }),
     ports.registerCommands(commands),
     registerTransferCommands(commands, { roots, sessions, changed: (uri) => files.fire([{ type: vscode.FileChangeType.Changed, uri }]), log }),
   );
+  // Terminals whose tmux sessions outlived the last window come back (in the background).
+  void terminals.restore();
   log.info(`Sandbox Explorer activated (VS Code ${vscode.version}, Node ${process.version})`);
   return { portsView: ports.tree as vscode.TreeDataProvider<unknown> & HostChildSource };
 }

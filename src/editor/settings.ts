@@ -40,6 +40,8 @@ export const SETTING = {
   portsOtherAttributes: 'ports.otherPortsAttributes',
   portsBindAddress: 'ports.bindAddress',
   portsDetectionInterval: 'ports.detectionIntervalSeconds',
+  terminalPersistentSessions: 'terminal.persistentSessions',
+  terminalEncoding: 'terminal.encoding',
 } as const;
 
 export type SettingName = keyof typeof SETTING;
@@ -84,6 +86,8 @@ export const APPLIES: Record<SettingName, Applies> = {
   portsOtherAttributes: 'live',
   portsBindAddress: 'live',
   portsDetectionInterval: 'nextConnect',
+  terminalPersistentSessions: 'live',
+  terminalEncoding: 'live',
 };
 
 /** Settings a trusted workspace on this machine may change; every other one is user-only. */
@@ -155,6 +159,8 @@ export interface EditorSettings {
   writeHostGroups(groups: Record<string, string>): Promise<void>;
   gateways(): unknown[];
   affectsGateways(e: vscode.ConfigurationChangeEvent): boolean;
+  terminalPersistentSessions(): 'auto' | 'off';
+  terminalEncoding(host: string): string | undefined;
   ports(): PortsSettings;
 }
 
@@ -212,6 +218,20 @@ export const settings: EditorSettings = {
       bindAddress: typeof bind === 'string' && bind.trim() ? bind.trim() : '127.0.0.1',
       detectionIntervalMs: positive(userValue(SETTING.portsDetectionInterval, 3), 3, 1) * 1000,
     };
+  },
+
+  /** Whether terminals run in tmux sessions when the remote has tmux; user settings only (it starts programs on the remote). */
+  terminalPersistentSessions(): 'auto' | 'off' {
+    return userValue<string>(SETTING.terminalPersistentSessions, 'auto') === 'off' ? 'off' : 'auto';
+  },
+
+  /** The host's terminal encoding (a WHATWG label): its own entry, else `*`'s; undefined means UTF-8. */
+  terminalEncoding(host: string): string | undefined {
+    const value = userValue<unknown>(SETTING.terminalEncoding, {});
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    const map = value as Record<string, unknown>;
+    const label = Object.prototype.hasOwnProperty.call(map, host) ? map[host] : map['*'];
+    return typeof label === 'string' && label.trim() ? label.trim() : undefined;
   },
 
   hosts(): unknown[] {

@@ -49,12 +49,17 @@ export function auditWord(command: string): string {
   return /^[A-Za-z0-9_./+-]{1,64}$/.test(first) ? first : '<command>';
 }
 
+/** The one audit line per remote command run: the host, the command's first word (auditWord), the outcome. */
+export function auditLine(log: Logger, host: string, command: string, outcome: string, startedAt: number): void {
+  log.info(`exec ${host}: ${auditWord(command)} → ${outcome} in ${Date.now() - startedAt} ms`);
+}
+
 export async function exec(connection: SshConnection, command: string, options: ExecOptions, log: Logger): Promise<ExecResult> {
   const started = Date.now();
   const firstWord = auditWord(command);
   const { env, withheld } = filterEnvironment(options.env ?? {});
   if (withheld.length) log.info(`exec: not sending ${withheld.length} secret-looking environment variable(s)`);
-  const audit = (outcome: string) => log.info(`exec ${connection.label}: ${firstWord} → ${outcome} in ${Date.now() - started} ms`);
+  const audit = (outcome: string) => auditLine(log, connection.label, command, outcome, started);
 
   // One signal for the caller's cancel and our own timeout; which one fired decides the error.
   const timeout = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;

@@ -23,9 +23,14 @@ export interface PtyChannel {
   onData(listener: (data: Buffer) => void): IDisposable;
   /** The remote process's exit status; may not come at all (connection lost). */
   onExit(listener: (exit: ChannelExit) => void): IDisposable;
-  /** Fires once, last. */
-  onClose(listener: () => void): IDisposable;
-  write(data: Buffer): void;
+  /** Fires once, last; `lost` when the connection dropped under the channel (no exit status came). */
+  onClose(listener: (end: { lost: boolean }) => void): IDisposable;
+  /** Queues input, paced by the channel and bounded (writeQueue.ts); false when it was dropped. */
+  write(data: Buffer): boolean;
+  /** Input was dropped: the remote does not read as fast as it is typed or pasted. */
+  onDidDropInput(listener: (bytes: number) => void): IDisposable;
+  /** Input bytes waiting for the channel. */
+  readonly pendingInput: number;
   resize(rows: number, cols: number): void;
   close(): void;
 }
@@ -47,8 +52,12 @@ export interface TerminalConnection extends IDisposable {
   readonly label: string;
   /** Opens a PTY channel that runs `request.command` (a long-lived session channel). */
   openPty(request: PtyRequest, options?: OpenOptions): Promise<PtyChannel>;
+  /** A command without a PTY (a task) as a long-lived session channel; stdout and stderr arrive merged. */
+  openCommand(command: string, options?: OpenOptions): Promise<PtyChannel>;
   /** A short one-shot command (probes such as `command -v tmux`); bounded by `timeoutMs`. */
   run(command: string, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<CommandResult>;
+  /** Fires when a reconnect replaced the connection (after a drop): terminals re-open their channel here. */
+  onDidReconnect(listener: () => void): IDisposable;
 }
 
 /** Connects (or reuses) the host's connection; rejects with the reason a host refuses. */

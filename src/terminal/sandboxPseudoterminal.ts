@@ -2,6 +2,9 @@
 // (and is tested) in plain Node; the editor layer hands it to window.createTerminal as is.
 // Output: bytes → streaming decoder → open-request filter → onDidWrite. Input: encoded and
 // held until the channel is open. The remote shell's exit status closes the terminal.
+// A dropped connection does not: the terminal says so in-line and opens its channel again
+// when the connection comes back, re-attaching its tmux session when it has one (see
+// ShellSession), else starting a fresh shell with one line saying the old one was lost.
 import { randomBytes } from 'crypto';
 import { constants } from 'os';
 import { IDisposable } from '../common/disposable';
@@ -30,8 +33,10 @@ export interface SandboxTerminalOptions {
   readonly encoding?: string;
   readonly onOpenRequest?: (request: OpenRequest) => void;
   readonly log: Logger;
-  /** Wraps the shell's start-up command, e.g. to run it in a tmux session (tmux/tmuxCommands.ts). */
+  /** Wraps the shell's start-up command, e.g. to run it in a tmux session (tmux/tmuxCommands.ts); such a shell counts as persistent. */
   readonly wrapCommand?: (shellCommand: string, dimensions: TerminalDimensions) => string;
+  /** Decides, at each open, what the PTY runs (e.g. a tmux session: tmux/tmuxSession.ts); wins over `wrapCommand`. */
+  readonly session?: ShellSession;
   /**
    * A shell that fails sooner than this after starting, before the user typed anything, keeps
    * its last words on screen until a key is pressed (default 1 s). After input, an exit is the
@@ -40,10 +45,18 @@ export interface SandboxTerminalOptions {
   readonly earlyExitMs?: number;
 }
 
+/** What the PTY channel runs, decided at each open (the first and every one after a reconnect). */
+export interface ShellSession {
+  /** `persistent`: the shell outlives the channel (a tmux session), so a re-open finds it again. */
+  command(shellCommand: string, dimensions: TerminalDimensions, connection: TerminalConnection): Promise<{ command: string; persistent: boolean }>;
+  /** The user closed the terminal: end what outlives the channel, over the connection still held. */
+  end?(connection: TerminalConnection): Promise<void>;
+}
+
 export const TERM = 'xterm-256color';
 const DEFAULT_DIMENSIONS: TerminalDimensions = { columns: 80, rows: 24 };
 
-type State = 'new' | 'opening' | 'open' | 'waiting-for-key' | 'closed';
+type State = 'new' | 'opening' | 'open' | 'reconnecting' | 'waiting-for-key' | 'closed';
 
 export class SandboxPseudoterminal implements IDisposable {
   private readonly written = new Emitter<string>();
@@ -51,21 +64,30 @@ export class SandboxPseudoterminal implements IDisposable {
   private readonly opened = new Emitter<void>();
   readonly onDidWrite = this.written.event;
   readonly onDidClose = this.closed.event;
-  /** The remote shell's channel is open (tests and the Hosts view wait on it). */
+  /** The remote shell's channel is open (tests and the Hosts view wait on it); again after each reconnect. */
   readonly onDidOpenChannel = this.opened.event;
   /** Shell-integration nonce: the hook's E sequences and `code` requests carry it. */
   readonly nonce = randomBytes(16).toString('hex');
   private state: State = 'new';
   private dimensions = DEFAULT_DIMENSIONS;
-  private readonly input = new PendingInput();
+  private input = new PendingInput();
   private readonly abort = new AbortController();
   private connection: TerminalConnection | undefined;
   private channel: PtyChannel | undefined;
   private listeners: IDisposable[] = [];
+  private reconnectSub: IDisposable | undefined;
+  /** A reconnect happened since the channel was opened (it may come before the channel's close is seen). */
+  private replacedSinceOpen = false;
   private exitCode: number | undefined;
   private userTyped = false;
+  private persistentShell = false;
 
   constructor(private readonly options: SandboxTerminalOptions) {}
+
+  /** The shell runs in a session that outlives the channel (a tmux session). */
+  get persistent(): boolean {
+    return this.persistentShell;
+  }
 
   open(initialDimensions: TerminalDimensions | undefined): void {
     if (this.state !== 'new') return;
@@ -81,17 +103,32 @@ export class SandboxPseudoterminal implements IDisposable {
 
   handleInput(data: string): void {
     if (this.state === 'waiting-for-key') return this.finish(this.exitCode);
+    // While reconnecting, keys are not kept for the next shell (they were meant for the old
+    // one); a key tries again now, e.g. after the reconnect sequence gave up.
+    if (this.state === 'reconnecting') return void this.reopen();
     if (this.state === 'opening' || this.state === 'open') {
       this.userTyped = true;
       this.input.write(encodeInput(data, this.options.encoding));
     }
   }
 
-  /** The user closed the terminal: end the remote shell. */
+  /** The user closed the terminal: end the remote shell, and its tmux session when it has one. */
   close(): void {
+    if (this.state === 'closed') return;
+    const connection = this.connection;
+    const end = this.options.session?.end;
+    // The connection is held until the session is ended; dispose() would release it at once.
+    this.connection = undefined;
     this.dispose();
+    if (!connection) return;
+    if (!end) return connection.dispose();
+    void end
+      .call(this.options.session, connection)
+      .catch((err: unknown) => this.options.log.warn(`terminal on ${this.options.host}: could not end its session: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => connection.dispose());
   }
 
+  /** Ends the terminal here without ending a persistent session (the window closes: it may be restored). */
   dispose(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
@@ -111,15 +148,8 @@ export class SandboxPseudoterminal implements IDisposable {
     try {
       this.connection = await this.options.connect(this.abort.signal);
       if (this.isClosed) return this.teardown();
-      const channel = await this.connection.openPty(
-        { command: this.command(), term: TERM, rows: this.dimensions.rows, cols: this.dimensions.columns },
-        { signal: this.abort.signal, onWaiting: (inUse) => this.line(`waiting for a free session on ${host} (${inUse} in use)`) },
-      );
-      if (this.isClosed) {
-        channel.close();
-        return this.teardown();
-      }
-      this.attach(channel);
+      this.reconnectSub = this.connection.onDidReconnect(() => this.reconnected());
+      await this.openChannel(this.connection);
     } catch (err) {
       if (this.isClosed) return;
       const message = err instanceof Error ? err.message : String(err);
@@ -130,9 +160,23 @@ export class SandboxPseudoterminal implements IDisposable {
     }
   }
 
-  private command(): string {
+  /** Opens the PTY channel on `connection` (first open or re-open) and attaches it. */
+  private async openChannel(connection: TerminalConnection): Promise<void> {
+    const { host } = this.options;
     const shell = terminalCommand({ cwd: this.options.cwd, env: this.options.env ?? {}, nonce: this.nonce });
-    return this.options.wrapCommand ? this.options.wrapCommand(shell, this.dimensions) : shell;
+    const wrap = this.options.wrapCommand;
+    const run = this.options.session
+      ? await this.options.session.command(shell, this.dimensions, connection)
+      : { command: wrap ? wrap(shell, this.dimensions) : shell, persistent: !!wrap };
+    if (this.isClosed) return;
+    this.replacedSinceOpen = false;
+    const channel = await connection.openPty(
+      { command: run.command, term: TERM, rows: this.dimensions.rows, cols: this.dimensions.columns },
+      { signal: this.abort.signal, onWaiting: (inUse) => this.line(`waiting for a free session on ${host} (${inUse} in use)`) },
+    );
+    if (this.isClosed) return channel.close();
+    this.persistentShell = run.persistent;
+    this.attach(channel);
   }
 
   private attach(channel: PtyChannel): void {
@@ -145,13 +189,14 @@ export class SandboxPseudoterminal implements IDisposable {
     this.listeners.push(
       channel.onData((data) => this.write(filter.write(decoder.write(data)))),
       channel.onExit((e) => (exit = e)),
-      channel.onClose(() => {
+      channel.onClose(({ lost }) => {
         if (this.state !== 'open') return;
         this.write(filter.write(decoder.end()) + filter.end());
-        this.teardown();
+        this.dropChannel();
+        if (!exit && lost) return this.connectionLost();
         const code = exitCode(exit);
         if (!exit) {
-          this.line(`\x1b[33mThe connection to ${this.options.host} was lost.\x1b[0m Press any key to close.`);
+          this.line(`\x1b[33mThe shell on ${this.options.host} ended without an exit status.\x1b[0m Press any key to close.`);
           return this.waitForKey(1);
         }
         if (code !== 0 && !this.userTyped && Date.now() - startedAt < (this.options.earlyExitMs ?? 1000)) {
@@ -161,10 +206,54 @@ export class SandboxPseudoterminal implements IDisposable {
         this.finish(code);
       }),
     );
-    this.input.connect((data) => channel.write(data));
+    let dropNoticeShown = false;
+    this.listeners.push(
+      channel.onDidDropInput(() => {
+        if (dropNoticeShown) return;
+        // Once per channel: the remote program is not reading what is pasted into it.
+        dropNoticeShown = true;
+        this.options.log.warn(`terminal on ${this.options.host}: input dropped, the remote is not reading it`);
+        this.line(`\x1b[33m[input dropped: ${this.options.host} is not reading it as fast as it is pasted]\x1b[0m`);
+      }),
+    );
+    this.input.connect((data) => void channel.write(data));
     this.opened.fire();
     // The size may have changed while the channel opened.
     channel.resize(this.dimensions.rows, this.dimensions.columns);
+  }
+
+  private connectionLost(): void {
+    this.state = 'reconnecting';
+    const what = this.persistentShell ? 'its session keeps running there' : 'this shell is gone';
+    this.line(`\x1b[33mThe connection to ${this.options.host} was lost (${what}). Reconnecting…\x1b[0m Close the terminal to give up; a key tries again now.`);
+    // The pool may have reconnected before this channel's close was seen.
+    if (this.replacedSinceOpen) void this.reopen();
+  }
+
+  private reconnected(): void {
+    this.replacedSinceOpen = true;
+    if (this.state === 'reconnecting') void this.reopen();
+  }
+
+  private reopening = false;
+
+  /** Opens the channel again on the (reconnected) connection; a failure leaves the terminal reconnecting. */
+  private async reopen(): Promise<void> {
+    const connection = this.connection;
+    if (this.state !== 'reconnecting' || this.reopening || !connection) return;
+    this.reopening = true;
+    const wasPersistent = this.persistentShell;
+    try {
+      await this.openChannel(connection);
+      if ((this.state as State) !== 'open') return;
+      this.options.log.info(`terminal on ${this.options.host}: reconnected (${this.persistentShell ? 're-attached its session' : 'new shell'})`);
+      if (!this.persistentShell) this.line(`\x1b[33mReconnected to ${this.options.host}.${wasPersistent ? ' Its session was gone,' : ' The previous shell was lost with the connection;'} this is a new shell.\x1b[0m`);
+    } catch (err) {
+      if (this.isClosed) return;
+      this.line(`\x1b[33mStill cannot reach ${this.options.host}: ${err instanceof Error ? err.message : String(err)}\x1b[0m`);
+    } finally {
+      this.reopening = false;
+    }
   }
 
   private waitForKey(code: number): void {
@@ -178,13 +267,21 @@ export class SandboxPseudoterminal implements IDisposable {
     this.dispose();
   }
 
-  private teardown(): void {
-    this.abort.abort();
+  /** The channel is gone; the connection reference stays (a reconnect re-opens on it). */
+  private dropChannel(): void {
     this.input.disconnect();
+    this.input = new PendingInput();
     this.listeners.forEach((l) => l.dispose());
     this.listeners = [];
     this.channel?.close();
     this.channel = undefined;
+  }
+
+  private teardown(): void {
+    this.abort.abort();
+    this.dropChannel();
+    this.reconnectSub?.dispose();
+    this.reconnectSub = undefined;
     this.connection?.dispose();
     this.connection = undefined;
   }

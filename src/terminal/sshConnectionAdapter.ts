@@ -7,6 +7,7 @@ import { Logger } from '../common/log';
 import { SessionChannel } from '../ssh/channels';
 import { exec } from '../ssh/exec';
 import { ConnectionPool } from '../ssh/pool';
+import { WriteQueue } from './writeQueue';
 import { ChannelExit, CommandResult, ConnectTerminal, PtyChannel, PtyRequest, TerminalConnection, OpenOptions } from './connectionPort';
 
 export function poolTerminalConnector(pool: ConnectionPool, host: string, log: Logger): ConnectTerminal {
@@ -26,11 +27,19 @@ export function poolTerminalConnector(pool: ConnectionPool, host: string, log: L
         });
         return wrapChannel(channel);
       },
+      async openCommand(command: string, options: OpenOptions = {}): Promise<PtyChannel> {
+        const c = await ref.connection(options.signal);
+        const channel = await c.exec(command, { kind: 'long-lived', signal: options.signal, onWaiting: (wait) => options.onWaiting?.(wait.inUse) });
+        // No input: a task reads nothing, and a command waiting on stdin must see EOF, not hang.
+        channel.end();
+        return wrapChannel(channel);
+      },
       async run(command, options = {}): Promise<CommandResult> {
         const c = await ref.connection(options.signal);
         const result = await exec(c, command, { timeoutMs: options.timeoutMs ?? 15_000, signal: options.signal }, log);
         return { code: result.code, stdout: result.stdout.toString('utf8') };
       },
+      onDidReconnect: (listener) => ref.onDidReplaceConnection(() => listener()),
       dispose() {
         if (disposed) return;
         disposed = true;
@@ -43,13 +52,18 @@ export function poolTerminalConnector(pool: ConnectionPool, host: string, log: L
 
 function wrapChannel(channel: SessionChannel): PtyChannel {
   const exited = new Emitter<ChannelExit>();
-  const closed = new Emitter<void>();
+  const closed = new Emitter<{ lost: boolean }>();
+  const dropped = new Emitter<number>();
+  // Paced by the channel's drain, bounded in between (writeQueue.ts).
+  const input = new WriteQueue((data) => channel.write(data), (bytes) => dropped.fire(bytes));
   // The exit status (when one came) first, then the close, once.
   void channel.closed.then((end) => {
     if (end.code !== null || end.signal) exited.fire(toExit(end.code, end.signal));
-    closed.fire();
+    input.close();
+    closed.fire({ lost: !!end.lost });
     exited.dispose();
     closed.dispose();
+    dropped.dispose();
   });
   return {
     onData: (fn) => {
@@ -59,9 +73,11 @@ function wrapChannel(channel: SessionChannel): PtyChannel {
       return toDisposable(() => (a.dispose(), b.dispose()));
     },
     onExit: (fn) => exited.event(fn),
-    onClose: (fn) => closed.event(() => fn()),
-    write: (data) => {
-      channel.write(data).catch(() => undefined);
+    onClose: (fn) => closed.event(fn),
+    write: (data) => input.write(data),
+    onDidDropInput: (fn) => dropped.event(fn),
+    get pendingInput() {
+      return input.pending;
     },
     resize: (rows, cols) => channel.resize(rows, cols),
     close: () => channel.close(),

@@ -5,37 +5,29 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { Logger } from '../common/log';
-import { ConnectionPool } from '../ssh/pool';
-import { OpenRequest } from './openRequestFilter';
-import { SandboxPseudoterminal } from './sandboxPseudoterminal';
-import { poolTerminalConnector } from './sshConnectionAdapter';
-import { OpenThrottle } from './openThrottle';
 import { findFileLinks, resolveRemotePath } from './terminalLinks';
-import { terminalEnvironment } from './terminalEnvironment';
-import { Commands } from '../editor/commands';
-import { settings } from '../editor/settings';
+import { FOCUS_COMMAND, SandboxTerminals, TERMINAL_FEATURE } from './sandboxTerminals';
+import { Commands, CommandArgumentError } from '../editor/commands';
+import { childOfNode } from '../editor/hostsNode';
 
 export const COMMAND = {
   open: 'sandboxExplorer.terminal.open',
   openHere: 'sandboxExplorer.terminal.openHere',
+  focus: FOCUS_COMMAND,
+  close: 'sandboxExplorer.terminal.close',
 } as const;
 export const PROFILE_ID = 'sandboxExplorer.terminal.profile';
 
 export interface TerminalDeps {
-  readonly pool: ConnectionPool;
+  readonly terminals: SandboxTerminals;
   /** The sbx:// scheme. */
   readonly scheme: string;
   /** A host name from a command argument (tree node, sbx:// uri, name), else asks; undefined when cancelled. */
   hostFromArgument(arg: unknown, placeHolder: string): Promise<string | undefined>;
   /** An sbx:// folder from a command argument (Explorer uri, Hosts view folder node). */
   folderFromArgument(arg: unknown): vscode.Uri | undefined;
-  /** The host's ssh config SetEnv. */
-  setEnv(host: string): Promise<Record<string, string>>;
   readonly log: Logger;
 }
-
-/** `shellIntegrationNonce` is newer than the @types/vscode this project builds against (1.100). */
-type TerminalOptionsWithNonce = vscode.ExtensionTerminalOptions & { shellIntegrationNonce?: string };
 
 /** A link in a sandbox terminal's output: the file, resolved on that terminal's host. */
 interface SandboxTerminalLink extends vscode.TerminalLink {
@@ -45,27 +37,12 @@ interface SandboxTerminalLink extends vscode.TerminalLink {
 }
 
 export function registerTerminalCommands(commands: Commands, deps: TerminalDeps): vscode.Disposable {
-  /** Our terminals, by the pseudoterminal VS Code hands back in `creationOptions` (profile terminals included). */
-  const ours = new WeakMap<vscode.Pseudoterminal, { host: string; cwd?: string }>();
-  const create = async (host: string, cwd?: string): Promise<TerminalOptionsWithNonce> => {
-    const env = terminalEnvironment(await deps.setEnv(host).catch(() => ({})), settings.terminalEnv());
-    if (env.withheld.length) deps.log.info(`terminal on ${host}: not sending ${env.withheld.length} secret-looking variable(s): ${env.withheld.join(', ')}`);
-    const throttle = new OpenThrottle();
-    const pty = new SandboxPseudoterminal({
-      connect: poolTerminalConnector(deps.pool, host, deps.log),
-      host,
-      cwd,
-      env: env.env,
-      log: deps.log,
-      onOpenRequest: (request) => {
-        if (throttle.take()) return void openRequested(deps.scheme, host, request).catch((err) => deps.log.warn(`terminal on ${host}: could not open ${request.path}: ${err instanceof Error ? err.message : String(err)}`));
-        // Said once per burst: the log must not become the flood.
-        if (throttle.droppedCount === 1 || throttle.droppedCount % 1000 === 0) deps.log.warn(`terminal on ${host}: ${throttle.droppedCount} open request(s) dropped (more than 5 at once, or more than one a second)`);
-      },
-    });
-    ours.set(pty, { host, cwd });
-    // The nonce our hook puts in its command-line sequences: VS Code then trusts them (rerun without asking).
-    return { name: cwd ? `${host}: ${path.posix.basename(cwd) || '/'}` : host, pty, iconPath: new vscode.ThemeIcon('remote'), shellIntegrationNonce: pty.nonce };
+  const create = (host: string, cwd?: string) => deps.terminals.create(host, cwd);
+  const rowTerminal = (arg: unknown) => {
+    const row = childOfNode(arg, TERMINAL_FEATURE);
+    if (!row) throw new CommandArgumentError('expected a terminal row of the Hosts view');
+    // Closed meanwhile: nothing to do (the row goes with the next refresh).
+    return deps.terminals.terminalOf(row.host, row.id);
   };
   const show = async (host: string, cwd?: string) => {
     const terminal = vscode.window.createTerminal(await create(host, cwd));
@@ -74,7 +51,7 @@ export function registerTerminalCommands(commands: Commands, deps: TerminalDeps)
   };
   const linkProvider: vscode.TerminalLinkProvider<SandboxTerminalLink> = {
     provideTerminalLinks(context) {
-      const info = ours.get((context.terminal.creationOptions as vscode.ExtensionTerminalOptions).pty);
+      const info = deps.terminals.info(context.terminal);
       if (!info) return [];
       // The shell's current folder (our hook reports it), else where the terminal started.
       const cwd = context.terminal.shellIntegration?.cwd?.path ?? info.cwd;
@@ -105,6 +82,9 @@ export function registerTerminalCommands(commands: Commands, deps: TerminalDeps)
       if (!folder) return vscode.commands.executeCommand<vscode.Terminal | undefined>(COMMAND.open, arg);
       return show(folder.authority, folder.path);
     }),
+    // A Hosts view terminal row: its click passes the row, its context menu too.
+    commands.plain(COMMAND.focus, 'Focus Terminal', (arg?: unknown) => rowTerminal(arg)?.show()),
+    commands.plain(COMMAND.close, 'Close Terminal', (arg?: unknown) => rowTerminal(arg)?.dispose()),
     vscode.window.registerTerminalLinkProvider(linkProvider),
     vscode.window.registerTerminalProfileProvider(PROFILE_ID, {
       async provideTerminalProfile() {
@@ -119,10 +99,4 @@ export function registerTerminalCommands(commands: Commands, deps: TerminalDeps)
 function activeFolder(scheme: string): vscode.Uri | undefined {
   const uri = vscode.window.activeTextEditor?.document.uri;
   return uri?.scheme === scheme ? uri.with({ path: path.posix.dirname(uri.path) }) : undefined;
-}
-
-async function openRequested(scheme: string, host: string, request: OpenRequest): Promise<void> {
-  const uri = vscode.Uri.from({ scheme, authority: host, path: request.path });
-  if (request.kind === 'folder') await vscode.commands.executeCommand('revealInExplorer', uri);
-  else await vscode.window.showTextDocument(uri, { preview: false });
 }

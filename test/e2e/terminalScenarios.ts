@@ -2,7 +2,7 @@
 // command, read its output from the terminal's accessible buffer.
 import * as assert from 'assert';
 import type { Scenario } from './scenarios';
-import { clickMenuItem, openContextMenu, runFromPalette, showSandboxExplorer, treeRow, waitFor } from './workbench';
+import { clickMenuItem, openContextMenu, rowTexts, runFromPalette, showSandboxExplorer, SIDEBAR, treeRow, waitFor } from './workbench';
 
 export const terminalScenarios: Scenario[] = [
   {
@@ -53,6 +53,34 @@ export const terminalScenarios: Scenario[] = [
       await page.locator('.part.editor .tabs-container .tab.active', { hasText: 'README.md' }).waitFor({ state: 'visible', timeout: 20_000 });
       await page.locator('.part.statusbar', { hasText: 'Ln 3, Col 5' }).waitFor({ state: 'visible', timeout: 10_000 });
       await screenshot('26-terminal-link-opened');
+    },
+  },
+  {
+    title: 'an open terminal is listed under its host in the Hosts view; clicking it focuses it, Close Terminal on its row closes it',
+    async run({ page, sandbox, screenshot }) {
+      await showSandboxExplorer(page);
+      const host = treeRow(page, sandbox.name);
+      if ((await host.getAttribute('aria-expanded')) !== 'true') await host.click();
+      // Terminal rows carry the terminal icon (their label is the terminal's name, here the host's).
+      const terminalRows = page.locator(`${SIDEBAR} .monaco-list-row`).filter({ has: page.locator('.codicon-terminal') });
+      // Start from no terminals: the earlier scenario's terminal goes, and so does its row.
+      await runFromPalette(page, 'Terminal: Kill All Terminals');
+      await waitFor(async () => ((await terminalRows.count()) === 0 ? true : undefined), 30_000, () => 'killed terminals are still listed');
+      const before = 0;
+      await openContextMenu(page, host);
+      await clickMenuItem(page, 'Open Terminal');
+      await waitFor(async () => ((await terminalRows.count()) === before + 1 ? true : undefined), 30_000, () => 'the new terminal never appeared under its host');
+      const row = terminalRows.last();
+      assert.match((await row.textContent()) ?? '', new RegExp(sandbox.name));
+      await screenshot('27-terminal-listed-under-host');
+      await row.click();
+      await page.locator('.part.panel .terminal-wrapper.active .xterm').first().waitFor({ state: 'visible', timeout: 10_000 });
+      const labels = await openContextMenu(page, row);
+      assert.ok(labels.includes('Close Terminal'), JSON.stringify(labels));
+      await clickMenuItem(page, 'Close Terminal');
+      let rows: string[] = [];
+      await waitFor(async () => ((await terminalRows.count()) === before ? true : ((rows = await rowTexts(page, SIDEBAR)), undefined)), 30_000, () => `the closed terminal is still listed (${before} before): ${JSON.stringify(rows)}`);
+      await screenshot('28-terminal-row-closed');
     },
   },
 ];

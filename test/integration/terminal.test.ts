@@ -51,8 +51,11 @@ describe('sandbox terminals', function () {
 
   before(async () => {
     host = await addTestHost('term-box');
+    // Plain shells here: inside tmux, VS Code's shell integration is best-effort (terminalSessions.test.ts).
+    await vscode.workspace.getConfiguration('sandboxExplorer').update('terminal.persistentSessions', 'off', vscode.ConfigurationTarget.Global);
   });
   after(async () => {
+    await vscode.workspace.getConfiguration('sandboxExplorer').update('terminal.persistentSessions', undefined, vscode.ConfigurationTarget.Global);
     vscode.window.terminals.forEach((t) => t.dispose());
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await removeTestHosts();

@@ -57,12 +57,18 @@ export interface AttachOptions {
   readonly rows: number;
   /** Variables refreshed in a session we re-attach (SSH_AUTH_SOCK, ours). */
   readonly refreshEnv?: Readonly<Record<string, string>>;
+  /**
+   * Re-attaching after our own connection dropped: the client still attached is our old one
+   * (the server may not have noticed the drop yet), so it is detached rather than refused.
+   */
+  readonly detachOthers?: boolean;
 }
 
 /**
  * The PTY command of a persistent terminal: create the session if it is not there (with our
  * per-session options), refuse to attach one another client holds (exit 75), else attach.
- * $1 is the new session's shell command (one line, any login shell runs it: see bootstrap.ts).
+ * $1 is the shell command (one line, any login shell runs it: see bootstrap.ts), $2 the same wrapped to
+ * record its exit status for the pane of a new session.
  */
 export function attachCommand(o: AttachOptions): string {
   const tmux = `tmux -L ${shellQuote(o.socket ?? DEFAULT_SOCKET)}`;
@@ -80,17 +86,26 @@ export function attachCommand(o: AttachOptions): string {
   const refresh = Object.entries(o.refreshEnv ?? {})
     .filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
     .map(([k, v]) => `${tmux} set-environment -t ${t} ${k} ${shellQuote(v)}`);
+  // The pane's shell leaves its exit status next to our tmux socket (a private 0700 folder), so
+  // the terminal closes with it after tmux's attach ends (tmux itself exits 0).
+  const exitName = `.exit-${o.name}`;
+  const inPane = `/bin/sh -c ${shellQuote(`${o.shellCommand.replace(/^exec /, '')}; s=$?; [ -n "$TMUX" ] && echo "$s" > "\${TMUX%%,*}${exitName}"`)}`;
   const script = [
     // Already inside tmux (an rc that starts it): run the shell itself rather than nest.
     'if [ -n "$TMUX" ]; then eval "$1"; exit $?; fi',
-    `if ! ${tmux} has-session -t ${t} 2>/dev/null; then ${tmux} new-session -d -s ${shellQuote(o.name)} -x ${o.cols} -y ${o.rows} "$1" || exit 1; fi`,
+    `if ! ${tmux} has-session -t ${t} 2>/dev/null; then ${tmux} new-session -d -s ${shellQuote(o.name)} -x ${o.cols} -y ${o.rows} "$2" || exit 1; fi`,
     ...options.map((c) => `${c} >/dev/null`),
     ...refresh.map((c) => `${c} >/dev/null`),
-    `if [ -n "$(${tmux} list-clients -t ${t} 2>/dev/null)" ]; then echo "this terminal is attached elsewhere" >&2; exit 75; fi`,
-    `exec ${tmux} attach-session -t ${t}`,
+    ...(o.detachOthers ? [] : [`if [ -n "$(${tmux} list-clients -t ${t} 2>/dev/null)" ]; then echo "this terminal is attached elsewhere" >&2; exit 75; fi`]),
+    `p=$(${tmux} display-message -p -t ${ot} '#{socket_path}' 2>/dev/null)`,
+    `${tmux} attach-session${o.detachOthers ? ' -d' : ''} -t ${t}`,
+    'a=$?',
+    `f="$p${exitName}"`,
+    'if [ -n "$p" ] && [ -f "$f" ]; then s=$(cat "$f"); rm -f "$f"; case $s in ""|*[!0-9]*) s=1;; esac; exit "$s"; fi',
+    'exit $a',
   ].join('; ');
   // One line of single-quoted words: every login shell (sh, csh, fish) reads it the same way.
-  return `exec /bin/sh -c ${shellQuote(script)} sbx-tmux ${shellQuote(o.shellCommand)}`;
+  return `exec /bin/sh -c ${shellQuote(script)} sbx-tmux ${shellQuote(o.shellCommand)} ${shellQuote(inPane)}`;
 }
 
 /** Ends a session the user closed (exact target); harmless when it is already gone. */

@@ -3,7 +3,7 @@
 import * as assert from 'assert';
 import { MAX_PENDING_INPUT_BYTES, PendingInput } from '../../../src/terminal/inputBuffer';
 import { MAX_SEQUENCE_CHARS, OpenRequest, OpenRequestFilter } from '../../../src/terminal/openRequestFilter';
-import { StreamingTextDecoder } from '../../../src/terminal/textDecoder';
+import { canonicalEncoding, encodeInput, StreamingTextDecoder } from '../../../src/terminal/textDecoder';
 
 const NONCE = '0123abcd';
 const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex');
@@ -33,6 +33,20 @@ describe('terminal output core', () => {
 
     it('decodes a non-UTF-8 remote with the host encoding', () => {
       assert.strictEqual(new StreamingTextDecoder('iso-8859-1').write(Buffer.from([0xe9])), 'é');
+    });
+
+    it('encodes typed input in the host encoding, the inverse of its decoder; unknown characters become ?', () => {
+      assert.deepStrictEqual([...encodeInput('été\r', 'latin1')], [0xe9, 0x74, 0xe9, 0x0d]);
+      assert.deepStrictEqual([...encodeInput('€', 'iso-8859-15')], [0xa4]);
+      assert.deepStrictEqual([...encodeInput('Жж', 'koi8-r')], [0xf6, 0xd6]);
+      assert.deepStrictEqual([...encodeInput('日😀', 'latin1')], [0x3f, 0x3f], 'one ? per character, not per UTF-16 unit');
+      assert.deepStrictEqual([...encodeInput('é')], [0xc3, 0xa9], 'UTF-8 by default');
+      assert.deepStrictEqual([...encodeInput('é', 'shift_jis')], [0xc3, 0xa9], 'multi-byte encodings other than UTF-8 fall back to UTF-8');
+      for (const label of ['latin1', 'iso-8859-15', 'koi8-r', 'windows-1251']) {
+        const all = new StreamingTextDecoder(label).write(Uint8Array.from({ length: 256 }, (_, i) => i)).replace(/\ufffd/g, '');
+        assert.strictEqual(new StreamingTextDecoder(label).write(encodeInput(all, label)), all, `${label} round-trips`);
+      }
+      assert.strictEqual(canonicalEncoding('no-such-encoding'), undefined);
     });
   });
 

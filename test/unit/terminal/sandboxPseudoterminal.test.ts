@@ -94,6 +94,14 @@ describe('SandboxPseudoterminal over real sshd', function () {
     await screen.waitFor(/c3 bc e2 82 ac f0 9f 98 80/, 'the typed UTF-8 bytes on the remote');
   });
 
+  it('speaks a latin1 remote in both directions when the host encoding says so', async () => {
+    const { pty, screen } = terminal({ encoding: 'latin1' });
+    await screen.waitFor(PROMPT, 'the prompt');
+    // The remote prints latin1 bytes; typed é must arrive as the single byte e9.
+    pty.handleInput("printf 'caf\\351\\n'; printf '%s' 'é' | od -An -tx1\r");
+    await screen.waitFor(/^café\n e9$/m, 'latin1 output decoded and typed é sent as e9');
+  });
+
   it('closes with the shell exit status at once when the user typed it: exit 3 → 3', async () => {
     const { pty, screen } = terminal({ earlyExitMs: 60_000 });
     await screen.waitFor(PROMPT, 'the prompt');
@@ -203,20 +211,24 @@ describe('SandboxPseudoterminal over real sshd', function () {
       await small.dispose();
     }
   });
-  it('says in-line that the connection was lost when sshd dies, and closes on a key', async () => {
+  it('says in-line that the connection was lost when sshd dies, and starts a fresh shell when it is back', async () => {
     const doomed = await startSshd();
-    const doomedPool = testPool({ targets: { box: targetFor(doomed) }, hostKeys: [doomed.hostKey.publicKey] });
+    fs.writeFileSync(path.join(doomed.dir, 'home', '.profile'), "PS1='sbx-test:\\w\\$ '\n");
+    const doomedPool = testPool({ targets: { box: targetFor(doomed) }, hostKeys: [doomed.hostKey.publicKey], settings: { reconnect: { initialDelayMs: 100, maxDelayMs: 500, maxAttempts: 100 } } });
     try {
-      const { pty, screen } = terminal({}, doomedPool);
-      await screen.waitFor(/[$#] $/m, 'a prompt');
+      const { pty, screen } = terminal({}, doomedPool, 200);
+      await screen.waitFor(PROMPT, 'a prompt');
       let code: number | void | undefined;
       pty.onDidClose((c) => (code = c));
       await doomed.kill();
-      await screen.waitFor(/The connection to box was lost\. Press any key to close\./, 'the lost line');
-      assert.strictEqual(code, undefined, 'still open until a key');
-      const gone = closed(pty);
-      pty.handleInput(' ');
-      assert.strictEqual(await gone, 1);
+      await screen.waitFor(/The connection to box was lost \(this shell is gone\)\. Reconnecting/, 'the lost line');
+      assert.strictEqual(code, undefined, 'still open');
+      const reopened = new Promise<void>((resolve) => pty.onDidOpenChannel(resolve));
+      await doomed.restart();
+      await reopened;
+      await screen.waitFor(/this is a new shell\.[\s\S]*sbx-test:[^\n]*[$#] $/, 'the new-shell line and a prompt');
+      pty.handleInput('exit 4\r');
+      assert.strictEqual(await closed(pty), 4);
     } finally {
       await doomedPool.dispose();
       await doomed.stop();

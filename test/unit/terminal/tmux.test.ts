@@ -12,6 +12,7 @@ import { poolTerminalConnector } from '../../../src/terminal/sshConnectionAdapte
 import { SandboxPseudoterminal } from '../../../src/terminal/sandboxPseudoterminal';
 import { OpenRequest } from '../../../src/terminal/openRequestFilter';
 import { ClosedSessions, MAX_REMEMBERED } from '../../../src/terminal/tmux/closedSessions';
+import { OpenSessions } from '../../../src/terminal/tmux/openSessions';
 import { exactTarget, isSessionName, newSessionName } from '../../../src/terminal/tmux/tmuxNames';
 import { attachCommand, killCommand, listCommand, parseList, parseProbe, probeCommand, TmuxProbe } from '../../../src/terminal/tmux/tmuxCommands';
 
@@ -50,7 +51,7 @@ describe('tmux pieces', () => {
     assert.match(cmd, /destroy-unattached off/);
     assert.doesNotMatch(cmd, /allow-passthrough/, 'tmux 3.2 has no allow-passthrough');
     assert.doesNotMatch(cmd, / -g /);
-    const targets = [...cmd.matchAll(/ -t (\S+)/g)].map((m) => m[1].replace(/'\\''/g, '').replace(/'/g, ''));
+    const targets = [...cmd.matchAll(/ -t (\S+)/g)].map((m) => m[1].replace(/'\\''/g, '').replace(/'/g, '').replace(/;$/, ''));
     assert.ok(targets.length >= 8);
     for (const t of targets) assert.match(t, /^=sbx-slot1:?$/);
     assert.match(cmd, /default-terminal xterm-256color/);
@@ -170,6 +171,43 @@ describe('tmux pieces', () => {
       c.dispose();
     }
     assert.deepStrictEqual((await sessions()).map((s) => s.name), ['sbx-slot10']);
+  });
+
+  it('closes with the shell\'s exit status through tmux (exit 3 → 3) and leaves no session or status file', async () => {
+    const t = tmuxTerminal('sbx-exit3');
+    await t.screen.waitFor(/tmux-test[#$] $/m, 'the prompt');
+    const code = new Promise<number | void>((resolve) => t.pty.onDidClose(resolve));
+    t.pty.handleInput('exit 3\r');
+    assert.strictEqual(await code, 3);
+    assert.ok(!(await sessions()).some((s) => s.name === 'sbx-exit3'), 'the session ended with its shell');
+    const dir = path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`);
+    assert.deepStrictEqual(fs.readdirSync(dir).filter((n) => n.includes('.exit-')), []);
+  });
+
+  it('after a reload, offers back only remembered sessions that are alive, unattached and not closed by the user', async () => {
+    const data = new Map<string, unknown>();
+    const store = { get: <T>(k: string) => data.get(k) as T | undefined, update: async (k: string, v: unknown) => void data.set(k, v) };
+    const memory = new OpenSessions(store);
+    const closedByUser = new ClosedSessions(store);
+    const held = tmuxTerminal('sbx-held');
+    await held.screen.waitFor(/tmux-test[#$] $/m, 'the prompt of a terminal another window holds');
+    const c = await poolTerminalConnector(pool, 'box', memoryLog())();
+    try {
+      await c.run(`tmux -L ${socket} new-session -d -s sbx-keep1 && tmux -L ${socket} new-session -d -s sbx-userclosed`);
+      await memory.add('box', { name: 'sbx-keep1', cwd: '/tmp' });
+      await memory.add('box', { name: 'sbx-held' });
+      await memory.add('box', { name: 'sbx-userclosed' });
+      await memory.add('box', { name: 'sbx-gone' });
+      await closedByUser.add('box', 'sbx-userclosed');
+      data.set('sandboxExplorer.terminal.openSessions', { ...(data.get('sandboxExplorer.terminal.openSessions') as object), other: [{ name: 'not ours; rm -rf /' }, 'junk'] });
+      assert.deepStrictEqual(await memory.restorable('box', c, closedByUser, socket), [{ name: 'sbx-keep1', cwd: '/tmp' }]);
+      assert.deepStrictEqual(memory.of('box').map((s) => s.name), ['sbx-keep1', 'sbx-held', 'sbx-userclosed'], 'the gone one is forgotten');
+      assert.deepStrictEqual(memory.hosts(), ['box'], 'invalid entries are ignored');
+      assert.ok(closedByUser.has('box', 'sbx-userclosed'), 'still alive: still guarded');
+    } finally {
+      await c.run(`tmux -L ${socket} kill-session -t =sbx-keep1; tmux -L ${socket} kill-session -t =sbx-userclosed; true`);
+      c.dispose();
+    }
   });
 
   it('passes `code` requests and OSC 633 through tmux', async () => {
