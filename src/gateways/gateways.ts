@@ -8,7 +8,7 @@ import { GatewayEndpoint, GatewayGroup, HostEntry } from '../common/hostEntry';
 import { SshError } from '../ssh/errors';
 import { GatewayClient } from './api/gatewayClient';
 import { GatewayError } from './api/gatewayError';
-import { PlatformKey } from './api/validate';
+import { isSafeId, PlatformKey } from './api/validate';
 import { GatewayConfig, gatewaysFromSettings } from './gatewayConfig';
 import { sandboxHostName } from './sandboxNames';
 
@@ -110,7 +110,7 @@ export class Gateways implements vscode.Disposable {
   added(gateway: string): string[] {
     const all = this.deps.state.get<Record<string, unknown>>(ADDED_KEY, {});
     const ids = all && typeof all === 'object' ? all[gateway] : undefined;
-    return Array.isArray(ids) ? ids.filter((i): i is string => typeof i === 'string') : [];
+    return Array.isArray(ids) ? ids.filter((i): i is string => typeof i === 'string' && isSafeId(i)) : [];
   }
 
   async setAdded(gateway: string, ids: string[]): Promise<void> {

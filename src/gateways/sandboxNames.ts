@@ -5,6 +5,7 @@
 // when anything was replaced (so `a#b` and `a-b` stay two hosts), then `.<gateway>`. The real id
 // is kept next to it (HostEntry.sandboxId) and is what the API and the SSH user name get.
 import { createHash } from 'crypto';
+import { isSafeId } from './api/validate';
 
 export function sandboxHostName(gateway: string, id: string): string {
   const safe = id.toLowerCase().replace(/[^a-z0-9._-]/g, '-');
@@ -15,7 +16,7 @@ export function sandboxHostName(gateway: string, id: string): string {
 /** A sandbox id the user may type (the API client checks it again as a path segment). */
 export function checkSandboxId(id: string): string | undefined {
   if (id.length === 0) return 'Type the sandbox id, e.g. rs-abc123-default-x7k9m';
-  if (id.length > 256) return 'At most 256 characters';
-  if (/[\s/\\\u0000-\u001f\u007f]/.test(id) || id === '.' || id === '..') return 'No blanks, slashes or control characters';
+  if (id.length > 128) return 'At most 128 characters';
+  if (!isSafeId(id)) return 'Only letters, digits and . _ @ # + - (not first: - or #; no "..")';
   return undefined;
 }

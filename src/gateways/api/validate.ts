@@ -31,6 +31,17 @@ export function pathSegment(id: string, what: string): string {
   return encodeURIComponent(id);
 }
 
+/**
+ * A sandbox id or SSH user name: it becomes the SSH user, `%r` in IdentityFile/UserKnownHostsFile
+ * paths and a URL path segment, so only letters, digits and `._@#+-`, not starting with `-` (an
+ * ssh option) or `#`, no `..`, at most 128 characters.
+ */
+const SAFE_ID = /^[A-Za-z0-9._@+][A-Za-z0-9._@#+-]{0,127}$/;
+
+export function isSafeId(id: string): boolean {
+  return SAFE_ID.test(id) && !id.includes('..');
+}
+
 function bad(gateway: string, what: string): GatewayError {
   return new GatewayError(`${gateway} answered with ${what}`, 'bad-response');
 }
@@ -65,7 +76,7 @@ export function parseSandboxSsh(gateway: string, body: unknown): SandboxSsh {
   const port = typeof ssh.port === 'string' && /^\d{1,5}$/.test(ssh.port) ? Number(ssh.port) : ssh.port;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw bad(gateway, 'an unusable ssh.port');
   const username = str(ssh.username, 256);
-  if (!username || /\s/.test(username)) throw bad(gateway, 'an unusable ssh.username');
+  if (!username || !isSafeId(username)) throw bad(gateway, 'an unusable ssh.username');
   const hostKey = str(ssh.host_key ?? ssh.hostKey, 16 * 1024);
   const fingerprint = str(ssh.host_key_fingerprint ?? ssh.hostKeyFingerprint, 128);
   return {
@@ -84,7 +95,7 @@ export function parseSandboxList(gateway: string, body: unknown, max: number): s
   const ids: string[] = [];
   for (const item of items.slice(0, max)) {
     const id = str(typeof item === 'string' ? item : (item as { id?: unknown } | null)?.id, 256);
-    if (id && !/[\/\\\s]/.test(id) && id !== '.' && id !== '..') ids.push(id);
+    if (id && isSafeId(id)) ids.push(id);
   }
   return ids;
 }

@@ -43,6 +43,17 @@ describe('sandbox gateway API client', function () {
     await assert.rejects(client().sandbox('..'), (e: unknown) => GatewayError.is(e, 'bad-response') && /not a sandbox id/.test(e.message));
   });
 
+  it('refuses a hostile ssh.username and skips hostile listed ids (they would reach %r in key and known_hosts paths)', async () => {
+    for (const username of ['../../.ssh/x', 'a/b', '-oProxyCommand=x', '#tok', 'a..b', 'a b', 'a\\b', 'x'.repeat(129), 'a;b', 'a$b', '%r']) {
+      server.options = { ...server.options, rawBody: JSON.stringify({ ssh: { host: 'h', port: 22, username } }) };
+      await assert.rejects(client().sandbox('rs-abc123-default-x7k9m'), (e: unknown) => GatewayError.is(e, 'bad-response') && /acme answered with an unusable ssh.username/.test(e.message), username);
+    }
+    server.options = { ...server.options, rawBody: JSON.stringify({ ssh: { host: 'h', port: 22, username: 'odd.id#2' } }) };
+    assert.strictEqual((await client().sandbox('rs-abc123-default-x7k9m')).username, 'odd.id#2');
+    server.options = { ...server.options, rawBody: JSON.stringify(['ok-1', '..', '../x', 'a/b', '-x', '#t', 'a b', 'a..b', 'u@x+y_z.1', 'x'.repeat(129), '$(id)']) };
+    assert.deepStrictEqual(await client().sandboxes(), ['ok-1', 'u@x+y_z.1']);
+  });
+
   it('a slow resume answers within the timeout; past it, a timeout error', async () => {
     server.options = { ...server.options, resumeDelayMs: 600 };
     assert.strictEqual((await client('tok-123', { timeoutMs: 5000 }).sandbox('rs-abc123-default-x7k9m')).port, 2222);

@@ -42,5 +42,7 @@ describe('gateway settings and sandbox host names', () => {
     assert.ok(checkSandboxId('a/b'));
     assert.ok(checkSandboxId('..'));
     assert.ok(checkSandboxId(''));
+    for (const bad of ['-oProxyCommand=x', '#tok', 'a..b', '../x', 'a b', 'a$b', 'x'.repeat(129)]) assert.ok(checkSandboxId(bad), bad);
+    assert.strictEqual(checkSandboxId('odd.id#2'), undefined);
   });
 });
