@@ -9,6 +9,7 @@ import { settings } from '../editor/settings';
 import { ExternalHosts, GatewayGroup, HostEntry, hostFromSettings } from '../common/hostEntry';
 import { HostTarget } from './hostLabels';
 import { resolveEntry } from './resolveEntry';
+import { resolveSandbox } from './resolveSandbox';
 
 /** Reads ssh_config files (plain Node; see src/ssh/config). */
 export interface SshConfigSource {
@@ -115,24 +116,10 @@ export class HostRegistry implements vscode.Disposable {
     return this.sshConfig.resolve(hop.host, files, preset);
   }
 
-  /**
-   * A gateway sandbox: where its gateway's API says it is now, read through ssh config for that
-   * host name (so `Host *` defaults and identity files apply), with the API's values winning and
-   * the gateway's longer timeout and bounded retry.
-   */
+  /** A gateway sandbox: where its gateway's API says it is now, read through ssh config under the sandbox's own name (src/hosts/resolveSandbox.ts). */
   private async resolveSandbox(sandbox: HostEntry, files: string[]): Promise<ResolvedHost> {
     const endpoint = await this.external!.endpoint(sandbox);
-    const base = this.sshConfig.resolve(endpoint.hostname, files, { user: endpoint.user, port: endpoint.port });
-    return {
-      ...base,
-      alias: sandbox.name,
-      hostname: endpoint.hostname,
-      port: endpoint.port,
-      user: endpoint.user,
-      pinnedHostKeys: endpoint.pinnedHostKeys,
-      connectTimeout: endpoint.connectTimeoutSeconds,
-      connectionAttempts: Math.max(base.connectionAttempts, endpoint.connectionAttempts),
-    };
+    return resolveSandbox(sandbox.name, endpoint, (alias, preset) => this.sshConfig.resolve(alias, files, preset));
   }
 
   /** Where a host points: resolved through ssh config; the entry's own fields when that fails (or it is disabled). */

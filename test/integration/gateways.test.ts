@@ -71,9 +71,10 @@ describe('sandbox gateways: resolve through the API, connect to sshd, keys on th
         [WRONG_PIN]: { host: '127.0.0.1', port: sshd.port, username: WRONG_PIN, host_key: pin(other.hostKey.publicKey) },
       },
     });
-    // The sandbox's login key, found through ssh config as the user's own would be.
+    // The sandbox's login key, found through ssh config as the user's own would be: under the
+    // sandboxes' own host names (a block for where the API places them must not apply).
     const sshConfig = path.join(dir, 'ssh_config');
-    fs.writeFileSync(sshConfig, `Host 127.0.0.1\n  IdentityFile ${sshd.userKey.privatePath}\n  IdentitiesOnly yes\n`);
+    fs.writeFileSync(sshConfig, `Host *.acme\n  IdentityFile ${sshd.userKey.privatePath}\n  IdentitiesOnly yes\nHost 127.0.0.1\n  IdentityFile /nonexistent/api-chosen-key\n`);
     for (const key of ['gateways', 'sshConfigFile']) saved[key] = config().inspect(key)?.globalValue;
     await config().update('sshConfigFile', sshConfig, vscode.ConfigurationTarget.Global);
     await config().update('gateways', [{ name: 'acme', url: server.url, timeoutSeconds: 60 }], vscode.ConfigurationTarget.Global);
