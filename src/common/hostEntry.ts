@@ -31,6 +31,8 @@ export interface GatewayEndpoint {
   readonly user: string;
   /** Host keys the platform vouches for: base64 blobs and/or `SHA256:` fingerprints. */
   readonly pinnedHostKeys?: { readonly keys?: readonly string[]; readonly fingerprints?: readonly string[] };
+  /** No pin to check against (the SSH fallback without remembered keys): the host key must already be known, never trusted on first use. */
+  readonly requireKnownHost?: boolean;
   /** The gateway's longer connect timeout (a paused sandbox resumes on connect). */
   readonly connectTimeoutSeconds: number;
   /** Bounded retry of the SSH connect (ConnectionAttempts). */

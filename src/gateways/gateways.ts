@@ -9,6 +9,7 @@ import { SshError } from '../ssh/errors';
 import { GatewayClient } from './api/gatewayClient';
 import { GatewayError } from './api/gatewayError';
 import { isSafeId, PlatformKey } from './api/validate';
+import { fallbackEndpoint, rememberPins } from './fallbackPins';
 import { GatewayConfig, gatewaysFromSettings } from './gatewayConfig';
 import { sandboxHostName } from './sandboxNames';
 
@@ -136,9 +137,10 @@ export class Gateways implements vscode.Disposable {
       this.deps.log.info(`${g.name}: sandbox ${id} is at ${ssh.host}:${ssh.port}${pinned ? ' (host key pinned by the platform)' : ''}`);
       const endpoint: GatewayEndpoint = { hostname: ssh.host, port: ssh.port, user: ssh.username, pinnedHostKeys: pinned, connectTimeoutSeconds: g.timeoutSeconds, connectionAttempts: CONNECT_ATTEMPTS };
       this.endpoints.set(host.name, endpoint);
+      await rememberPins(this.deps.state, host.name, pinned);
       return endpoint;
     } catch (err) {
-      const fallback = this.fallback(g, id, err);
+      const fallback = this.fallback(g, host.name, id, err);
       if (fallback) return fallback;
       throw this.connectError(g, id, err);
     } finally {
@@ -263,10 +265,12 @@ export class Gateways implements vscode.Disposable {
   }
 
   /** The configured SSH endpoint, when the API cannot be reached at all (never when it answered: a 401 or 404 is an answer). */
-  private fallback(g: GatewayConfig, id: string, err: unknown): GatewayEndpoint | undefined {
+  private fallback(g: GatewayConfig, hostName: string, id: string, err: unknown): GatewayEndpoint | undefined {
     if (!g.sshHost || !(GatewayError.is(err, 'unreachable') || GatewayError.is(err, 'timeout'))) return undefined;
-    this.deps.log.warn(`${(err as Error).message}; connecting to sandbox ${id} through the configured SSH endpoint ${g.sshHost}:${g.sshPort ?? 22} instead`);
-    return { hostname: g.sshHost, port: g.sshPort ?? 22, user: id, connectTimeoutSeconds: g.timeoutSeconds, connectionAttempts: CONNECT_ATTEMPTS };
+    const endpoint = fallbackEndpoint(this.deps.state, hostName, { hostname: g.sshHost, port: g.sshPort ?? 22, user: id, connectTimeoutSeconds: g.timeoutSeconds, connectionAttempts: CONNECT_ATTEMPTS });
+    const check = endpoint.pinnedHostKeys ? 'the host key the platform pinned last' : 'a known_hosts entry (no first-use prompt)';
+    this.deps.log.warn(`${(err as Error).message}; connecting to sandbox ${id} through the configured SSH endpoint ${g.sshHost}:${g.sshPort ?? 22} instead, requiring ${check}`);
+    return endpoint;
   }
 
   private connectError(g: GatewayConfig, id: string, err: unknown): SshError {

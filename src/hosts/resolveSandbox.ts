@@ -16,6 +16,7 @@ export function resolveSandbox(sandboxName: string, endpoint: GatewayEndpoint, r
     port: endpoint.port,
     user: endpoint.user,
     pinnedHostKeys: endpoint.pinnedHostKeys,
+    strictHostKeyChecking: endpoint.requireKnownHost ? 'yes' : base.strictHostKeyChecking,
     connectTimeout: endpoint.connectTimeoutSeconds,
     connectionAttempts: Math.max(base.connectionAttempts, endpoint.connectionAttempts),
   };
