@@ -4,6 +4,7 @@
 // root wires (src/hosts and src/keys never import this folder).
 import * as vscode from 'vscode';
 import { Logger } from '../common/log';
+import { displayUser } from '../common/userToken';
 import { GatewayEndpoint, GatewayGroup, HostEntry } from '../common/hostEntry';
 import { SshError } from '../ssh/errors';
 import { GatewayClient } from './api/gatewayClient';
@@ -63,11 +64,13 @@ export class Gateways implements vscode.Disposable {
   constructor(private readonly deps: GatewaysDeps) {}
 
   configs(): GatewayConfig[] {
-    return gatewaysFromSettings(this.deps.settings(), (m) => {
-      if (this.warned.has(m)) return;
-      this.warned.add(m);
-      this.deps.log.warn(m);
-    });
+    return gatewaysFromSettings(this.deps.settings(), (m) => this.warnOnce(m));
+  }
+
+  private warnOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.deps.log.warn(message);
   }
 
   gateway(name: string | undefined): GatewayConfig | undefined {
@@ -88,10 +91,15 @@ export class Gateways implements vscode.Disposable {
 
   async hosts(): Promise<HostEntry[]> {
     const all: HostEntry[] = [];
+    const names = new Set<string>();
     for (const g of this.configs()) {
       const listing = await this.listing(g);
-      const ids = [...new Set([...listing.ids, ...this.added(g.name)])];
-      all.push(...ids.map((id) => this.entry(g, id)));
+      for (const id of new Set([...listing.ids, ...this.added(g.name)])) {
+        const entry = this.entry(g, id);
+        // Two sandboxes under one host name would share tree ids and connections: the second is refused.
+        if (names.has(entry.name)) this.warnOnce(`${g.name}: sandbox ${displayUser(id)} has the same host name as another sandbox (${entry.name}); it is not listed.`);
+        else all.push(entry), names.add(entry.name);
+      }
     }
     return all;
   }

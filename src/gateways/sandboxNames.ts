@@ -1,16 +1,19 @@
 // A sandbox becomes a host whose name is the authority of its sbx:// URIs. Sandbox ids may hold
 // `#` (and other characters) that cannot be in a URI authority: `#` starts the fragment, so
-// `sbx://odd#2.acme/…` would lose everything after it. The host name is therefore derived: the id
-// lower-cased with anything outside [a-z0-9._-] replaced by `-`, plus a short hash of the real id
-// when anything was replaced (so `a#b` and `a-b` stay two hosts), then `.<gateway>`. The real id
-// is kept next to it (HostEntry.sandboxId) and is what the API and the SSH user name get.
+// `sbx://odd#2.acme/…` would lose everything after it. The host name is therefore derived, and
+// one-to-one: an id of only [a-z0-9-] is kept as it is; any other id is lower-cased with
+// everything outside [a-z0-9-] replaced by `-`, plus `_` and a hash of the real id (`_` is in
+// no kept id, so `a#b` and a literal `a-b-8187fc8f` stay two hosts); then `.<gateway>`. The part
+// before the first `.` never holds a dot, so gateway `b.acme` + id `x` and gateway `acme` + id
+// `x.b` stay two hosts too. The real id is kept next to it (HostEntry.sandboxId) and is what the
+// API and the SSH user name get.
 import { createHash } from 'crypto';
 import { isSafeId } from './api/validate';
 
 export function sandboxHostName(gateway: string, id: string): string {
-  const safe = id.toLowerCase().replace(/[^a-z0-9._-]/g, '-');
-  const suffix = safe === id ? '' : `-${createHash('sha256').update(id).digest('hex').slice(0, 8)}`;
-  return `${safe}${suffix}.${gateway.toLowerCase()}`;
+  if (/^[a-z0-9-]+$/.test(id)) return `${id}.${gateway.toLowerCase()}`;
+  const safe = id.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  return `${safe}_${createHash('sha256').update(id).digest('hex').slice(0, 12)}.${gateway.toLowerCase()}`;
 }
 
 /** A sandbox id the user may type (the API client checks it again as a path segment). */

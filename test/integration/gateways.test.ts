@@ -139,7 +139,7 @@ describe('sandbox gateways: resolve through the API, connect to sshd, keys on th
     await vscode.commands.executeCommand('sandboxExplorer.gateways.addSandbox', groupNode);
     // '#' cannot be in a URI authority: the host name is derived, the id kept for the API and the user name.
     const host = sandboxHostName('acme', ODD);
-    assert.match(host, /^odd\.id-2-[0-9a-f]{8}\.acme$/);
+    assert.match(host, /^odd-id-2_[0-9a-f]{12}\.acme$/);
     const names = (await vscode.workspace.fs.readDirectory(root(host))).map(([n]) => n);
     assert.ok(names.includes('hello.txt'));
     assert.strictEqual(sandboxRequests(ODD).length, 1);
@@ -155,7 +155,7 @@ describe('sandbox gateways: resolve through the API, connect to sshd, keys on th
   });
 
   it('a host key that is not the one the platform pins is refused before authentication', async () => {
-    const host = `${WRONG_PIN}.acme`;
+    const host = sandboxHostName('acme', WRONG_PIN);
     const failure = await Promise.resolve(vscode.workspace.fs.stat(root(host))).then(
       () => undefined,
       (e: Error) => e,

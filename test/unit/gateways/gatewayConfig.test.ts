@@ -30,9 +30,14 @@ describe('gateway settings and sandbox host names', () => {
   it('derives a URI-authority-safe host name from any sandbox id, distinct for ids that differ only in replaced characters', () => {
     assert.strictEqual(sandboxHostName('acme', 'rs-abc123-default-x7k9m'), 'rs-abc123-default-x7k9m.acme');
     const hash = sandboxHostName('acme', 'odd.id#2');
-    assert.match(hash, /^odd\.id-2-[0-9a-f]{8}\.acme$/);
+    assert.match(hash, /^odd-id-2_[0-9a-f]{12}\.acme$/);
     assert.notStrictEqual(hash, sandboxHostName('acme', 'odd.id-2'));
     assert.notStrictEqual(sandboxHostName('acme', 'Box'), sandboxHostName('acme', 'box'));
+    // One-to-one: a literal id that looks like a derived one, and a dot moved across the id/gateway boundary.
+    const derived = sandboxHostName('acme', 'a#b');
+    assert.notStrictEqual(sandboxHostName('acme', derived.slice(0, -'.acme'.length)), derived);
+    assert.notStrictEqual(sandboxHostName('b.acme', 'x'), sandboxHostName('acme', 'x.b'));
+    assert.notStrictEqual(sandboxHostName('acme', 'x_y'), sandboxHostName('acme', 'x-y'));
     for (const id of ['a#b', 'x@y', 'p:q', 'Upper', 'sp ace', 'ü']) {
       const name = sandboxHostName('gw', id);
       assert.match(name, /^[a-z0-9._-]+$/, name);
