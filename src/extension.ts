@@ -73,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): SandboxExplorerApi {
   context.subscriptions.push(registry);
   const pool = new ConnectionPool(
     poolDependencies({
-      resolve: (name) => registry.resolve(name),
+      resolve: (name, signal) => registry.resolve(name, signal),
       resolveHop: (hop) => registry.resolveHop(hop),
       credentials,
       hostKeyPrompt,

@@ -57,6 +57,8 @@ export interface ExternalHosts {
   /** The list (or a group's state) changed. */
   onDidChange(listener: () => void): { dispose(): void };
   hosts(): Promise<HostEntry[]>;
+  /** The host named `name`, asking only the source that can own that name. */
+  host(name: string): Promise<HostEntry | undefined>;
   /** The groups to show even when empty, with a problem to show in place of hosts. */
   groups(): GatewayGroup[];
   /** Where `host` connects now (may ask the gateway's API; errors are the connection core's SshError). */

@@ -89,11 +89,22 @@ export class Gateways implements vscode.Disposable {
     return this.configs().map((g) => ({ name: g.name, problem: this.settled.get(g.name)?.problem, needsToken: this.settled.get(g.name)?.needsToken }));
   }
 
+  /** Every gateway's sandboxes; the gateways are listed at the same time (one slow API holds no other). */
   async hosts(): Promise<HostEntry[]> {
+    return this.unique(await Promise.all(this.configs().map(async (g) => ({ g, listing: await this.listing(g) }))));
+  }
+
+  /** The sandbox host `name` (`<id part>.<gateway>`): only that gateway is listed. */
+  async host(name: string): Promise<HostEntry | undefined> {
+    const gateway = name.slice(name.indexOf('.') + 1);
+    const g = name.includes('.') ? this.configs().find((c) => c.name.toLowerCase() === gateway) : undefined;
+    return g ? this.unique([{ g, listing: await this.listing(g) }]).find((h) => h.name === name) : undefined;
+  }
+
+  private unique(listed: readonly { g: GatewayConfig; listing: Listing }[]): HostEntry[] {
     const all: HostEntry[] = [];
     const names = new Set<string>();
-    for (const g of this.configs()) {
-      const listing = await this.listing(g);
+    for (const { g, listing } of listed) {
       for (const id of new Set([...listing.ids, ...this.added(g.name)])) {
         const entry = this.entry(g, id);
         // Two sandboxes under one host name would share tree ids and connections: the second is refused.

@@ -94,21 +94,32 @@ export class HostRegistry implements vscode.Disposable {
     }
   }
 
+  private async externalHost(name: string): Promise<HostEntry | undefined> {
+    try {
+      return await this.external?.host(name);
+    } catch (err) {
+      this.log.warn(`Could not list gateway sandboxes: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  }
+
   /** Connection parameters for a tree host, or for any ssh config alias. */
-  async resolve(name: string): Promise<ResolvedHost> {
-    return this.resolveHop({ host: name });
+  async resolve(name: string, signal?: AbortSignal): Promise<ResolvedHost> {
+    return this.resolveHop({ host: name }, signal);
   }
 
   /**
    * A ProxyJump hop (a tree host or an ssh config alias), resolved like `ssh -l user -p port
    * host`: the hop's user and port are fixed before the config is read.
    */
-  async resolveHop(hop: JumpHop): Promise<ResolvedHost> {
+  async resolveHop(hop: JumpHop, signal?: AbortSignal): Promise<ResolvedHost> {
     const files = settings.sshConfigFiles();
     const entry = this.settingsHosts().find((h) => h.name === hop.host);
-    if (!entry && this.external) {
-      const sandbox = (await this.externalHosts()).find((h) => h.name === hop.host);
-      if (sandbox && !this.aliases(files).includes(hop.host)) return this.resolveSandbox(sandbox, files);
+    // Only the gateway whose name ends the host name is asked, and only for a name no settings
+    // entry or ssh config alias has: a slow gateway never holds other hosts.
+    if (!entry && this.external && !this.aliases(files).includes(hop.host)) {
+      const sandbox = await this.externalHost(hop.host);
+      if (sandbox) return this.resolveSandbox(sandbox, files, signal);
     }
     if (entry && !entry.enabled) throw new SshError(`${hop.host} is disabled in settings`, 'config');
     const preset = { user: hop.user, port: hop.port };
@@ -117,8 +128,8 @@ export class HostRegistry implements vscode.Disposable {
   }
 
   /** A gateway sandbox: where its gateway's API says it is now, read through ssh config under the sandbox's own name (src/hosts/resolveSandbox.ts). */
-  private async resolveSandbox(sandbox: HostEntry, files: string[]): Promise<ResolvedHost> {
-    const endpoint = await this.external!.endpoint(sandbox);
+  private async resolveSandbox(sandbox: HostEntry, files: string[], signal: AbortSignal | undefined): Promise<ResolvedHost> {
+    const endpoint = await this.external!.endpoint(sandbox, signal);
     return resolveSandbox(sandbox.name, endpoint, (alias, preset) => this.sshConfig.resolve(alias, files, preset));
   }
 

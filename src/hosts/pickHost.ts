@@ -25,9 +25,10 @@ export function entryDescription(h: HostEntry): string {
 /** Commands accept a tree node, an sbx:// uri, a host name, or nothing (then ask). */
 export async function hostFromArgument(arg: unknown, hosts: () => Promise<HostEntry[]>, options: string | PickOptions): Promise<HostEntry | undefined> {
   const { placeHolder, filter = (h: HostEntry) => h.enabled, none } = typeof options === 'string' ? { placeHolder: options } : options;
-  const all = await hosts();
+  // A tree node names its host: no listing (a slow gateway) is waited for.
   const fromNode = hostOfNode(arg);
   if (fromNode) return fromNode;
+  const all = await hosts();
   if (arg instanceof vscode.Uri) return all.find((h) => h.name === arg.authority);
   if (typeof arg === 'string') return all.find((h) => h.name === arg);
   const offered = all.filter(filter);

@@ -58,7 +58,8 @@ export interface JumpReference {
 export interface ConnectRequest {
   /** For the log and the connection's own messages. */
   readonly label: string;
-  resolve(): Promise<ResolvedHost>;
+  /** `signal`: the connect was given up (a gateway lookup stops waiting). */
+  resolve(signal: AbortSignal): Promise<ResolvedHost>;
   /** A reference to the connection that reaches `target.proxyJump`'s last hop (through the hops before it). */
   jump(target: ResolvedHost, signal: AbortSignal): Promise<JumpReference>;
   readonly scheduler: ChannelScheduler;
@@ -69,7 +70,7 @@ export interface ConnectRequest {
 export async function connect(deps: ConnectDependencies, request: ConnectRequest): Promise<SshConnection> {
   const { label, signal } = request;
   const log = prefixed(deps.log, label);
-  const target = await request.resolve().catch((err: unknown) => {
+  const target = await request.resolve(signal).catch((err: unknown) => {
     log.warn(`could not connect: ${err instanceof Error ? err.message : String(err)}`);
     throw err;
   });

@@ -9,7 +9,7 @@ import { buildAlgorithms, createHostVerifier, HostKeyPrompt, knownHostKeyTypes }
 import { PoolDependencies, PoolSettings } from './pool';
 
 export interface ConnectionEnvironment {
-  resolve(name: string): Promise<ResolvedHost>;
+  resolve(name: string, signal?: AbortSignal): Promise<ResolvedHost>;
   /** A ProxyJump hop, its user and port fixed before the config is read (`ssh -l user -p port host`). */
   resolveHop(hop: JumpHop): Promise<ResolvedHost>;
   readonly credentials: Credentials;
@@ -27,7 +27,7 @@ function knownHostsFiles(target: ResolvedHost): string[] {
 
 export function poolDependencies(env: ConnectionEnvironment): PoolDependencies {
   return {
-    resolve: (name) => env.resolve(name),
+    resolve: (name, signal) => env.resolve(name, signal),
     resolveHop: (hop) => env.resolveHop(hop),
     credentials: env.credentials,
     hostKeys: (target) =>

@@ -22,7 +22,7 @@ export const DEFAULT_POOL_SETTINGS: PoolSettings = {
 
 export interface PoolDependencies extends ConnectDependencies {
   /** Resolves a host name (tree entry or ssh config alias) to connection parameters. */
-  resolve(name: string): Promise<ResolvedHost>;
+  resolve(name: string, signal?: AbortSignal): Promise<ResolvedHost>;
   /**
    * Resolves a ProxyJump hop the way `ssh -l user -p port host` would: its user and port are
    * fixed before the config is read (a `User` line does not replace them, `Match user` sees them).
@@ -153,7 +153,7 @@ export class ConnectionPool {
   private entry(name: string): HostConnection {
     let host = this.hosts.get(name);
     if (!host) {
-      host = this.create(name, () => this.deps.resolve(name));
+      host = this.create(name, (signal) => this.deps.resolve(name, signal));
       this.hosts.set(name, host);
     }
     return host;
@@ -175,7 +175,7 @@ export class ConnectionPool {
     return entry.host;
   }
 
-  private create(label: string, resolve: () => Promise<ResolvedHost>): HostConnection {
+  private create(label: string, resolve: (signal: AbortSignal) => Promise<ResolvedHost>): HostConnection {
     if (this.disposed) throw new SshError('connection pool is closed', 'unavailable');
     const settings = this.deps.settings();
     const host = new HostConnection(

@@ -9,6 +9,7 @@
 // suite share the extension's API object), which also counts how often the token is asked for.
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -152,6 +153,35 @@ describe('sandbox gateways: resolve through the API, connect to sshd, keys on th
     server.options = { ...server.options, listing: true, resumeDelayMs: undefined };
     // Refresh (Hosts view title) lists the gateways' sandboxes again.
     await vscode.commands.executeCommand('sandboxExplorer.hosts.refresh');
+  });
+
+  it('a gateway whose API never answers holds no other host: a sandbox of another gateway connects while its listing is still pending', async () => {
+    await vscode.commands.executeCommand('sandboxExplorer.hosts.disconnect', HOST);
+    // An API that takes every request and answers none; a request the client gives up on closes.
+    const held: http.ServerResponse[] = [];
+    let givenUp = 0;
+    const hung = http.createServer((_req, res) => {
+      held.push(res);
+      res.on('close', () => givenUp++);
+    });
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const hungUrl = `http://127.0.0.1:${(hung.address() as { port: number }).port}`;
+    try {
+      // Listed first, so a registry that lists gateways one after another waits on it first.
+      await config().update('gateways', [{ name: 'slow', url: hungUrl, timeoutSeconds: 60 }, { name: 'acme', url: server.url, timeoutSeconds: 60 }], vscode.ConfigurationTarget.Global);
+      answers = ['tok-slow'];
+      await vscode.commands.executeCommand('sandboxExplorer.gateways.enterToken', 'slow');
+      // Connect from the Hosts view (its host node), then read a file.
+      await vscode.commands.executeCommand('sandboxExplorer.hosts.connect', { kind: 'host', host: { name: HOST, source: 'gateway', gateway: 'acme', sandboxId: SANDBOX, user: SANDBOX, group: 'acme', enabled: true } });
+      assert.ok((await vscode.workspace.fs.stat(vscode.Uri.joinPath(root(HOST), 'hello.txt'))).size > 0);
+      // The old registry waited for the slow listing until its 15 s deadline gave it up.
+      assert.strictEqual(givenUp, 0, 'no request to the slow gateway was given up before the sandbox connected');
+    } finally {
+      await config().update('gateways', [{ name: 'acme', url: server.url, timeoutSeconds: 60 }], vscode.ConfigurationTarget.Global);
+      held.forEach((res) => res.destroy());
+      hung.closeAllConnections();
+      await new Promise<void>((resolve) => hung.close(() => resolve()));
+    }
   });
 
   it('a host key that is not the one the platform pins is refused before authentication', async () => {
