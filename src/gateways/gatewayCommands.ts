@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { Logger } from '../common/log';
+import { displayUser } from '../common/userToken';
 import { Commands } from '../editor/commands';
 import { hostOfNode, hostsNodeOf } from '../editor/hostsNode';
 import { gatewayKeysNodeOf, platformKeyNodeOf } from '../editor/keysNode';
@@ -57,7 +58,7 @@ export function registerGatewayCommands(commands: Commands, deps: GatewayCommand
       if (id === undefined) return;
       const ids = gateways.added(g.name);
       if (!ids.includes(id.trim())) await gateways.setAdded(g.name, [...ids, id.trim()]);
-      deps.log.info(`${g.name}: added sandbox ${id.trim()} (host ${sandboxHostName(g.name, id.trim())})`);
+      deps.log.info(`${g.name}: added sandbox ${displayUser(id.trim())} (host ${sandboxHostName(g.name, id.trim())})`);
     }),
 
     commands.plain('sandboxExplorer.gateways.removeSandbox', 'Remove Sandbox', async (arg?: unknown) => {

@@ -149,11 +149,11 @@ export class Gateways implements vscode.Disposable {
     const token = await this.token(g);
     this.setResuming(host.name, true);
     try {
-      const ssh = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Resuming sandbox ${id} on ${g.name}…` }, () =>
+      const ssh = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Resuming sandbox ${displayUser(id)} on ${g.name}…` }, () =>
         this.client(g, token, g.timeoutSeconds * 1000).sandbox(id, signal),
       );
       const pinned = ssh.hostKey || ssh.hostKeyFingerprint ? { keys: ssh.hostKey ? [ssh.hostKey] : [], fingerprints: ssh.hostKeyFingerprint ? [ssh.hostKeyFingerprint] : [] } : undefined;
-      this.deps.log.info(`${g.name}: sandbox ${id} is at ${ssh.host}:${ssh.port}${pinned ? ' (host key pinned by the platform)' : ''}`);
+      this.deps.log.info(`${g.name}: sandbox ${displayUser(id)} is at ${ssh.host}:${ssh.port}${pinned ? ' (host key pinned by the platform)' : ''}`);
       const endpoint: GatewayEndpoint = { hostname: ssh.host, port: ssh.port, user: ssh.username, pinnedHostKeys: pinned, connectTimeoutSeconds: g.timeoutSeconds, connectionAttempts: CONNECT_ATTEMPTS };
       this.endpoints.set(host.name, endpoint);
       await rememberPins(this.deps.state, host.name, pinned);
@@ -288,7 +288,7 @@ export class Gateways implements vscode.Disposable {
     if (!g.sshHost || !(GatewayError.is(err, 'unreachable') || GatewayError.is(err, 'timeout'))) return undefined;
     const endpoint = fallbackEndpoint(this.deps.state, hostName, { hostname: g.sshHost, port: g.sshPort ?? 22, user: id, connectTimeoutSeconds: g.timeoutSeconds, connectionAttempts: CONNECT_ATTEMPTS });
     const check = endpoint.pinnedHostKeys ? 'the host key the platform pinned last' : 'a known_hosts entry (no first-use prompt)';
-    this.deps.log.warn(`${(err as Error).message}; connecting to sandbox ${id} through the configured SSH endpoint ${g.sshHost}:${g.sshPort ?? 22} instead, requiring ${check}`);
+    this.deps.log.warn(`${(err as Error).message}; connecting to sandbox ${displayUser(id)} through the configured SSH endpoint ${g.sshHost}:${g.sshPort ?? 22} instead, requiring ${check}`);
     return endpoint;
   }
 
@@ -302,13 +302,13 @@ export class Gateways implements vscode.Disposable {
         this.changed.fire();
         return new SshError(`Token rejected: ${err.message}`, 'config', { code: 'gateway-token', cause: err });
       case 'not-found':
-        return new SshError(`${g.name}: no such sandbox "${id}"`, 'config', { cause: err });
+        return new SshError(`${g.name}: no such sandbox "${displayUser(id)}"`, 'config', { cause: err });
       case 'cancelled':
         return new SshError(err.message, 'cancelled', { cause: err });
       case 'timeout':
-        return new SshError(`${err.message} (sandbox ${id})`, 'timeout', { cause: err });
+        return new SshError(`${err.message} (sandbox ${displayUser(id)})`, 'timeout', { cause: err });
       default:
-        return new SshError(`${err.message} (sandbox ${id})`, 'unavailable', { cause: err });
+        return new SshError(`${err.message} (sandbox ${displayUser(id)})`, 'unavailable', { cause: err });
     }
   }
 

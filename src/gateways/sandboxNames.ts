@@ -21,5 +21,7 @@ export function checkSandboxId(id: string): string | undefined {
   if (id.length === 0) return 'Type the sandbox id, e.g. rs-abc123-default-x7k9m';
   if (id.length > 128) return 'At most 128 characters';
   if (!isSafeId(id)) return 'Only letters, digits and . _ @ # + - (not first: - or #; no "..")';
+  // Added ids are kept in clear in the editor's state: an `id#apiKey` user name is not stored.
+  if (/#[^#]{16,}/.test(id)) return 'The part after "#" looks like an API key; added ids are stored in clear, so type only the sandbox id';
   return undefined;
 }

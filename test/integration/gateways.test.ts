@@ -141,6 +141,8 @@ describe('sandbox gateways: resolve through the API, connect to sshd, keys on th
     // '#' cannot be in a URI authority: the host name is derived, the id kept for the API and the user name.
     const host = sandboxHostName('acme', ODD);
     assert.match(host, /^odd-id-2_[0-9a-f]{12}\.acme$/);
+    // Logged masked after '#' (an `id#apiKey` user name would hold a key there).
+    await logText([`acme: added sandbox odd.id#… (host ${host})`]);
     const names = (await vscode.workspace.fs.readDirectory(root(host))).map(([n]) => n);
     assert.ok(names.includes('hello.txt'));
     assert.strictEqual(sandboxRequests(ODD).length, 1);

@@ -2,6 +2,7 @@
 // its SSH endpoint, list sandboxes, manage the user's SSH keys. Plain Node (global fetch).
 // One request per call: no retries here, so a rejected token never becomes a retry storm.
 import { withDeadline } from '../../common/time';
+import { displayUser } from '../../common/userToken';
 import { GatewayError } from './gatewayError';
 import { parsePlatformKeys, parseSandboxList, parseSandboxSsh, PlatformKey, pathSegment, SandboxSsh } from './validate';
 
@@ -53,7 +54,7 @@ export class GatewayClient {
   }
 
   async sandbox(id: string, signal?: AbortSignal): Promise<SandboxSsh> {
-    const body = await this.request('GET', `/api/v1/sandboxes/${pathSegment(id, 'sandbox')}`, undefined, signal, `sandbox ${id}`);
+    const body = await this.request('GET', `/api/v1/sandboxes/${pathSegment(id, 'sandbox')}`, undefined, signal, `sandbox ${displayUser(id)}`);
     return parseSandboxSsh(this.endpoint.name, body);
   }
 

@@ -30,6 +30,7 @@ describe('sandbox gateway API client', function () {
 
   it('404 → no such sandbox; garbage, wrong shapes and huge answers → bad-response naming the gateway; nothing thrown but GatewayError', async () => {
     await assert.rejects(client().sandbox('missing'), (e: unknown) => GatewayError.is(e, 'not-found') && /acme: no such sandbox missing/.test(e.message));
+    await assert.rejects(client().sandbox('gone#secret-token'), (e: unknown) => GatewayError.is(e, 'not-found') && /no such sandbox gone#…$/.test(e.message) && !e.message.includes('secret'));
     server.options = { ...server.options, rawBody: '{"ssh": {"host": "evil host", "port": 22, "username": "u"}}' };
     await assert.rejects(client().sandbox('rs-abc123-default-x7k9m'), (e: unknown) => GatewayError.is(e, 'bad-response') && /acme answered with an unusable ssh.host/.test(e.message));
     server.options = { ...server.options, rawBody: '{"ssh": {"host": "-oProxyCommand=x", "port": 22, "username": "u"}}' };

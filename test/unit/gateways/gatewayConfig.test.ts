@@ -49,5 +49,6 @@ describe('gateway settings and sandbox host names', () => {
     assert.ok(checkSandboxId(''));
     for (const bad of ['-oProxyCommand=x', '#tok', 'a..b', '../x', 'a b', 'a$b', 'x'.repeat(129)]) assert.ok(checkSandboxId(bad), bad);
     assert.strictEqual(checkSandboxId('odd.id#2'), undefined);
+    assert.match(checkSandboxId('rs-1#sk_live_0123456789abcdef') ?? '', /looks like an API key/, 'a token-shaped id is not stored');
   });
 });
