@@ -8,6 +8,7 @@ import { listLocalPublicKeys, LocalPublicKey } from '../ssh/keys/localKeys';
 import { parsePublicKey } from '../ssh/keys/authorizedKeys';
 import { GatewayKeysNode, PlatformKeyNode, PlatformKeyRow, PlatformKeySource } from '../editor/keysNode';
 import { KeyRow, keyRowDescription, keyRowLabel, keyRows } from './keyRows';
+import { platformKeyList } from './platformKeyList';
 
 export type KeysNode =
   | KeyRow
@@ -36,6 +37,8 @@ export class KeysTreeProvider implements vscode.TreeDataProvider<KeysNode>, vsco
   private readonly subscription: { dispose(): void } | undefined;
   /** SHA256 fingerprints of the keys each gateway trusts, as last listed: marks local keys. */
   private readonly onPlatform = new Map<string, Set<string>>();
+  /** ~/.ssh as read once when a gateway's keys were listed, by fingerprint: its rows match against it. */
+  private localByFingerprint = new Map<string, LocalPublicKey>();
 
   constructor(private readonly sources: KeySources) {
     this.subscription = sources.platforms?.onDidChangeKeys(() => this.refresh());
@@ -68,7 +71,8 @@ export class KeysTreeProvider implements vscode.TreeDataProvider<KeysNode>, vsco
 
   private async platformChildren(gateway: string): Promise<KeysNode[]> {
     try {
-      const keys = (await this.sources.platforms?.platformKeys(gateway)) ?? [];
+      const { shown: keys, omitted } = platformKeyList((await this.sources.platforms?.platformKeys(gateway)) ?? []);
+      this.localByFingerprint = new Map((await this.keys()).map((k) => [k.fingerprint, k]));
       const fingerprints = new Set(keys.map((k) => KeysTreeProvider.fingerprintOf(k)).filter((f): f is string => !!f));
       const before = this.onPlatform.get(gateway);
       this.onPlatform.set(gateway, fingerprints);
@@ -77,7 +81,8 @@ export class KeysTreeProvider implements vscode.TreeDataProvider<KeysNode>, vsco
       if (keys.length === 0) {
         return [{ kind: 'keysMessage', text: 'No keys on this gateway: Upload Key…', detail: `${gateway} trusts no SSH keys yet.`, command: { command: 'sandboxExplorer.gateways.uploadKey', title: 'Upload Key to Gateway…', arguments: [{ kind: 'gatewayKeys', gateway }] } }];
       }
-      return keys.map((key): KeysNode => ({ kind: 'platformKey', gateway, key }));
+      const rows = keys.map((key): KeysNode => ({ kind: 'platformKey', gateway, key }));
+      return omitted ? [...rows, { kind: 'keysMessage', text: `${omitted} more keys not shown`, detail: `${gateway} lists more keys than the view shows.` }] : rows;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const token = (err as { needsToken?: unknown } | null)?.needsToken === true;
@@ -112,10 +117,10 @@ export class KeysTreeProvider implements vscode.TreeDataProvider<KeysNode>, vsco
   }
 
   /** A platform key, marked with the local key it matches (by the fingerprint computed here). */
-  private async platformKeyItem(node: PlatformKeyNode): Promise<vscode.TreeItem> {
+  private platformKeyItem(node: PlatformKeyNode): vscode.TreeItem {
     const { key } = node;
     const fingerprint = KeysTreeProvider.fingerprintOf(key);
-    const local = fingerprint ? (await this.keys()).find((k) => k.fingerprint === fingerprint) : undefined;
+    const local = fingerprint ? this.localByFingerprint.get(fingerprint) : undefined;
     const item = new vscode.TreeItem(key.name || key.comment || key.id);
     item.id = `platformKey:${node.gateway}:${key.id}`;
     item.description = [key.keyType ? keyTypeLabel(key.keyType) : undefined, local ? `this machine: ${path.basename(local.path, '.pub')}` : undefined].filter(Boolean).join(' · ');
