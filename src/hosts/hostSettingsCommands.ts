@@ -11,6 +11,19 @@ import { appendToSshConfig } from './sshConfigAppend';
 const userHosts = () => settings.hosts() as Record<string, unknown>[];
 const writeUserHosts = (hosts: Record<string, unknown>[]) => settings.writeHosts(hosts);
 
+/** Rewrites one entry of the user's hosts list; false (and says so) when the host is not there (a workspace defines it). */
+async function updateUserHost(name: string, change: (entry: Record<string, unknown>) => Record<string, unknown>): Promise<boolean> {
+  const list = userHosts();
+  const index = list.findIndex((h) => h.name === name);
+  if (index < 0) {
+    void vscode.window.showInformationMessage(`${name} is defined in workspace settings; change it there.`);
+    return false;
+  }
+  list[index] = change(list[index]);
+  await writeUserHosts(list);
+  return true;
+}
+
 /** `onEnabled(name)`: the user enabled a host again, so it may connect (ends a Disconnect's hold). */
 export function registerHostSettingsCommands(commands: Commands, hosts: () => Promise<HostEntry[]>, openSettings: () => Thenable<unknown>, onEnabled: (name: string) => void = () => undefined): vscode.Disposable {
   // From the palette only the hosts the command can change are offered: hosts of the
@@ -25,15 +38,7 @@ export function registerHostSettingsCommands(commands: Commands, hosts: () => Pr
       void vscode.window.showInformationMessage(`${host.name} comes from ~/.ssh/config; only hosts from the sandboxExplorer.hosts setting can be disabled.`);
       return;
     }
-    const list = userHosts();
-    const index = list.findIndex((h) => h.name === host.name);
-    if (index < 0) {
-      void vscode.window.showInformationMessage(`${host.name} is defined in workspace settings; change it there.`);
-      return;
-    }
-    list[index] = { ...list[index], enabled };
-    await writeUserHosts(list);
-    if (enabled) onEnabled(host.name);
+    if ((await updateUserHost(host.name, (entry) => ({ ...entry, enabled }))) && enabled) onEnabled(host.name);
   };
 
   const setGroup = async (host: HostEntry, group: string | undefined) => {
@@ -45,15 +50,7 @@ export function registerHostSettingsCommands(commands: Commands, hosts: () => Pr
       await settings.writeHostGroups(groups);
       return;
     }
-    const list = userHosts();
-    const index = list.findIndex((h) => h.name === host.name);
-    if (index < 0) {
-      void vscode.window.showInformationMessage(`${host.name} is defined in workspace settings; change it there.`);
-      return;
-    }
-    const { group: _old, ...rest } = list[index];
-    list[index] = group ? { ...rest, group } : rest;
-    await writeUserHosts(list);
+    await updateUserHost(host.name, ({ group: _old, ...rest }) => (group ? { ...rest, group } : rest));
   };
 
   return vscode.Disposable.from(
