@@ -79,8 +79,10 @@ export class AutoForwarder {
     if (!settings.enabled) return;
     const max = settings.maxAuto ?? DEFAULT_MAX_AUTO_FORWARDS;
     const done: { row: ForwardRow; action: OnAutoForward; label?: string }[] = [];
+    // Once per poll, not once per port (a crafted table made that quadratic).
+    const detected = new Set(this.detected);
     for (const port of change.added) {
-      if (this.userStopped.has(port) || this.auto.has(port) || !this.detected.includes(port)) continue;
+      if (this.userStopped.has(port) || this.auto.has(port) || !detected.has(port)) continue;
       const { attributes } = settings.attributes.match(port);
       const action = attributes.onAutoForward ?? 'notify';
       if (action === 'ignore') continue;
