@@ -21,7 +21,7 @@ export interface AutoForwardSettings {
    * (another forward on [::1]:3000 leaves 127.0.0.1:3000 free, and a browser's localhost:3000
    * would then reach either). This host's rows are always counted.
    */
-  readonly claimedLocalPorts?: () => Iterable<number>;
+  readonly claimedLocalPorts?: () => Iterable<number> | Promise<Iterable<number>>;
 }
 
 export type AutoForwardNotice =
@@ -104,8 +104,8 @@ export class AutoForwarder {
   }
 
   /** Local ports that another forward holds or wants. */
-  private claimed(): Set<number> {
-    const ports = new Set<number>(this.settings().claimedLocalPorts?.() ?? []);
+  private async claimed(): Promise<Set<number>> {
+    const ports = new Set<number>((await this.settings().claimedLocalPorts?.()) ?? []);
     for (const r of this.forwards.rows) {
       if (r.spec.kind !== 'remote' && r.spec.listen.kind === 'tcp' && r.spec.listen.port !== 0) ports.add(r.spec.listen.port);
       if (r.localPort !== undefined) ports.add(r.localPort);
@@ -120,7 +120,7 @@ export class AutoForwarder {
    */
   private async forwardSamePort(port: number, requireLocalPort: boolean, label: string | undefined): Promise<ForwardRow | undefined> {
     const spec = (localPort: number): LocalForwardSpec => ({ kind: 'local', listen: { kind: 'tcp', host: '127.0.0.1', port: localPort }, target: { kind: 'tcp', host: 'localhost', port } });
-    const claimed = this.claimed();
+    const claimed = await this.claimed();
     let localPort: number | undefined = port;
     let reason = claimed.has(port) ? `local port ${port} belongs to another forward` : undefined;
     // A few tries: a suggested port may be claimed too, or taken by the time it is bound.

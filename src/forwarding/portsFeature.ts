@@ -30,6 +30,8 @@ export interface PortsFeatureDeps {
   resolve(name: string): Promise<HostConfigForwards>;
   /** The names of the user's hosts (not jump hops). */
   hostNames(): Promise<string[]>;
+  /** The ssh config forwards of every host whose config is read on this machine (no gateway API call), connected or not: their local ports are kept free of auto-forwards. */
+  configuredHosts?(): Promise<readonly HostConfigForwards[]>;
   readonly globalState: vscode.Memento;
   readonly log: Logger;
 }
@@ -40,6 +42,7 @@ const MEMORY_KEY = 'sandboxExplorer.ports.remembered';
 export function globalStateMemory(state: vscode.Memento): ForwardMemory {
   const all = () => state.get<Record<string, string[]>>(MEMORY_KEY, {});
   return {
+    hosts: () => Object.keys(all()),
     load: (host) => {
       const specs = all()[host];
       return Array.isArray(specs) ? specs.filter((s) => typeof s === 'string') : [];
@@ -70,6 +73,7 @@ export class PortsFeature implements vscode.Disposable {
       isHost: async (name) => (await deps.hostNames()).includes(name),
       onDidChangeHostState: (listener) => pool.onDidChangeState((c) => listener({ host: c.host, state: c.state as HostLinkState })),
       configForwards: (name) => this.configForwards(name),
+      configuredLocalPorts: () => this.configuredLocalPorts(),
       memory: globalStateMemory(deps.globalState),
       settings: () => {
         const s = settings.ports();
@@ -144,6 +148,19 @@ export class PortsFeature implements vscode.Disposable {
     add(resolved.remoteForwards, 'remote');
     add(resolved.dynamicForwards, 'dynamic');
     return specs;
+  }
+
+  private async configuredLocalPorts(): Promise<number[]> {
+    const ports: number[] = [];
+    for (const resolved of (await this.deps.configuredHosts?.()) ?? []) {
+      for (const [list, kind] of [[resolved.localForwards, 'local'], [resolved.dynamicForwards, 'dynamic']] as const) {
+        for (const f of list) {
+          const r = fromConfigForward(f, kind);
+          if ('spec' in r && r.spec.kind !== 'remote' && r.spec.listen.kind === 'tcp' && r.spec.listen.port) ports.push(r.spec.listen.port);
+        }
+      }
+    }
+    return ports;
   }
 
   private notice(host: string, notice: AutoForwardNotice): void {
