@@ -157,7 +157,10 @@ export class PortsService {
   }
 
   private async watch(name: string): Promise<void> {
-    if (await this.deps.isHost(name).catch(() => false)) await this.session(name).catch(() => undefined);
+    if (!(await this.deps.isHost(name).catch(() => false))) return;
+    await this.session(name).catch(() => undefined);
+    // The view may have been hidden while this host was connecting: let go of it then.
+    this.releaseIfUnused(name);
   }
 
   private async onConnected(name: string): Promise<void> {

@@ -184,4 +184,25 @@ describe('ports of every host (PortsService) against real sshd', function () {
     assert.notStrictEqual(forwardOf(entries, configured.port).localPort, configured.port, 'the port an ssh config LocalForward listens on stays free');
     assert.strictEqual((await exchange(forwardOf(entries, configured.port).localPort!, 'moved')).toString(), 'moved');
   });
+
+  it('lets go of a host when the Ports view is hidden while its session for that host is still opening', async function () {
+    this.timeout(20000);
+    const pool = newPool(100);
+    // Connected by something else (an open folder): no 'connected' event comes to tidy up later.
+    const ref = await pool.acquire('box');
+    const ports = service(pool, mapMemory());
+    const opened = new Promise<void>((resolve) => {
+      const sub = ports.onDidChange(() => (sub.dispose(), resolve()));
+    });
+    ports.setWatching(true, () => ['box']);
+    ports.setWatching(false, () => []);
+    await opened;
+    const idleClosed = new Promise<void>((resolve) => {
+      const sub = pool.onDidChangeState((c) => c.state === 'disconnected' && (sub.dispose(), resolve()));
+    });
+    ref.release();
+    // Only closes (idle) if the service let go of the reference its watch took.
+    await idleClosed;
+    assert.deepStrictEqual(ports.entries(), []);
+  });
 });
