@@ -14,7 +14,7 @@ import { ForwardSpec } from './forwardSpec';
 import { PortsService } from './hostPorts';
 import { isLoopbackBind } from './localListeners';
 import { PortAttributesMatcher } from './portAttributes';
-import { PORTS_COMMAND, registerPortsCommands, showAutoForwardNotice } from './portsCommands';
+import { browserTarget, PORTS_COMMAND, registerPortsCommands, showAutoForwardNotice } from './portsCommands';
 import { PORTS_VIEW, PortsNode, PortsTreeProvider } from './portsView';
 import { acquireForwardingHost } from './sshConnectionPort';
 
@@ -169,7 +169,17 @@ export class PortsFeature implements vscode.Disposable {
       host,
       notice,
       {
-        openBrowser: (row) => vscode.commands.executeCommand(PORTS_COMMAND.openBrowser, node(row)),
+        openBrowser: async (row, _host, automatically) => {
+          const byHand = () => vscode.commands.executeCommand(PORTS_COMMAND.openBrowser, node(row));
+          if (!automatically) return byHand();
+          const target = await browserTarget(row, (port) => this.matcher().match(port).attributes.protocol).catch(() => undefined);
+          if (target && !target.onWorkbenchOrigin) return vscode.env.openExternal(target.external);
+          // Never opened by itself on the editor's own origin: the user decides (and is warned).
+          this.deps.log.info(`ports: ${host} ${row.remoteAddress} not opened automatically: the editor would show it on its own address`);
+          const open = 'Open in Browser';
+          const picked = await vscode.window.showInformationMessage(`Forwarded from ${host}: ${row.remoteAddress} → ${row.localAddress ?? '?'}. Not opened automatically: this editor would show it on its own address.`, open);
+          return picked === open ? byHand() : undefined;
+        },
         forwardOn: (h, port, localPort) => this.service.forward(h, { kind: 'local', listen: { kind: 'tcp', host: settings.ports().bindAddress, port: localPort }, target: { kind: 'tcp', host: 'localhost', port } }, 'user'),
       },
       this.openedOnce,
