@@ -160,11 +160,11 @@ export async function browserTarget(row: ForwardRow, protocolOf: (port: number) 
 
 /** One clear question before a sandbox's page is opened on the editor's own origin. */
 async function confirmOnWorkbenchOrigin(host: string, row: ForwardRow, external: vscode.Uri): Promise<boolean> {
-  const open = { label: '$(warning) Open Anyway', detail: `Only if you trust what ${host} serves on ${row.remoteAddress}.` };
-  const cancel = { label: "Don't Open" };
+  const open = { label: '$(warning) Open Anyway', detail: `Its scripts could read your files and run commands here. Only if you trust what ${host} serves on ${row.remoteAddress}.` };
+  const cancel = { label: "Don't Open", detail: 'Copy Local Address is safer.' };
   const picked = await vscode.window.showQuickPick([cancel, open], {
-    title: `Open ${external.toString(true)}? It is on this editor's own address`,
-    placeHolder: `The editor proxies this port on its own address: a page from ${host} would run as this editor and could read your files and run commands. Copy Local Address is safer.`,
+    title: `A page from ${host} would run as this editor: ${external.toString(true)} is on the editor's own address`,
+    placeHolder: 'Open it on the editor\'s own address?',
     ignoreFocusOut: true,
   });
   return picked === open;
