@@ -74,8 +74,7 @@ describe('auto-forwarding detected ports against real sshd', function () {
   it('forwards new ports to the same local port with one notice, and un-forwards them when they go away', async () => {
     const { forwards, detector, notices, auto } = await setUp({ enabled: true, attributes: PortAttributesMatcher.fromSettings({}) });
     const [a, b] = await Promise.all([listen(), listen()]);
-    const seen = nextChange(detector, (c) => c.ports.includes(a.port) && c.ports.includes(b.port));
-    await seen;
+    if (!(detector.ports.includes(a.port) && detector.ports.includes(b.port))) await nextChange(detector, (c) => c.ports.includes(a.port) && c.ports.includes(b.port));
     await auto.settled();
     const ports = forwards.rows.map((r) => r.spec.kind === 'local' && r.spec.target.kind === 'tcp' && r.spec.target.port).sort();
     assert.deepStrictEqual(ports, [a.port, b.port].sort());
@@ -135,12 +134,13 @@ describe('auto-forwarding detected ports against real sshd', function () {
     assert.ok(row, 'forwarded although its port was taken here');
     assert.notStrictEqual((row.spec.listen as { port: number }).port, a.port);
     const more = await Promise.all([listen(), listen(), listen()]);
-    await nextChange(detector, (c) => more.every((m) => c.ports.includes(m.port)));
+    // The poll may have seen them before this line: look at the detector's ports first.
+    if (!more.every((m) => detector.ports.includes(m.port))) await nextChange(detector, (c) => more.every((m) => c.ports.includes(m.port)));
     await auto.settled();
     assert.strictEqual(forwards.rows.filter((r) => r.origin === 'auto').length, 2);
     assert.strictEqual(notices.filter((n) => n.kind === 'limit').length, 1);
     const yetMore = await listen();
-    await nextChange(detector, (c) => c.added.includes(yetMore.port));
+    if (!detector.ports.includes(yetMore.port)) await nextChange(detector, (c) => c.ports.includes(yetMore.port));
     await auto.settled();
     assert.strictEqual(notices.filter((n) => n.kind === 'limit').length, 1, 'said once');
   });
