@@ -21,7 +21,7 @@ export interface AutoForwardSettings {
    * (another forward on [::1]:3000 leaves 127.0.0.1:3000 free, and a browser's localhost:3000
    * would then reach either). This host's rows are always counted.
    */
-  readonly claimedLocalPorts?: () => Iterable<number>;
+  readonly claimedLocalPorts?: () => Iterable<number> | Promise<Iterable<number>>;
 }
 
 export type AutoForwardNotice =
@@ -31,6 +31,12 @@ export type AutoForwardNotice =
   | { readonly kind: 'unavailable'; readonly port: number; readonly reason: string; readonly suggestedPort?: number; readonly label?: string };
 
 export const DEFAULT_MAX_AUTO_FORWARDS = 20;
+
+/** Privileged ports and well-known local services (PostgreSQL, Redis, MySQL, Node inspector, MongoDB). */
+const WELL_KNOWN_LOCAL = new Set([3306, 5432, 6379, 9229, 27017]);
+function isLocalServicePort(port: number): boolean {
+  return port < 1024 || WELL_KNOWN_LOCAL.has(port);
+}
 
 export class AutoForwarder {
   /** Remote port → id of the row auto-forwarding it. */
@@ -79,11 +85,18 @@ export class AutoForwarder {
     if (!settings.enabled) return;
     const max = settings.maxAuto ?? DEFAULT_MAX_AUTO_FORWARDS;
     const done: { row: ForwardRow; action: OnAutoForward; label?: string }[] = [];
+    // Once per poll, not once per port (a crafted table made that quadratic).
+    const detected = new Set(this.detected);
     for (const port of change.added) {
-      if (this.userStopped.has(port) || this.auto.has(port) || !this.detected.includes(port)) continue;
-      const { attributes } = settings.attributes.match(port);
+      if (this.userStopped.has(port) || this.auto.has(port) || !detected.has(port)) continue;
+      const { attributes, key } = settings.attributes.match(port);
       const action = attributes.onAutoForward ?? 'notify';
       if (action === 'ignore') continue;
+      // A port local services use: taking it would catch this machine's own clients later.
+      if (isLocalServicePort(port) && (key === undefined || attributes.onAutoForward === undefined)) {
+        this.log.info(`auto-forward: remote port ${port} is one local services use; not forwarded automatically (forward it by hand, or give it an onAutoForward attribute)`);
+        continue;
+      }
       if (this.autoCount >= max) {
         if (!this.saidLimit) {
           this.saidLimit = true;
@@ -102,8 +115,8 @@ export class AutoForwarder {
   }
 
   /** Local ports that another forward holds or wants. */
-  private claimed(): Set<number> {
-    const ports = new Set<number>(this.settings().claimedLocalPorts?.() ?? []);
+  private async claimed(): Promise<Set<number>> {
+    const ports = new Set<number>((await this.settings().claimedLocalPorts?.()) ?? []);
     for (const r of this.forwards.rows) {
       if (r.spec.kind !== 'remote' && r.spec.listen.kind === 'tcp' && r.spec.listen.port !== 0) ports.add(r.spec.listen.port);
       if (r.localPort !== undefined) ports.add(r.localPort);
@@ -117,15 +130,17 @@ export class AutoForwarder {
    * require the same port: then nothing is forwarded and the user is asked.
    */
   private async forwardSamePort(port: number, requireLocalPort: boolean, label: string | undefined): Promise<ForwardRow | undefined> {
-    const spec = (localPort: number): LocalForwardSpec => ({ kind: 'local', listen: { kind: 'tcp', host: '127.0.0.1', port: localPort }, target: { kind: 'tcp', host: 'localhost', port } });
-    const claimed = this.claimed();
+    // `localhost`: 127.0.0.1 and ::1 both, so a port something holds on either loopback counts as
+    // taken, and a client of either reaches the forward, not a local server on the other.
+    const spec = (localPort: number): LocalForwardSpec => ({ kind: 'local', listen: { kind: 'tcp', host: 'localhost', port: localPort }, target: { kind: 'tcp', host: 'localhost', port } });
+    const claimed = await this.claimed();
     let localPort: number | undefined = port;
     let reason = claimed.has(port) ? `local port ${port} belongs to another forward` : undefined;
     // A few tries: a suggested port may be claimed too, or taken by the time it is bound.
     for (let attempt = 0; attempt < 5 && localPort !== undefined; attempt++) {
       if (claimed.has(localPort)) {
         if (requireLocalPort) break;
-        localPort = await nextFreePort('127.0.0.1', localPort + 1, { skip: claimed });
+        localPort = await nextFreePort('localhost', localPort + 1, { skip: claimed });
         continue;
       }
       const row = await this.forwards.add(spec(localPort), 'auto');
@@ -140,7 +155,7 @@ export class AutoForwarder {
       localPort = row.suggestedPort;
     }
     if (requireLocalPort) {
-      const suggestedPort = localPort === port ? await nextFreePort('127.0.0.1', port + 1, { skip: claimed }) : localPort;
+      const suggestedPort = localPort === port ? await nextFreePort('localhost', port + 1, { skip: claimed }) : localPort;
       const why = reason ?? `local port ${port} is taken`;
       this.log.warn(`auto-forward: remote port ${port} needs the same local port (requireLocalPort): ${why}`);
       this.notify({ kind: 'unavailable', port, reason: why, suggestedPort, label });

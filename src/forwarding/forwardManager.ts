@@ -39,6 +39,8 @@ export interface ForwardRow {
 /** Where remembered forwards are kept (globalState in the editor, a Map in tests). */
 export interface ForwardMemory {
   load(host: string): readonly string[];
+  /** Hosts with remembered forwards (their local ports are kept free of auto-forwards). */
+  hosts?(): readonly string[];
   save(host: string, specs: readonly string[]): void | Promise<void>;
 }
 

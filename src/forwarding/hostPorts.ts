@@ -9,7 +9,7 @@ import { Logger } from '../common/log';
 import { AutoForwarder, AutoForwardNotice } from './autoForward';
 import { ForwardingHost, HostLinkState } from './connectionPort';
 import { ForwardMemory, ForwardOrigin, ForwardRow, HostForwards } from './forwardManager';
-import { formatForwardSpec, ForwardSpec } from './forwardSpec';
+import { formatForwardSpec, ForwardSpec, parseForwardSpec } from './forwardSpec';
 import { PortAttributesMatcher } from './portAttributes';
 import { PortDetector } from './portDetector';
 
@@ -30,6 +30,8 @@ export interface PortsDependencies {
   readonly onDidChangeHostState: Event<{ readonly host: string; readonly state: HostLinkState }>;
   /** The host's ssh config forwards, already turned into specs (the caller logs those it skipped). */
   configForwards(name: string): Promise<readonly ForwardSpec[]>;
+  /** Local ports the ssh config's LocalForward/DynamicForward lines of every host listen on. */
+  configuredLocalPorts?(): Promise<Iterable<number>>;
   readonly memory: ForwardMemory;
   settings(): PortsSettingsView;
   notify(host: string, notice: AutoForwardNotice): void;
@@ -80,14 +82,34 @@ export class PortsService {
     return this.ready.get(host)?.forwards.row(id);
   }
 
-  /** Local ports every forward holds or wants (auto-forwarding keeps off them). */
-  claimedLocalPorts(): number[] {
+  /**
+   * Local ports every forward holds or wants (auto-forwarding keeps off them): every host's
+   * rows, remembered forwards and ssh config forwards, connected or not.
+   */
+  async claimedLocalPorts(): Promise<number[]> {
     const ports: number[] = [];
+    const add = (spec: ForwardSpec) => {
+      if (spec.kind !== 'remote' && spec.listen.kind === 'tcp' && spec.listen.port) ports.push(spec.listen.port);
+    };
     for (const s of this.ready.values()) {
       for (const r of s.forwards.rows) {
         if (r.localPort !== undefined) ports.push(r.localPort);
-        if (r.spec.kind !== 'remote' && r.spec.listen.kind === 'tcp' && r.spec.listen.port) ports.push(r.spec.listen.port);
+        add(r.spec);
       }
+    }
+    for (const host of this.deps.memory.hosts?.() ?? []) {
+      for (const text of this.deps.memory.load(host)) {
+        try {
+          add(parseForwardSpec(text));
+        } catch {
+          /* not started either: claims nothing */
+        }
+      }
+    }
+    try {
+      ports.push(...((await this.deps.configuredLocalPorts?.()) ?? []));
+    } catch (err) {
+      this.deps.log.warn(`ports: ssh config forwards not read: ${err instanceof Error ? err.message : String(err)}`);
     }
     return ports;
   }
@@ -135,7 +157,10 @@ export class PortsService {
   }
 
   private async watch(name: string): Promise<void> {
-    if (await this.deps.isHost(name).catch(() => false)) await this.session(name).catch(() => undefined);
+    if (!(await this.deps.isHost(name).catch(() => false))) return;
+    await this.session(name).catch(() => undefined);
+    // The view may have been hidden while this host was connecting: let go of it then.
+    this.releaseIfUnused(name);
   }
 
   private async onConnected(name: string): Promise<void> {

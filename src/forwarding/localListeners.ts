@@ -4,6 +4,7 @@
 // a listener set that cannot be completed is closed again, never left half-made.
 import * as fs from 'fs';
 import * as net from 'net';
+import * as nodePath from 'path';
 import { ForwardError } from './forwardError';
 import { DEFAULT_LOCAL_BIND, Endpoint } from './forwardSpec';
 
@@ -117,29 +118,61 @@ function listenTcp(host: string, port: number, onConnection: (socket: net.Socket
 
 async function bindUnix(path: string, onConnection: (socket: net.Socket) => void): Promise<BoundListeners> {
   // Never unlink what is there: a stale socket is the user's to remove.
-  if (fs.existsSync(path)) throw new ForwardError(`${path} already exists`, 'port-in-use');
-  const server = await new Promise<net.Server>((resolve, reject) => {
-    const s = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, onConnection);
-    s.once('error', reject);
-    // Only this user may connect: the socket reaches into the sandbox with the user's rights.
-    // A chmod after listen leaves a moment in which anyone may connect, so the socket is
-    // created 0600 instead: bind(2) runs inside listen() for a path, synchronously, under this
-    // umask (process-wide, so it is put back at once; no other JavaScript runs in between).
-    const umask = process.umask(0o177);
-    try {
-      s.listen(path, () => {
+  if (fs.existsSync(path) || isLink(path)) throw new ForwardError(`${path} already exists`, 'port-in-use');
+  // Only this user may connect: the socket reaches into the sandbox with the user's rights. It is
+  // made inside a fresh 0700 directory (nobody else can reach it there), made 0600, and only then
+  // linked into place; link(2) never replaces what appeared at `path` meanwhile. No umask change
+  // (it is process-wide: other file operations running on libuv's threads would get it too).
+  let dir: string;
+  try {
+    dir = fs.mkdtempSync(nodePath.join(nodePath.dirname(path), '.sbx-sock-'));
+  } catch (err) {
+    throw new ForwardError(`cannot listen on ${path}: ${(err as Error).message}`, 'bind-failed', { cause: err });
+  }
+  const staged = nodePath.join(dir, 's');
+  let server: net.Server | undefined;
+  try {
+    server = await new Promise<net.Server>((resolve, reject) => {
+      const s = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, onConnection);
+      s.once('error', reject);
+      s.listen(staged, () => {
         s.off('error', reject);
         resolve(s);
       });
-    } finally {
-      process.umask(umask);
-    }
-  }).catch((err) => {
-    throw new ForwardError(`cannot listen on ${path}: ${(err as Error).message}`, 'bind-failed', { cause: err });
-  });
-  // Belt and braces (a file system that ignores the umask for sockets).
-  fs.chmodSync(path, 0o600);
-  return { servers: [server], addresses: [{ kind: 'unix', path }], close: () => closeAll([server]) };
+    });
+    fs.chmodSync(staged, 0o600);
+    fs.linkSync(staged, path);
+  } catch (err) {
+    if (server) await closeAll([server]);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw code === 'EEXIST' ? new ForwardError(`${path} already exists`, 'port-in-use', { cause: err }) : new ForwardError(`cannot listen on ${path}: ${(err as Error).message}`, 'bind-failed', { cause: err });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const placed = fs.lstatSync(path);
+  const s = server;
+  return {
+    servers: [s],
+    addresses: [{ kind: 'unix', path }],
+    close: async () => {
+      await closeAll([s]);
+      // The server removes only the path it listened on (the staged one): remove ours, if it still is ours.
+      try {
+        const now = fs.lstatSync(path);
+        if (now.ino === placed.ino && now.dev === placed.dev) fs.unlinkSync(path);
+      } catch {
+        /* already gone */
+      }
+    },
+  };
+}
+
+function isLink(path: string): boolean {
+  try {
+    return fs.lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 function closeAll(servers: readonly net.Server[]): Promise<void> {

@@ -22,6 +22,8 @@ export interface DetectedPorts {
 
 export const DEFAULT_DETECT_INTERVAL_MS = 3000;
 export const DEFAULT_PROC_MAX_BYTES = 512 * 1024;
+/** Ports handled and shown per host at most (the lowest ones): a crafted table holds ~11,000. */
+export const MAX_DETECTED_PORTS = 1000;
 
 export class PortDetector {
   private readonly changed = new Emitter<DetectedPorts>();
@@ -32,6 +34,7 @@ export class PortDetector {
   private running = false;
   private disposed = false;
   private warnedTruncated = false;
+  private warnedTooMany = false;
   private lastError: string | undefined;
   /** Polls done, for tests and the log. */
   polls = 0;
@@ -91,7 +94,14 @@ export class PortDetector {
   }
 
   private update(sockets: ListeningSocket[]): void {
-    const ports = listeningPorts(sockets);
+    let ports = listeningPorts(sockets);
+    if (ports.length > MAX_DETECTED_PORTS) {
+      if (!this.warnedTooMany) {
+        this.warnedTooMany = true;
+        this.log.warn(`port detection on ${this.host.name}: ${ports.length} listening ports; only the lowest ${MAX_DETECTED_PORTS} are shown and auto-forwarded`);
+      }
+      ports = ports.slice(0, MAX_DETECTED_PORTS);
+    }
     const before = new Set(this.current ?? []);
     const now = new Set(ports);
     const added = ports.filter((p) => !before.has(p));

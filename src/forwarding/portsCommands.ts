@@ -12,6 +12,7 @@ import { DEFAULT_LOCAL_BIND, ForwardSpec, ForwardSpecError, parseForwardSpec } f
 import { PortsService } from './hostPorts';
 import { isLoopbackBind } from './localListeners';
 import { FORWARD_FEATURE, looksLikeHttp, PortsNode } from './portsView';
+import { opensOnWorkbenchOrigin } from './workbenchOrigin';
 
 export const PORTS_COMMAND = {
   forward: 'sandboxExplorer.ports.forward',
@@ -38,6 +39,7 @@ const EXAMPLES = '3000, 8080:localhost:80, db.internal:5432, R 9000:localhost:90
 export function registerPortsCommands(commands: Commands, deps: PortsCommandDeps): vscode.Disposable {
   const { ports } = deps;
   let warnedBind = false;
+  const confirmedOnWorkbench = new Set<string>();
 
   const forward = async (host: HostEntry, text?: unknown): Promise<ForwardRow | undefined> => {
     const input =
@@ -86,11 +88,13 @@ export function registerPortsCommands(commands: Commands, deps: PortsCommandDeps
     }),
     commands.plain(PORTS_COMMAND.openBrowser, 'Open in Browser', async (node) => {
       const { host, row } = forwardOf(node, ports);
-      if (!row.localPort) throw new Error(`${row.remoteAddress} on ${host} has no local port yet`);
-      const target = row.spec.kind !== 'dynamic' && row.spec.target.kind === 'tcp' ? row.spec.target.port : row.localPort;
-      const scheme = deps.protocolOf(target) ?? (target === 443 || target === 8443 ? 'https' : 'http');
-      // asExternalUri: in a browser-based editor (code-server) localhost is the server's, so the editor maps it.
-      const external = await vscode.env.asExternalUri(vscode.Uri.parse(`${scheme}://localhost:${row.localPort}/`));
+      const { external, onWorkbenchOrigin } = await browserTarget(row, deps.protocolOf);
+      // Asked once per forward and window: the page would run as the editor itself.
+      const key = `${host}\n${row.remoteAddress}\n${row.localPort}`;
+      if (onWorkbenchOrigin && !confirmedOnWorkbench.has(key)) {
+        if (!(await confirmOnWorkbenchOrigin(host, row, external))) return undefined;
+        confirmedOnWorkbench.add(key);
+      }
       await vscode.env.openExternal(external);
       return external.toString(true);
     }),
@@ -138,8 +142,36 @@ function withBindAddress(spec: ForwardSpec, input: string, bindAddress: string):
   return { ...spec, listen: { ...spec.listen, host: bindAddress } } as ForwardSpec;
 }
 
+/**
+ * The URL a forward opens at: asExternalUri, because in a browser-based editor (code-server)
+ * localhost is the server's and the editor maps it, possibly onto its own origin (then
+ * `onWorkbenchOrigin`: the sandbox's page would run as the editor).
+ */
+export async function browserTarget(row: ForwardRow, protocolOf: (port: number) => 'http' | 'https' | undefined): Promise<{ external: vscode.Uri; onWorkbenchOrigin: boolean }> {
+  if (!row.localPort) throw new Error(`${row.remoteAddress} has no local port yet`);
+  const target = row.spec.kind !== 'dynamic' && row.spec.target.kind === 'tcp' ? row.spec.target.port : row.localPort;
+  const scheme = protocolOf(target) ?? (target === 443 || target === 8443 ? 'https' : 'http');
+  const asked = vscode.Uri.parse(`${scheme}://localhost:${row.localPort}/`);
+  const external = await vscode.env.asExternalUri(asked);
+  // The app's own scheme maps to a URL on the workbench's origin in a browser-based editor.
+  const workbench = await Promise.resolve(vscode.env.asExternalUri(vscode.Uri.parse(`${vscode.env.uriScheme}://sandbox-explorer/ports`))).catch(() => undefined);
+  return { external, onWorkbenchOrigin: opensOnWorkbenchOrigin(asked, external, workbench) };
+}
+
+/** One clear question before a sandbox's page is opened on the editor's own origin. */
+async function confirmOnWorkbenchOrigin(host: string, row: ForwardRow, external: vscode.Uri): Promise<boolean> {
+  const open = { label: '$(warning) Open Anyway', detail: `Its scripts could read your files and run commands here. Only if you trust what ${host} serves on ${row.remoteAddress}.` };
+  const cancel = { label: "Don't Open", detail: 'Copy Local Address is safer.' };
+  const picked = await vscode.window.showQuickPick([cancel, open], {
+    title: `A page from ${host} would run as this editor: ${external.toString(true)} is on the editor's own address`,
+    placeHolder: 'Open it on the editor\'s own address?',
+    ignoreFocusOut: true,
+  });
+  return picked === open;
+}
+
 /** Tells the user about auto-forwards: one message per batch; opens browsers where the attributes say so. */
-export function showAutoForwardNotice(host: string, notice: AutoForwardNotice, deps: { openBrowser(row: ForwardRow, host: string): unknown; forwardOn(host: string, port: number, localPort: number): unknown }, openedOnce: Set<string>): void {
+export function showAutoForwardNotice(host: string, notice: AutoForwardNotice, deps: { openBrowser(row: ForwardRow, host: string, automatically?: boolean): unknown; forwardOn(host: string, port: number, localPort: number): unknown }, openedOnce: Set<string>): void {
   switch (notice.kind) {
     case 'limit':
       void vscode.window.showInformationMessage(`${notice.max} ports of ${host} were forwarded automatically; no more will be. Forward others from the Ports view.`);
@@ -158,7 +190,7 @@ export function showAutoForwardNotice(host: string, notice: AutoForwardNotice, d
         const key = `${host}:${row.remoteAddress}`;
         if (action === 'openBrowser' || (action === 'openBrowserOnce' && !openedOnce.has(key))) {
           openedOnce.add(key);
-          deps.openBrowser(row, host);
+          deps.openBrowser(row, host, true);
         } else if (action === 'openPreview' && row.localPort) {
           void vscode.commands.executeCommand('simpleBrowser.show', `http://localhost:${row.localPort}/`);
         } else if (action === 'notify') {

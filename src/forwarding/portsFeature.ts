@@ -14,7 +14,7 @@ import { ForwardSpec } from './forwardSpec';
 import { PortsService } from './hostPorts';
 import { isLoopbackBind } from './localListeners';
 import { PortAttributesMatcher } from './portAttributes';
-import { PORTS_COMMAND, registerPortsCommands, showAutoForwardNotice } from './portsCommands';
+import { browserTarget, PORTS_COMMAND, registerPortsCommands, showAutoForwardNotice } from './portsCommands';
 import { PORTS_VIEW, PortsNode, PortsTreeProvider } from './portsView';
 import { acquireForwardingHost } from './sshConnectionPort';
 
@@ -30,6 +30,8 @@ export interface PortsFeatureDeps {
   resolve(name: string): Promise<HostConfigForwards>;
   /** The names of the user's hosts (not jump hops). */
   hostNames(): Promise<string[]>;
+  /** The ssh config forwards of every host whose config is read on this machine (no gateway API call), connected or not: their local ports are kept free of auto-forwards. */
+  configuredHosts?(): Promise<readonly HostConfigForwards[]>;
   readonly globalState: vscode.Memento;
   readonly log: Logger;
 }
@@ -40,6 +42,7 @@ const MEMORY_KEY = 'sandboxExplorer.ports.remembered';
 export function globalStateMemory(state: vscode.Memento): ForwardMemory {
   const all = () => state.get<Record<string, string[]>>(MEMORY_KEY, {});
   return {
+    hosts: () => Object.keys(all()),
     load: (host) => {
       const specs = all()[host];
       return Array.isArray(specs) ? specs.filter((s) => typeof s === 'string') : [];
@@ -70,6 +73,7 @@ export class PortsFeature implements vscode.Disposable {
       isHost: async (name) => (await deps.hostNames()).includes(name),
       onDidChangeHostState: (listener) => pool.onDidChangeState((c) => listener({ host: c.host, state: c.state as HostLinkState })),
       configForwards: (name) => this.configForwards(name),
+      configuredLocalPorts: () => this.configuredLocalPorts(),
       memory: globalStateMemory(deps.globalState),
       settings: () => {
         const s = settings.ports();
@@ -146,13 +150,36 @@ export class PortsFeature implements vscode.Disposable {
     return specs;
   }
 
+  private async configuredLocalPorts(): Promise<number[]> {
+    const ports: number[] = [];
+    for (const resolved of (await this.deps.configuredHosts?.()) ?? []) {
+      for (const [list, kind] of [[resolved.localForwards, 'local'], [resolved.dynamicForwards, 'dynamic']] as const) {
+        for (const f of list) {
+          const r = fromConfigForward(f, kind);
+          if ('spec' in r && r.spec.kind !== 'remote' && r.spec.listen.kind === 'tcp' && r.spec.listen.port) ports.push(r.spec.listen.port);
+        }
+      }
+    }
+    return ports;
+  }
+
   private notice(host: string, notice: AutoForwardNotice): void {
     const node = (row: ForwardRow): PortsNode => ({ view: 'ports', kind: 'forward', host, row });
     showAutoForwardNotice(
       host,
       notice,
       {
-        openBrowser: (row) => vscode.commands.executeCommand(PORTS_COMMAND.openBrowser, node(row)),
+        openBrowser: async (row, _host, automatically) => {
+          const byHand = () => vscode.commands.executeCommand(PORTS_COMMAND.openBrowser, node(row));
+          if (!automatically) return byHand();
+          const target = await browserTarget(row, (port) => this.matcher().match(port).attributes.protocol).catch(() => undefined);
+          if (target && !target.onWorkbenchOrigin) return vscode.env.openExternal(target.external);
+          // Never opened by itself on the editor's own origin: the user decides (and is warned).
+          this.deps.log.info(`ports: ${host} ${row.remoteAddress} not opened automatically: the editor would show it on its own address`);
+          const open = 'Open in Browser';
+          const picked = await vscode.window.showInformationMessage(`Forwarded from ${host}: ${row.remoteAddress} → ${row.localAddress ?? '?'}. Not opened automatically: this editor would show it on its own address.`, open);
+          return picked === open ? byHand() : undefined;
+        },
         forwardOn: (h, port, localPort) => this.service.forward(h, { kind: 'local', listen: { kind: 'tcp', host: settings.ports().bindAddress, port: localPort }, target: { kind: 'tcp', host: 'localhost', port } }, 'user'),
       },
       this.openedOnce,

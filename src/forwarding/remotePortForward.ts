@@ -137,7 +137,7 @@ export class RemoteForward {
 
   private accept(offer: RemoteConnectionOffer): void {
     if (this.disposed) return offer.reject();
-    const from = formatEndpoint({ kind: 'tcp', ...offer.origin });
+    const from = describeOrigin(offer.origin);
     this.stats.opened();
     if (this.sockets.size >= this.maxConnections) {
       if (!this.saidFull) {
@@ -223,4 +223,11 @@ function refusal(err: unknown, description: string, port: number): ForwardError 
     );
   }
   return new ForwardError(`${description}: ${err instanceof Error ? err.message : String(err)}`, 'unavailable', { cause: err });
+}
+
+/** The originator the server names, for log lines: it is the sandbox's to say, so only a real IP and port are written out. */
+function describeOrigin(origin: { readonly host: unknown; readonly port: unknown }): string {
+  const port = Number.isInteger(origin.port) && (origin.port as number) >= 0 && (origin.port as number) <= 65535 ? (origin.port as number) : undefined;
+  if (typeof origin.host !== 'string' || !net.isIP(origin.host) || port === undefined) return 'an originator the server gave as no valid address';
+  return formatEndpoint({ kind: 'tcp', host: origin.host, port });
 }

@@ -66,11 +66,16 @@ export const portsScenarios: Scenario[] = [
         await row.hover();
         const popup = page.context().waitForEvent('page', { timeout: 20_000 });
         await row.locator('a.action-label[aria-label^="Open in Browser"]').click();
+        // code-server proxies the port on the editor's own address: the extension warns and asks first.
+        const ask = page.locator('.quick-input-widget');
+        await ask.waitFor({ state: 'visible', timeout: 20_000 });
+        await screenshot('32-open-on-editor-origin-warning');
+        await ask.locator('.monaco-list-row', { hasText: 'Open Anyway' }).click();
         // code-server may ask before opening an external link.
         const dialog = page.locator('.monaco-dialog-box');
         const opened = await Promise.race([popup, dialog.waitFor({ state: 'visible', timeout: 20_000 }).then(() => undefined)]);
         const tab = opened ?? (await (async () => {
-          await screenshot('32-open-external-dialog');
+          await screenshot('32b-open-external-dialog');
           await dialog.locator('.monaco-button', { hasText: /^Open$/ }).first().click();
           return popup;
         })());

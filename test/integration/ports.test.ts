@@ -6,6 +6,7 @@ import * as assert from 'assert';
 import * as http from 'http';
 import * as vscode from 'vscode';
 import { createNetns, netnsAvailable, Netns } from '../support/netns';
+import { opensOnWorkbenchOrigin } from '../../src/forwarding/workbenchOrigin';
 import { RemoteServer, startRemoteServer } from '../unit/forwarding/remoteServers';
 import { addTestHost, removeTestHosts, TestHost } from './fsHosts';
 
@@ -41,6 +42,18 @@ async function runDismissingPrompts(run: () => Thenable<unknown>): Promise<unkno
   const result = Promise.resolve(run()).finally(() => (settled = true));
   for (let i = 0; i < 200 && !settled; i++) {
     await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return result;
+}
+
+/** Runs `run`, answering the quick pick it shows with its second item ("Open Anyway"). */
+async function runPickingSecond(run: () => Thenable<unknown>): Promise<unknown> {
+  let settled = false;
+  const result = Promise.resolve(run()).finally(() => (settled = true));
+  for (let i = 0; i < 200 && !settled; i++) {
+    await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
     await new Promise((r) => setTimeout(r, 50));
   }
   return result;
@@ -123,8 +136,15 @@ describe('ports', function () {
     assert.strictEqual(address, `127.0.0.1:${web.port}`);
     assert.strictEqual(await vscode.env.clipboard.readText(), `127.0.0.1:${web.port}`);
 
-    const opened = (await vscode.commands.executeCommand('sandboxExplorer.ports.openBrowser', node)) as string;
-    assert.ok(opened, 'opened a URI');
+    // code-server maps localhost to its own /proxy/<port>/: the sandbox's page would run as the
+    // editor, so the user is asked first; dismissed, nothing opens. Asked once per forward.
+    const asked = vscode.Uri.parse(`http://localhost:${web.port}/`);
+    const mapped = await vscode.env.asExternalUri(asked);
+    const workbench = await vscode.env.asExternalUri(vscode.Uri.parse(`${vscode.env.uriScheme}://sandbox-explorer/ports`));
+    const onWorkbench = opensOnWorkbenchOrigin(asked, mapped, workbench);
+    if (onWorkbench) assert.strictEqual(await runDismissingPrompts(() => vscode.commands.executeCommand('sandboxExplorer.ports.openBrowser', node)), undefined, 'dismissed: not opened');
+    const opened = (await runPickingSecond(() => vscode.commands.executeCommand('sandboxExplorer.ports.openBrowser', node))) as string;
+    assert.ok(opened, `opened a URI (${mapped.toString(true)} on the workbench origin: ${onWorkbench})`);
     // The editor may map localhost to a URL of its own (code-server's /proxy/<port>/): that URL must reach the sandbox.
     assert.strictEqual((await get(opened)).body, 'hello from the sandbox /');
 

@@ -24,6 +24,8 @@ export interface FakeServerOptions {
   coalesceExecReplies?: boolean;
   /** Serves the `sftp` subsystem (server-mode SFTPWrapper: answer its OPEN, READDIR, … events); default refuses it. */
   sftp?(sftp: SFTPWrapper): void;
+  /** Accepts `tcpip-forward` requests and hands the client over (to open forwarded-tcpip channels as the server); default refuses them. */
+  remoteForward?(client: Connection, bind: { readonly bindAddr: string; readonly bindPort: number }): number;
   /** Listen on this port (a new server where an old one was); default: any free port. */
   port?: number;
 }
@@ -62,6 +64,11 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
       else ctx.reject();
     });
     client.on('ready', () => {
+      client.on('request', (accept, reject, name, info) => {
+        if (name !== 'tcpip-forward' || !options.remoteForward) return reject?.();
+        const bind = info as { bindAddr: string; bindPort: number };
+        accept?.(options.remoteForward(client, bind));
+      });
       // Without a listener ssh2 refuses at once; a stalled peer keeps the open unanswered.
       if (options.stallForwards) client.on('tcpip', () => undefined);
       client.on('session', (accept) => {

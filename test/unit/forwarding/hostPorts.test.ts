@@ -14,7 +14,7 @@ import { exchange, RemoteServer, startRemoteServer } from './remoteServers';
 
 function mapMemory(): ForwardMemory & { saved: Map<string, readonly string[]> } {
   const saved = new Map<string, readonly string[]>();
-  return { saved, load: (h) => saved.get(h) ?? [], save: (h, specs) => void saved.set(h, [...specs]) };
+  return { saved, hosts: () => [...saved.keys()], load: (h) => saved.get(h) ?? [], save: (h, specs) => void saved.set(h, [...specs]) };
 }
 
 describe('ports of every host (PortsService) against real sshd', function () {
@@ -153,5 +153,56 @@ describe('ports of every host (PortsService) against real sshd', function () {
     await new Promise((r) => setImmediate(r));
     assert.ok(!acquired.some((n) => n.startsWith('jump ')), JSON.stringify(acquired));
     assert.ok(acquired.includes('box'), JSON.stringify(acquired));
+  });
+
+  it('auto-forwarding keeps off local ports another host remembers or its ssh config forwards listen on, connected or not', async function () {
+    // Without a namespace the remote's ports are this machine's own: the same local port is always taken.
+    if (!ns) return this.skip();
+    const [remembered, configured] = await Promise.all([0, 1].map(() => startRemoteServer(server.dir, 'echo', { netns: ns!.name, host: '127.0.0.1' })));
+    cleanup.push(() => remembered.stop(), () => configured.stop());
+    const memory = mapMemory();
+    memory.saved.set('other', [`${remembered.port}:localhost:80`]);
+    const pool = newPool();
+    const ports = new PortsService({
+      acquire: (name) => acquireForwardingHost(pool, name),
+      hostState: (name) => pool.state(name).state as HostLinkState,
+      isHost: async (name) => name === 'box',
+      onDidChangeHostState: (listener) => pool.onDidChangeState((c) => listener({ host: c.host, state: c.state as HostLinkState })),
+      configForwards: async () => [],
+      configuredLocalPorts: async () => [configured.port],
+      memory,
+      settings: () => ({ autoForward: true, attributes: PortAttributesMatcher.fromSettings({}), allowNonLoopback: false, detectionIntervalMs: 200 }),
+      notify: () => undefined,
+      log,
+    });
+    cleanup.push(() => ports.dispose());
+    ports.setWatching(true, () => ['box']);
+    const forwardOf = (e: PortsEntry[], port: number) =>
+      e.flatMap((x) => (x.kind === 'forward' && x.row.state === 'active' && x.row.spec.kind === 'local' && x.row.spec.target.kind === 'tcp' && x.row.spec.target.port === port ? [x.row] : []))[0];
+    const entries = await entriesWhen(ports, (e) => !!forwardOf(e, remembered.port) && !!forwardOf(e, configured.port));
+    assert.notStrictEqual(forwardOf(entries, remembered.port).localPort, remembered.port, 'the port host "other" remembers stays free');
+    assert.notStrictEqual(forwardOf(entries, configured.port).localPort, configured.port, 'the port an ssh config LocalForward listens on stays free');
+    assert.strictEqual((await exchange(forwardOf(entries, configured.port).localPort!, 'moved')).toString(), 'moved');
+  });
+
+  it('lets go of a host when the Ports view is hidden while its session for that host is still opening', async function () {
+    this.timeout(20000);
+    const pool = newPool(100);
+    // Connected by something else (an open folder): no 'connected' event comes to tidy up later.
+    const ref = await pool.acquire('box');
+    const ports = service(pool, mapMemory());
+    const opened = new Promise<void>((resolve) => {
+      const sub = ports.onDidChange(() => (sub.dispose(), resolve()));
+    });
+    ports.setWatching(true, () => ['box']);
+    ports.setWatching(false, () => []);
+    await opened;
+    const idleClosed = new Promise<void>((resolve) => {
+      const sub = pool.onDidChangeState((c) => c.state === 'disconnected' && (sub.dispose(), resolve()));
+    });
+    ref.release();
+    // Only closes (idle) if the service let go of the reference its watch took.
+    await idleClosed;
+    assert.deepStrictEqual(ports.entries(), []);
   });
 });

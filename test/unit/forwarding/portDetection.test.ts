@@ -2,14 +2,16 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ForwardingHost } from '../../../src/forwarding/connectionPort';
-import { DetectedPorts, PortDetector } from '../../../src/forwarding/portDetector';
+import { DetectedPorts, MAX_DETECTED_PORTS, PortDetector } from '../../../src/forwarding/portDetector';
 import { isLocalOrAny, listeningPorts, MAX_PROC_LINES, parseProcNetTcp } from '../../../src/forwarding/procNetTcp';
 import { acquireForwardingHost } from '../../../src/forwarding/sshConnectionPort';
 import { ConnectionPool } from '../../../src/ssh/pool';
 import { createNetns, netnsAvailable, Netns } from '../../support/netns';
+import { startFakeServer } from '../../support/ssh2Server';
 import { startSshd, Sshd } from '../../support/sshd';
 import { memoryLog, targetFor, testPool } from '../../support/targets';
 import { startRemoteServer } from './remoteServers';
+import { SFTPWrapper } from 'ssh2';
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, '../../../../test/fixtures/proc', name), 'utf8');
 
@@ -102,6 +104,61 @@ describe('port detection against real sshd', function () {
       assert.strictEqual(small.polls, 2);
     } finally {
       small.dispose();
+    }
+  });
+});
+
+/** A server whose /proc/net/tcp is `text` (a hostile sandbox writes what it likes there). */
+function serveProc(text: string) {
+  const data = Buffer.from(text, 'latin1');
+  return (sftp: SFTPWrapper) => {
+    const open = new Map<string, Buffer>();
+    let next = 0;
+    sftp.on('OPEN', (id, filename) => {
+      const handle = Buffer.from(String(next++));
+      open.set(handle.toString(), filename === '/proc/net/tcp' ? data : Buffer.alloc(0));
+      sftp.handle(id, handle);
+    });
+    sftp.on('READ', (id, handle, offset, length) => {
+      const file = open.get(handle.toString());
+      if (!file || offset >= file.length) return sftp.status(id, 1 /* EOF */);
+      sftp.data(id, file.subarray(offset, offset + length));
+    });
+    sftp.on('CLOSE', (id, handle) => {
+      open.delete(handle.toString());
+      sftp.status(id, 0);
+    });
+  };
+}
+
+describe('port detection against a hostile socket table', function () {
+  this.timeout(60000);
+
+  it('handles and shows at most MAX_DETECTED_PORTS ports, the lowest, and says so once', async () => {
+    const count = 3000;
+    const lines = ['  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode'];
+    for (let i = 0; i < count; i++) {
+      const port = (10000 + i).toString(16).toUpperCase().padStart(4, '0');
+      lines.push(`  ${i}: 0100007F:${port} 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 ${1000 + i} 1 0000000000000000 100 0 0 10 0`);
+    }
+    const server = await startFakeServer({ authenticate: (ctx) => (ctx.method === 'none' ? ctx.accept() : ctx.reject(['none'])), sftp: serveProc(lines.join('\n') + '\n') });
+    const log = memoryLog();
+    const pool = testPool({ targets: { box: targetFor(server) }, hostKeys: [server.hostKey.publicKey], log });
+    const host = await acquireForwardingHost(pool, 'box');
+    const detector = new PortDetector(host, log);
+    try {
+      await detector.poll();
+      await detector.poll();
+      assert.strictEqual(detector.polls, 2, log.lines.join('\n'));
+      assert.strictEqual(detector.ports.length, MAX_DETECTED_PORTS);
+      assert.strictEqual(detector.ports[0], 10000);
+      assert.strictEqual(detector.ports[MAX_DETECTED_PORTS - 1], 10000 + MAX_DETECTED_PORTS - 1);
+      assert.strictEqual(log.lines.filter((l) => l.includes(`${count} listening ports`)).length, 1, log.lines.join('\n'));
+    } finally {
+      detector.dispose();
+      host.release();
+      await pool.dispose();
+      await server.stop();
     }
   });
 });

@@ -12,7 +12,9 @@ import { acquireForwardingHost } from '../../../src/forwarding/sshConnectionPort
 import { exec } from '../../../src/ssh/exec';
 import { ConnectionPool } from '../../../src/ssh/pool';
 import { createNetns, netnsAvailable, Netns } from '../../support/netns';
+import { startFakeServer } from '../../support/ssh2Server';
 import { startSshd, Sshd } from '../../support/sshd';
+import { Connection } from 'ssh2';
 import { killAndWait, track } from '../../support/processes';
 import { memoryLog, MemoryLog, targetFor, testPool } from '../../support/targets';
 import { exchange } from './remoteServers';
@@ -213,5 +215,50 @@ describe('remote forward (-R) against real sshd', function () {
         await forward.dispose();
       }
     });
+  });
+});
+
+describe('remote forward against a server that names hostile originators', function () {
+  this.timeout(30000);
+
+  it('writes the originator in log lines only when the server gives a real IP address', async () => {
+    const gone = net.createServer();
+    await new Promise<void>((r) => gone.listen(0, '127.0.0.1', r));
+    const deadPort = (gone.address() as net.AddressInfo).port;
+    await new Promise((r) => gone.close(r));
+    let handOver: (v: { client: Connection; bindAddr: string }) => void = () => undefined;
+    const forwarded = new Promise<{ client: Connection; bindAddr: string }>((r) => (handOver = r));
+    const server = await startFakeServer({
+      authenticate: (ctx) => (ctx.method === 'none' ? ctx.accept() : ctx.reject(['none'])),
+      remoteForward: (client, bind) => {
+        handOver({ client, bindAddr: bind.bindAddr });
+        return 40123;
+      },
+    });
+    const log = memoryLog();
+    const pool = testPool({ targets: { box: targetFor(server) }, hostKeys: [server.hostKey.publicKey], log });
+    const host = await acquireForwardingHost(pool, 'box');
+    const forward = await RemoteForward.start({ host, spec: parseForwardSpec(`R 0:127.0.0.1:${deadPort}`) as RemoteForwardSpec, log });
+    try {
+      const { client, bindAddr } = await forwarded;
+      for (const srcIP of ['10.0.0.1\n2026-11-29 INFO forged line \u001b[31m', '192.0.2.7']) {
+        await new Promise<void>((resolve) =>
+          client.forwardOut(bindAddr, 40123, srcIP, 5555, (err, channel) => {
+            if (err) return resolve();
+            channel.on('error', () => undefined);
+            channel.on('close', () => resolve());
+          }),
+        );
+      }
+      const failures = log.lines.filter((l) => l.includes('cannot connect to 127.0.0.1:' + deadPort));
+      assert.strictEqual(failures.length, 2, log.lines.join('\n'));
+      assert.ok(!log.lines.some((l) => l.includes('forged') || l.includes('\u001b')), log.lines.join('\n'));
+      assert.ok(failures.some((l) => l.includes('from 192.0.2.7:5555')), failures.join('\n'));
+    } finally {
+      await forward.dispose();
+      host.release();
+      await pool.dispose();
+      await server.stop();
+    }
   });
 });
