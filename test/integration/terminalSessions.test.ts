@@ -1,5 +1,5 @@
 // Persistent sandbox terminals in the real editor: with `terminal.persistentSessions` on `auto`
-// (the default) and tmux on the sandbox (this machine), a terminal runs in its own tmux session
+// (opt-in; `off` is the default) and tmux on the sandbox (this machine), a terminal runs in its own tmux session
 // of our tmux server, closing the terminal ends that session, and the shell's exit status still
 // closes the terminal with its code; with `off` the shell is a plain one.
 import * as assert from 'assert';
@@ -52,9 +52,21 @@ describe('persistent sandbox terminals (tmux)', function () {
   before(async () => {
     host = await addTestHost('tmux-box');
   });
+  beforeEach(async function () {
+    // Persistent sessions are opt-in (shell integration is unreliable inside tmux).
+    if (this.currentTest?.title.startsWith('by default')) return;
+    await config().update('terminal.persistentSessions', 'auto', vscode.ConfigurationTarget.Global);
+  });
   after(async () => {
     await config().update('terminal.persistentSessions', undefined, vscode.ConfigurationTarget.Global);
     await removeTestHosts();
+  });
+
+  it('by default the terminal is a plain shell, not tmux', async () => {
+    await config().update('terminal.persistentSessions', undefined, vscode.ConfigurationTarget.Global);
+    const terminal = await vscode.commands.executeCommand<vscode.Terminal>('sandboxExplorer.terminal.open', hostNode(host.name));
+    assert.match(await run(terminal, 'echo "in=${TMUX:-plain}"', host.folder('default')), /in=plain/);
+    terminal.dispose();
   });
 
   it('runs each terminal in its own tmux session; closing the terminal ends it', async () => {
