@@ -2,9 +2,11 @@
 // shape of vscode.Pseudoterminal, plain Node) over an exec channel without a PTY, closing with
 // the command's exit code. The command runs as the leader of its own process group (sshd starts
 // every session in a new session, `setsid`, and the shells `exec` in place, so its PID is the
-// group's id; the wrapper prints it first). Cancel or timeout kills that whole group with
+// group's id; the wrapper prints it on a line with a per-run nonce, found within the first
+// 4 KiB even after what the login shell's startup files print, and hidden). Cancel or timeout kills that whole group with
 // `kill -9 -<pgid>` over a second exec: signals sent over the SSH channel are ignored by
 // some sshd set-ups, and would reach the leader only, not its children.
+import { randomBytes } from 'crypto';
 import { IDisposable } from '../../common/disposable';
 import { Emitter } from '../../common/event';
 import { Logger } from '../../common/log';
@@ -30,18 +32,25 @@ export interface RemoteCommandOptions {
 }
 
 export const TIMEOUT_EXIT_CODE = 124;
-const PGID_MARK = 'sbx-task-pgid=';
+const PGID_MARK = 'sbx-task-pgid-';
+/** The marker line is looked for this far into the output (startup files may print before it). */
+const MARK_SCAN_CHARS = 4096;
 const KILL_TIMEOUT_MS = 10_000;
 
+/** The marker line's pattern for `nonce`: the process group id is group 1. */
+export function pgidLine(nonce: string): RegExp {
+  return new RegExp(`${PGID_MARK}${nonce}=(\\d+)\\r?\\n`);
+}
+
 /** The command line that reports its process group first, then becomes the user's command in `cwd` with `env`. */
-export function wrappedCommand(o: Pick<RemoteCommandOptions, 'command' | 'cwd' | 'env'>): string {
+export function wrappedCommand(o: Pick<RemoteCommandOptions, 'command' | 'cwd' | 'env'>, nonce: string): string {
   const exports = Object.entries(o.env ?? {})
     .filter(([name]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
     .map(([name, value]) => `export ${name}=${shellQuote(value)}; `)
     .join('');
   const cd = o.cwd ? `cd -- ${shellQuote(o.cwd)} || exit 1; ` : '';
   // $$ of this sh is the session's (and group's) leader: sshd's setsid, then exec all the way.
-  const script = `echo "${PGID_MARK}$$"; ${cd}${exports}exec /bin/sh -c "$1"`;
+  const script = `echo "${PGID_MARK}${nonce}=$$"; ${cd}${exports}exec /bin/sh -c "$1"`;
   return `exec /bin/sh -c ${shellQuote(script)} sbx-task ${shellQuote(o.command)}`;
 }
 
@@ -54,6 +63,8 @@ export class RemoteCommandTerminal implements IDisposable {
   private connection: TerminalConnection | undefined;
   private channel: PtyChannel | undefined;
   private pgid: number | undefined;
+  /** Marks this run's process-group line, so output of the login shell's startup cannot fake it. */
+  private readonly nonce = randomBytes(8).toString('hex');
   private timer: NodeJS.Timeout | undefined;
   private done = false;
   private startedAt = 0;
@@ -96,7 +107,7 @@ export class RemoteCommandTerminal implements IDisposable {
       if (this.done) return this.release();
       const seconds = this.options.timeoutSeconds;
       if (seconds && seconds > 0) this.timer = setTimeout(() => void this.timedOut(seconds), seconds * 1000);
-      const channel = await this.connection.openCommand(wrappedCommand(this.options), {
+      const channel = await this.connection.openCommand(wrappedCommand(this.options, this.nonce), {
         signal: this.abort.signal,
         onWaiting: (inUse) => this.line(`waiting for a free session on ${host} (${inUse} in use)`),
       });
@@ -123,13 +134,13 @@ export class RemoteCommandTerminal implements IDisposable {
     channel.onData((data) => {
       let text = decoder.write(data);
       if (this.pgid === undefined) {
-        // The first line is the wrapper's: the process group, never shown.
+        // The wrapper's line (the process group, never shown) follows whatever the login shell's
+        // startup files printed; past the first 4 KiB it is not looked for.
         head += text;
-        const nl = head.indexOf('\n');
-        if (nl < 0 && head.length < 64) return;
-        const m = new RegExp(`^${PGID_MARK}(\\d+)\\r?$`).exec(head.slice(0, nl < 0 ? head.length : nl));
+        const m = pgidLine(this.nonce).exec(head);
+        if (!m && head.length < MARK_SCAN_CHARS) return;
         this.pgid = m && Number(m[1]) > 1 ? Number(m[1]) : 0;
-        text = m ? head.slice(nl + 1) : head;
+        text = m ? head.slice(0, m.index) + head.slice(m.index + m[0].length) : head;
         head = '';
       }
       this.write(text);
@@ -138,7 +149,8 @@ export class RemoteCommandTerminal implements IDisposable {
     channel.onExit((e) => (exit = e));
     channel.onClose(({ lost }) => {
       if (this.done) return;
-      const rest = decoder.end();
+      // Output that ended before the marker was found is still shown.
+      const rest = (this.pgid === undefined ? head : '') + decoder.end();
       this.write(rest);
       if (this.options.onOutputLine) onLines([...lines.push(rest), ...lines.end()]);
       if (lost || !exit) {

@@ -88,3 +88,36 @@ describe('RemoteCommandTerminal over real sshd', function () {
     assert.deepStrictEqual(await goneWithin(marker), []);
   });
 });
+
+describe('RemoteCommandTerminal when the login shell prints before the command', function () {
+  this.timeout(60_000);
+  let sshd: Sshd;
+  let pool: ConnectionPool;
+
+  before(async () => {
+    sshd = await startSshd();
+    // bash run by sshd sources ~/.bashrc (HOME is the test's) before the wrapper runs: a banner
+    // without a newline, then a line, as noisy startup files print.
+    fs.writeFileSync(path.join(sshd.dir, 'home', '.bashrc'), `printf 'noisy-rc '; echo 'banner line'\n`);
+    pool = testPool({ targets: { box: targetFor(sshd) }, hostKeys: [sshd.hostKey.publicKey] });
+  });
+  after(async () => {
+    await pool?.dispose();
+    await sshd?.stop();
+  });
+
+  it('still finds the process group (cancel kills the tree) and hides the marker line', async () => {
+    const marker = `sleep 32${process.pid % 100}3`;
+    const log = memoryLog();
+    const term = new RemoteCommandTerminal({ connect: poolTerminalConnector(pool, 'box', log), host: 'box', log, command: `sh -c '${marker}' & echo started; wait` });
+    const screen = new TerminalScreen(term, 120, 24);
+    term.open();
+    const text = await screen.waitFor(/^started$/m, 'the command running');
+    assert.match(text, /noisy-rc banner line/, `the startup output is shown: ${JSON.stringify(text)}`);
+    assert.doesNotMatch(text, /sbx-task-pgid/, 'the marker line is hidden');
+    assert.ok(processesWith(marker).length >= 2, 'the command and its child run');
+    term.close();
+    assert.strictEqual(await term.result, 130);
+    assert.deepStrictEqual(await goneWithin(marker), [], 'the whole process tree is gone');
+  });
+});
