@@ -56,7 +56,10 @@ export interface ShellSession {
 export const TERM = 'xterm-256color';
 const DEFAULT_DIMENSIONS: TerminalDimensions = { columns: 80, rows: 24 };
 
-type State = 'new' | 'opening' | 'open' | 'reconnecting' | 'waiting-for-key' | 'closed';
+/** A persistent shell's wrapper exits with this when its client was detached and the shell runs on. */
+export const DETACHED_EXIT_CODE = 76;
+
+type State = 'new' | 'opening' | 'open' | 'reconnecting' | 'detached' | 'waiting-for-key' | 'closed';
 
 export class SandboxPseudoterminal implements IDisposable {
   private readonly written = new Emitter<string>();
@@ -106,6 +109,11 @@ export class SandboxPseudoterminal implements IDisposable {
     // While reconnecting, keys are not kept for the next shell (they were meant for the old
     // one); a key tries again now, e.g. after the reconnect sequence gave up.
     if (this.state === 'reconnecting') return void this.reopen();
+    // Detached from its session (which still runs): a key re-attaches.
+    if (this.state === 'detached') {
+      this.state = 'reconnecting';
+      return void this.reopen();
+    }
     if (this.state === 'opening' || this.state === 'open') {
       this.userTyped = true;
       this.input.write(encodeInput(data, this.options.encoding));
@@ -195,6 +203,7 @@ export class SandboxPseudoterminal implements IDisposable {
         this.dropChannel();
         if (!exit && lost) return this.connectionLost();
         const code = exitCode(exit);
+        if (this.persistentShell && code === DETACHED_EXIT_CODE) return this.detached();
         if (!exit) {
           this.line(`\x1b[33mThe shell on ${this.options.host} ended without an exit status.\x1b[0m Press any key to close.`);
           return this.waitForKey(1);
@@ -228,6 +237,13 @@ export class SandboxPseudoterminal implements IDisposable {
     this.line(`\x1b[33mThe connection to ${this.options.host} was lost (${what}). Reconnecting…\x1b[0m Close the terminal to give up; a key tries again now.`);
     // The pool may have reconnected before this channel's close was seen.
     if (this.replacedSinceOpen) void this.reopen();
+  }
+
+  /** The session runs on without us: the terminal stays, and remembered, until a key or a close. */
+  private detached(): void {
+    this.state = 'detached';
+    this.options.log.info(`terminal on ${this.options.host}: detached from its session, which keeps running`);
+    this.line(`\x1b[33mDetached from its session on ${this.options.host}; it keeps running there.\x1b[0m Press any key to re-attach; close the terminal to end it.`);
   }
 
   private reconnected(): void {

@@ -4,6 +4,7 @@
 // per session (never `-g`, never the user's ~/.tmux.conf), and `destroy-unattached` is forced
 // off so a dropped connection never ends them.
 import { shellQuote } from '../../ssh/exec';
+import { DETACHED_EXIT_CODE } from '../sandboxPseudoterminal';
 import { exactOptionsTarget, exactTarget } from './tmuxNames';
 
 /** A tmux server of our own: our sessions and options never touch the user's tmux server. */
@@ -66,7 +67,8 @@ export interface AttachOptions {
 
 /**
  * The PTY command of a persistent terminal: create the session if it is not there (with our
- * per-session options), refuse to attach one another client holds (exit 75), else attach.
+ * per-session options), refuse to attach one another client holds (exit 75), else attach;
+ * exit DETACHED_EXIT_CODE when the client was detached while the session runs on.
  * $1 is the shell command (one line, any login shell runs it: see bootstrap.ts), $2 the same wrapped to
  * record its exit status for the pane of a new session.
  */
@@ -102,6 +104,8 @@ export function attachCommand(o: AttachOptions): string {
     'a=$?',
     `f="$p${exitName}"`,
     'if [ -n "$p" ] && [ -f "$f" ]; then s=$(cat "$f"); rm -f "$f"; case $s in ""|*[!0-9]*) s=1;; esac; exit "$s"; fi',
+    // No exit status and the session still there: the client was detached (C-b d, another attach -d).
+    `if [ "$a" = 0 ] && ${tmux} has-session -t ${t} 2>/dev/null; then exit ${DETACHED_EXIT_CODE}; fi`,
     'exit $a',
   ].join('; ');
   // One line of single-quoted words: every login shell (sh, csh, fish) reads it the same way.

@@ -173,6 +173,22 @@ describe('tmux pieces', () => {
     assert.deepStrictEqual((await sessions()).map((s) => s.name), ['sbx-slot10']);
   });
 
+  it('a detach (C-b d, another attach -d) keeps the terminal open, says so, and a key re-attaches the running session', async () => {
+    const t = tmuxTerminal('sbx-detach');
+    await t.screen.waitFor(/tmux-test[#$] $/m, 'the prompt');
+    let closedWith: number | void | undefined;
+    t.pty.onDidClose((code) => (closedWith = code));
+    t.pty.handleInput('export KEEP=still-$((6*7)); tmux -L "' + socket + '" detach-client\r');
+    await t.screen.waitFor(/Detached from its session on box; it keeps running there\./, 'the detached line');
+    assert.strictEqual(closedWith, undefined, 'the terminal did not close');
+    assert.ok((await sessions()).some((s) => s.name === 'sbx-detach' && s.attached === 0), 'the session runs on, unattached');
+    t.pty.handleInput('x');
+    await t.screen.waitFor(/tmux-test[#$] $/m, 'the re-attached prompt');
+    t.pty.handleInput('echo "keep=$KEEP"\r');
+    await t.screen.waitFor(/^keep=still-42$/m, 'the same shell');
+    assert.strictEqual(closedWith, undefined);
+  });
+
   it('closes with the shell\'s exit status through tmux (exit 3 → 3) and leaves no session or status file', async () => {
     const t = tmuxTerminal('sbx-exit3');
     await t.screen.waitFor(/tmux-test[#$] $/m, 'the prompt');
