@@ -58,6 +58,8 @@ export class SandboxTerminals implements vscode.Disposable, HostChildSource {
   /** A host's list of open sandbox terminals changed (the host's name). */
   readonly onDidChange = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** Set when the extension is deactivated (window closing or reloading): every later close is a shutdown. */
+  private disposed = false;
 
   constructor(private readonly deps: SandboxTerminalsDeps) {
     this.memory = new OpenSessions(deps.state);
@@ -125,7 +127,7 @@ export class SandboxTerminals implements vscode.Disposable, HostChildSource {
       command: (shell, dimensions, connection) => tmux.command(shell, dimensions, connection),
       // Ends the tmux session only when the user closed the terminal, not when the window reloads.
       end: async (connection) => {
-        if (!(await this.closedByTheUser(pty))) return;
+        if (!(await this.closedByTheUser(pty))) return log.info(`terminal on ${host}: the window is closing, its tmux session ${name} is kept`);
         await this.closedByUser.add(host, name);
         await this.memory.remove(host, name);
         await tmux.end(connection);
@@ -184,6 +186,9 @@ export class SandboxTerminals implements vscode.Disposable, HostChildSource {
   }
 
   dispose(): void {
+    // Deactivation comes before (or instead of) each terminal's close event: their closes now are the window's.
+    this.disposed = true;
+    this.closeWaiters.forEach((wake) => wake());
     this.subscriptions.forEach((s) => s.dispose());
   }
 
@@ -198,6 +203,7 @@ export class SandboxTerminals implements vscode.Disposable, HostChildSource {
 
   /** Why the pseudoterminal's terminal closed: true unless the window is closing or reloading. */
   private async closedByTheUser(pty: SandboxPseudoterminal): Promise<boolean> {
+    if (this.disposed) return false;
     if (!this.closeReasons.has(pty)) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, CLOSE_REASON_WAIT_MS);
@@ -205,7 +211,7 @@ export class SandboxTerminals implements vscode.Disposable, HostChildSource {
       });
       this.closeWaiters.delete(pty);
     }
-    return this.closeReasons.get(pty) !== vscode.TerminalExitReason.Shutdown;
+    return !this.disposed && this.closeReasons.get(pty) !== vscode.TerminalExitReason.Shutdown;
   }
 
   private idOf(terminal: vscode.Terminal): string {
