@@ -166,7 +166,8 @@ export class SandboxTerminals implements vscode.Disposable, HostChildSource {
   async restore(): Promise<number> {
     if (settings.terminalPersistentSessions() === 'off') return 0;
     let restored = 0;
-    for (const host of this.memory.hosts()) {
+    // Hosts with only closed sessions too: those still alive there are ended (restorable kills them).
+    for (const host of new Set([...this.memory.hosts(), ...this.closedByUser.hosts()])) {
       try {
         const connection = await poolTerminalConnector(this.deps.pool, host, this.deps.log)();
         try {

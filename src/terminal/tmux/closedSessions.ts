@@ -14,6 +14,11 @@ export class ClosedSessions {
     private readonly key = 'sandboxExplorer.terminal.closedSessions',
   ) {}
 
+  /** Hosts with closed sessions that may still need ending there. */
+  hosts(): string[] {
+    return Object.keys(this.all());
+  }
+
   has(host: string, name: string): boolean {
     return this.all()[host]?.includes(name) ?? false;
   }

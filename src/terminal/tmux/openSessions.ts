@@ -5,7 +5,7 @@
 // brought back; one gone from the remote is forgotten. Bounded per host.
 import { TerminalConnection } from '../connectionPort';
 import { ClosedSessions, KeyValueStore } from './closedSessions';
-import { listCommand, parseList } from './tmuxCommands';
+import { killCommand, listCommand, parseList } from './tmuxCommands';
 import { isSessionName } from './tmuxNames';
 
 export interface RememberedSession {
@@ -49,10 +49,16 @@ export class OpenSessions {
 
   /**
    * The remembered sessions of `host` to open again: alive on the remote, held by no other
-   * client (another window may have it open), and not closed by the user. Gone ones are forgotten.
+   * client (another window may have it open), and not closed by the user. Gone ones are forgotten;
+   * alive ones the user closed are killed.
    */
   async restorable(host: string, connection: TerminalConnection, closed: ClosedSessions, socket?: string): Promise<RememberedSession[]> {
-    const alive = parseList((await connection.run(listCommand(socket), { timeoutMs: 15_000 })).stdout);
+    const list = async () => parseList((await connection.run(listCommand(socket), { timeoutMs: 15_000 })).stdout);
+    let alive = await list();
+    // Closed by the user while the connection was down (the kill never arrived): end them now.
+    const stale = alive.filter((s) => closed.has(host, s.name));
+    for (const s of stale) await connection.run(killCommand(s.name, socket), { timeoutMs: 15_000 }).catch(() => undefined);
+    if (stale.length) alive = await list();
     const names = alive.map((s) => s.name);
     await closed.forgetGone(host, names);
     const remembered = this.of(host);

@@ -200,7 +200,7 @@ describe('tmux pieces', () => {
     assert.deepStrictEqual(fs.readdirSync(dir).filter((n) => n.includes('.exit-')), []);
   });
 
-  it('after a reload, offers back only remembered sessions that are alive, unattached and not closed by the user', async () => {
+  it('after a reload, offers back only remembered sessions that are alive, unattached and not closed by the user, and kills those the user closed', async () => {
     const data = new Map<string, unknown>();
     const store = { get: <T>(k: string) => data.get(k) as T | undefined, update: async (k: string, v: unknown) => void data.set(k, v) };
     const memory = new OpenSessions(store);
@@ -217,9 +217,10 @@ describe('tmux pieces', () => {
       await closedByUser.add('box', 'sbx-userclosed');
       data.set('sandboxExplorer.terminal.openSessions', { ...(data.get('sandboxExplorer.terminal.openSessions') as object), other: [{ name: 'not ours; rm -rf /' }, 'junk'] });
       assert.deepStrictEqual(await memory.restorable('box', c, closedByUser, socket), [{ name: 'sbx-keep1', cwd: '/tmp' }]);
-      assert.deepStrictEqual(memory.of('box').map((s) => s.name), ['sbx-keep1', 'sbx-held', 'sbx-userclosed'], 'the gone one is forgotten');
+      assert.deepStrictEqual(memory.of('box').map((s) => s.name), ['sbx-keep1', 'sbx-held'], 'the gone ones are forgotten');
       assert.deepStrictEqual(memory.hosts(), ['box'], 'invalid entries are ignored');
-      assert.ok(closedByUser.has('box', 'sbx-userclosed'), 'still alive: still guarded');
+      assert.ok(!(await sessions()).some((s) => s.name === 'sbx-userclosed'), 'closed by the user while the connection was down: killed now');
+      assert.ok(!closedByUser.has('box', 'sbx-userclosed'), 'gone: no longer guarded');
     } finally {
       await c.run(`tmux -L ${socket} kill-session -t =sbx-keep1; tmux -L ${socket} kill-session -t =sbx-userclosed; true`);
       c.dispose();
