@@ -43,6 +43,8 @@ export interface SandboxTerminalOptions {
    * user's own (`exit 3`) and closes at once.
    */
   readonly earlyExitMs?: number;
+  /** The nonce of a restored session's shell (its hook still carries it); a new one when absent or malformed. */
+  readonly nonce?: string;
 }
 
 /** What the PTY channel runs, decided at each open (the first and every one after a reconnect). */
@@ -70,7 +72,7 @@ export class SandboxPseudoterminal implements IDisposable {
   /** The remote shell's channel is open (tests and the Hosts view wait on it); again after each reconnect. */
   readonly onDidOpenChannel = this.opened.event;
   /** Shell-integration nonce: the hook's E sequences and `code` requests carry it. */
-  readonly nonce = randomBytes(16).toString('hex');
+  readonly nonce: string;
   private state: State = 'new';
   private dimensions = DEFAULT_DIMENSIONS;
   private input = new PendingInput();
@@ -85,7 +87,9 @@ export class SandboxPseudoterminal implements IDisposable {
   private userTyped = false;
   private persistentShell = false;
 
-  constructor(private readonly options: SandboxTerminalOptions) {}
+  constructor(private readonly options: SandboxTerminalOptions) {
+    this.nonce = options.nonce && isNonce(options.nonce) ? options.nonce : randomBytes(16).toString('hex');
+  }
 
   /** The shell runs in a session that outlives the channel (a tmux session). */
   get persistent(): boolean {
@@ -309,6 +313,11 @@ export class SandboxPseudoterminal implements IDisposable {
   private line(text: string): void {
     this.write(`\r\n${text}\r\n`);
   }
+}
+
+/** The shape of our shell-integration nonces (32 hex digits). */
+export function isNonce(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9a-f]{32}$/.test(value);
 }
 
 function exitCode(exit: ChannelExit | undefined): number {

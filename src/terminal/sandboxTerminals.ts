@@ -141,6 +141,8 @@ export class SandboxTerminals implements vscode.Disposable, HostChildSource {
       encoding,
       log,
       session,
+      // A restored session's shell still carries its first nonce: `code` requests and shell integration keep working.
+      nonce: restore?.nonce,
       onOpenRequest: (request) => {
         if (throttle.take()) return void openRequested(this.deps.scheme, host, request).catch((err) => log.warn(`terminal on ${host}: could not open ${request.path}: ${err instanceof Error ? err.message : String(err)}`));
         // Said once per burst: the log must not become the flood.
@@ -148,7 +150,7 @@ export class SandboxTerminals implements vscode.Disposable, HostChildSource {
       },
     });
     pty.onDidOpenChannel(() => {
-      if (pty.persistent) void this.memory.add(host, { name, cwd: restore?.cwd ?? cwd });
+      if (pty.persistent) void this.memory.add(host, { name, cwd: restore?.cwd ?? cwd, nonce: pty.nonce });
       this.hostChanged(host);
     });
     // The shell ended by itself (exit): its tmux session went with it.

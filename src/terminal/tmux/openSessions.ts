@@ -4,6 +4,7 @@
 // session the user closed is forgotten here and remembered in ClosedSessions, so it is never
 // brought back; one gone from the remote is forgotten. Bounded per host.
 import { TerminalConnection } from '../connectionPort';
+import { isNonce } from '../sandboxPseudoterminal';
 import { ClosedSessions, KeyValueStore } from './closedSessions';
 import { killCommand, listCommand, parseList } from './tmuxCommands';
 import { isSessionName } from './tmuxNames';
@@ -12,6 +13,8 @@ export interface RememberedSession {
   readonly name: string;
   /** The remote folder the terminal was opened on. */
   readonly cwd?: string;
+  /** The shell-integration nonce its shell's hook carries (reused when restored; never logged). */
+  readonly nonce?: string;
 }
 
 export const MAX_OPEN_PER_HOST = 50;
@@ -34,7 +37,7 @@ export class OpenSessions {
   async add(host: string, session: RememberedSession): Promise<void> {
     const all = this.all();
     const list = (all[host] ?? []).filter((s) => s.name !== session.name);
-    list.push(session.cwd ? { name: session.name, cwd: session.cwd } : { name: session.name });
+    list.push({ name: session.name, ...(session.cwd ? { cwd: session.cwd } : {}), ...(isNonce(session.nonce) ? { nonce: session.nonce } : {}) });
     all[host] = list.slice(-MAX_OPEN_PER_HOST);
     await this.store.update(this.key, all);
   }
@@ -74,8 +77,12 @@ export class OpenSessions {
     for (const [host, list] of Object.entries(value as Record<string, unknown>)) {
       if (!Array.isArray(list)) continue;
       const sessions = list
-        .filter((s): s is { name: string; cwd?: unknown } => !!s && typeof s === 'object' && typeof (s as { name?: unknown }).name === 'string' && isSessionName((s as { name: string }).name))
-        .map((s) => (typeof s.cwd === 'string' && s.cwd.startsWith('/') && s.cwd.length <= MAX_CWD_CHARS ? { name: s.name, cwd: s.cwd } : { name: s.name }))
+        .filter((s): s is { name: string; cwd?: unknown; nonce?: unknown } => !!s && typeof s === 'object' && typeof (s as { name?: unknown }).name === 'string' && isSessionName((s as { name: string }).name))
+        .map((s) => ({
+          name: s.name,
+          ...(typeof s.cwd === 'string' && s.cwd.startsWith('/') && s.cwd.length <= MAX_CWD_CHARS ? { cwd: s.cwd } : {}),
+          ...(isNonce(s.nonce) ? { nonce: s.nonce } : {}),
+        }))
         .slice(-MAX_OPEN_PER_HOST);
       if (sessions.length) out[host] = sessions;
     }

@@ -111,7 +111,7 @@ describe('tmux pieces', () => {
     await sshd?.stop();
   });
 
-  function tmuxTerminal(name: string, onOpenRequest?: (r: OpenRequest) => void) {
+  function tmuxTerminal(name: string, onOpenRequest?: (r: OpenRequest) => void, restored?: { nonce?: string }) {
     const log = memoryLog();
     const pty = new SandboxPseudoterminal({
       connect: poolTerminalConnector(pool, 'box', log),
@@ -119,7 +119,9 @@ describe('tmux pieces', () => {
       log,
       earlyExitMs: 60_000,
       onOpenRequest,
-      wrapCommand: (shellCommand, d) => attachCommand({ socket, name, shellCommand, probe, cols: d.columns, rows: d.rows, refreshEnv: { SBX_REFRESHED: name } }),
+      nonce: restored?.nonce,
+      // A restored terminal takes its session over from the old window's client (gone, maybe not yet noticed).
+      wrapCommand: (shellCommand, d) => attachCommand({ socket, name, shellCommand, probe, cols: d.columns, rows: d.rows, refreshEnv: { SBX_REFRESHED: name }, detachOthers: !!restored }),
     });
     const screen = new TerminalScreen(pty);
     open.push({ pty, screen });
@@ -225,6 +227,25 @@ describe('tmux pieces', () => {
       await c.run(`tmux -L ${socket} kill-session -t =sbx-keep1; tmux -L ${socket} kill-session -t =sbx-userclosed; true`);
       c.dispose();
     }
+  });
+
+  it('a restored terminal reuses its session\'s nonce (kept with it), so `code` requests from the old shell still arrive', async () => {
+    const data = new Map<string, unknown>();
+    const memory = new OpenSessions({ get: <T>(k: string) => data.get(k) as T | undefined, update: async (k: string, v: unknown) => void data.set(k, v) });
+    const first = tmuxTerminal('sbx-nonce');
+    await first.screen.waitFor(/tmux-test[#$] $/m, 'the prompt');
+    await memory.add('box', { name: 'sbx-nonce', nonce: first.pty.nonce });
+    first.pty.dispose(); // the window reloads: the session stays
+    const [remembered] = memory.of('box');
+    assert.strictEqual(remembered.nonce, first.pty.nonce, 'the nonce is kept with the session');
+    const requests: OpenRequest[] = [];
+    const again = tmuxTerminal('sbx-nonce', (r) => requests.push(r), remembered);
+    assert.strictEqual(again.pty.nonce, first.pty.nonce);
+    await again.screen.waitFor(/tmux-test[#$] $/m, 'the re-attached prompt');
+    again.pty.handleInput('cd / && code etc/hostname; echo done-$((2+1))\r');
+    await again.screen.waitFor(/^done-3\ntmux-test[#$] $/m, 'the command and the next prompt');
+    assert.deepStrictEqual(requests, [{ path: '/etc/hostname', kind: 'file' }]);
+    again.pty.close();
   });
 
   it('passes `code` requests and OSC 633 through tmux', async () => {
