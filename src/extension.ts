@@ -117,7 +117,7 @@ export function activate(context: vscode.ExtensionContext): SandboxExplorerApi {
   // would ask a sandbox gateway's API a second time (and could get another answer).
   const ports = new PortsFeature({ pool, resolve: async (name) => pool.connectedTarget(name) ?? NO_CONFIG_FORWARDS, hostNames: async () => (await registry.hosts()).map((h) => h.name), configuredHosts: async () => Promise.all((await registry.hosts()).filter((h) => h.source !== 'gateway').map((h) => registry.resolve(h.name).catch(() => NO_CONFIG_FORWARDS))), globalState: context.globalState, log });
   context.subscriptions.push(ports);
-  const terminals = new SandboxTerminals({ pool, scheme: SCHEME, state: context.globalState, setEnv: async (host) => (await registry.resolve(host)).setEnv, log });
+  const terminals = new SandboxTerminals({ pool, scheme: SCHEME, state: context.workspaceState, setEnv: async (host) => (await registry.resolve(host)).setEnv, log });
   const tree = new HostsTreeProvider(model, (host) => roots.rootUri(host), [ports.tree, terminals]);
   const hostsView = vscode.window.createTreeView('sandboxExplorer.hosts', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(states, tree, hostsView);

@@ -1,7 +1,7 @@
 // The editor's sandbox terminals: builds each one's options (the plain-Node pseudoterminal, in
 // a tmux session when `terminal.persistentSessions` is `auto` and the remote has tmux), knows
 // which open terminals are ours and on which host, and keeps their tmux sessions across window
-// reloads: remembered per host in global state (names and folders only), restored on
+// reloads: remembered per host in this window's workspace state (names, folders, nonces), restored on
 // activation, ended and never brought back once the user closes the terminal.
 import * as path from 'path';
 import * as vscode from 'vscode';

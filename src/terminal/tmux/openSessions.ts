@@ -1,5 +1,5 @@
 // The tmux sessions of open sandbox terminals, per host (names and start folders only), kept in
-// the editor's global state: VS Code does not revive an extension's pseudoterminals after a
+// the window's workspace state (per window: one never restores another's): VS Code does not revive an extension's pseudoterminals after a
 // window reload, so on activation the ones still alive on the remote are opened again. A
 // session the user closed is forgotten here and remembered in ClosedSessions, so it is never
 // brought back; one gone from the remote is forgotten. Bounded per host.
