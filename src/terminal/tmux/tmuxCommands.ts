@@ -83,6 +83,10 @@ export function attachCommand(o: AttachOptions): string {
     `${tmux} set-option -t ${ot} mouse on`,
     `${tmux} set-option -t ${ot} history-limit 10000`,
     `${tmux} set-option -t ${ot} status off`,
+    // No prefix key on our sessions: Ctrl-B must reach the shell (readline's back-a-character),
+    // and a stray C-b d would detach. Users who want tmux's keys run their own tmux.
+    `${tmux} set-option -t ${ot} prefix None`,
+    `${tmux} set-option -t ${ot} prefix2 None`,
     ...(supportsAllowPassthrough(o.probe) ? [`${tmux} set-option -t ${ot} allow-passthrough on`] : []),
   ];
   const refresh = Object.entries(o.refreshEnv ?? {})

@@ -146,8 +146,8 @@ describe('tmux pieces', () => {
   it('keeps the shell across a detach, addresses sessions exactly, refuses a session held elsewhere, kills on close', async () => {
     const first = tmuxTerminal('sbx-slot10');
     await first.screen.waitFor(/tmux-test# $|tmux-test\$ $/m, 'the prompt in tmux');
-    first.pty.handleInput('export KEEP=kept-$((6*7)); tmux -L "' + socket + '" show-options -t =sbx-slot10: destroy-unattached; echo "in=${TMUX:+yes}"\r');
-    await first.screen.waitFor(/^destroy-unattached off\nin=yes$/m, 'our session options');
+    first.pty.handleInput('export KEEP=kept-$((6*7)); tmux -L "' + socket + '" show-options -t =sbx-slot10: destroy-unattached; tmux -L "' + socket + '" show-options -t =sbx-slot10: prefix; echo "in=${TMUX:+yes}"\r');
+    await first.screen.waitFor(/^destroy-unattached off\nprefix None\nin=yes$/m, 'our session options (no prefix key: Ctrl-B reaches the shell)');
     first.pty.close();
 
     // A bare `-t sbx-slot1` would find sbx-slot10 by prefix; ours creates its own session.
