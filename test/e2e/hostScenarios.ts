@@ -22,17 +22,11 @@ import {
   viewTitleAction,
   waitFor,
   waitForText,
+  titleOf,
 } from './workbench';
 
 const ADDED = 'added-box';
 
-/** A contributed command's title: menus are clicked by the title the manifest gives the command. */
-const MANIFEST = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
-function titleOf(command: string): string {
-  const found = (MANIFEST.contributes.commands as Array<{ command: string; title: string }>).find((c) => c.command === command);
-  if (!found) throw new Error(`${command} is not contributed`);
-  return found.title;
-}
 const OPEN_FOLDER = titleOf('sandboxExplorer.fs.openFolder');
 const ADD_TO_WORKSPACE = titleOf('sandboxExplorer.fs.addToWorkspace');
 const COPY_SCP_PATH = titleOf('sandboxExplorer.fs.copyScpPath');

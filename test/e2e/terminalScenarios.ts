@@ -2,7 +2,7 @@
 // command, read its output from the terminal's accessible buffer.
 import * as assert from 'assert';
 import type { Scenario } from './scenarios';
-import { clickMenuItem, openContextMenu, rowTexts, runFromPalette, showSandboxExplorer, SIDEBAR, treeRow, waitFor } from './workbench';
+import { clickMenuItem, openContextMenu, rowTexts, runFromPalette, showSandboxExplorer, SIDEBAR, titleOf, treeRow, waitFor } from './workbench';
 
 export const terminalScenarios: Scenario[] = [
   {
@@ -76,8 +76,9 @@ export const terminalScenarios: Scenario[] = [
       await row.click();
       await page.locator('.part.panel .terminal-wrapper.active .xterm').first().waitFor({ state: 'visible', timeout: 10_000 });
       const labels = await openContextMenu(page, row);
-      assert.ok(labels.includes('Close Terminal'), JSON.stringify(labels));
-      await clickMenuItem(page, 'Close Terminal');
+      const close = titleOf('sandboxExplorer.terminal.close');
+      assert.ok(labels.includes(close), JSON.stringify(labels));
+      await clickMenuItem(page, close);
       let rows: string[] = [];
       await waitFor(async () => ((await terminalRows.count()) === before ? true : ((rows = await rowTexts(page, SIDEBAR)), undefined)), 30_000, () => `the closed terminal is still listed (${before} before): ${JSON.stringify(rows)}`);
       await screenshot('28-terminal-row-closed');

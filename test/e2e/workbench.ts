@@ -1,5 +1,7 @@
 // What the e2e scenarios do with the workbench, as a user would: rows of the Hosts view,
 // context menus, the Command Palette, quick picks, hovers. Everything waits on the DOM.
+import * as fs from 'fs';
+import * as path from 'path';
 import type { Locator, Page } from 'playwright-core';
 
 export const ACTIVITY_ITEM = '.part.activitybar .action-item a.action-label[aria-label^="Sandbox Explorer"]';
@@ -133,4 +135,12 @@ export async function viewTitleAction(page: Page, view: string, actionLabel: str
     return header.locator(selector).first();
   }
   return page.locator(`${SIDEBAR} .composite.title ${selector}`).first();
+}
+
+/** A contributed command's title: menus are clicked by the title the manifest gives the command. */
+const MANIFEST = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
+export function titleOf(command: string): string {
+  const found = (MANIFEST.contributes.commands as Array<{ command: string; title: string }>).find((c) => c.command === command);
+  if (!found) throw new Error(`${command} is not contributed`);
+  return found.title;
 }
