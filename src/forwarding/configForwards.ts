@@ -1,18 +1,11 @@
 // The host's LocalForward / RemoteForward / DynamicForward lines (as src/ssh/config/forwards.ts
-// parses them) turned into forward specs to start on connect. Typed by shape, so the core
-// needs no import from src/ssh. OpenSSH semantics: no bind address means the loopback
-// (GatewayPorts no), which for us is `localhost`: 127.0.0.1 and ::1.
+// parses them) turned into forward specs to start on connect. OpenSSH semantics: no bind
+// address means the loopback (GatewayPorts no), which for us is `localhost`: 127.0.0.1 and ::1.
+import { ForwardSpec as ConfigForward } from '../ssh/config/forwards';
 import { ForwardSpec } from './forwardSpec';
 
-/** The fields of src/ssh/config/forwards.ts's ForwardSpec. */
-export interface ConfigForwardLike {
-  readonly listenHost?: string;
-  readonly listenPort?: number;
-  readonly listenPath?: string;
-  readonly connectHost?: string;
-  readonly connectPort?: number;
-  readonly connectPath?: string;
-}
+/** A parsed ssh config forward line (src/ssh/config/forwards.ts). */
+export type ConfigForwardLike = ConfigForward;
 
 export type ConfigForwardResult = { readonly spec: ForwardSpec } | { readonly skipped: string };
 
