@@ -222,8 +222,7 @@ export const settings: EditorSettings = {
 
   /** Whether terminals run in tmux sessions when the remote has tmux; user settings only (it starts programs on the remote). */
   terminalPersistentSessions(): 'auto' | 'off' {
-    // Off by default: VS Code's shell integration is unreliable inside tmux (markers ahead of the redrawn prompt).
-    return userValue<string>(SETTING.terminalPersistentSessions, 'off') === 'auto' ? 'auto' : 'off';
+    return userValue<string>(SETTING.terminalPersistentSessions, 'auto') === 'off' ? 'off' : 'auto';
   },
 
   /** The host's terminal encoding (a WHATWG label): its own entry, else `*`'s; undefined means UTF-8. */

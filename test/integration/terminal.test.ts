@@ -45,14 +45,32 @@ function editorOpened(uri: vscode.Uri): Promise<vscode.TextEditor> {
   });
 }
 
-describe('sandbox terminals', function () {
+/** Runs `command` through VS Code's shell integration and returns what it printed. */
+async function execute(terminal: vscode.Terminal, command: string): Promise<string> {
+  const execution = (await shellIntegrationOf(terminal)).executeCommand(command);
+  let output = '';
+  for await (const data of execution.read()) output += data;
+  return output;
+}
+
+/** Our tmux server's clients of session `name`, as the remote (this machine) sees them. */
+function tmuxClients(host: TestHost, name: string): string[] {
+  try {
+    return host.sshd.tmux('sandbox-explorer', 'list-clients', '-t', `=${name}`).split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+// Each test runs with plain shells and inside tmux (persistent sessions): shell integration,
+// `code` and exit codes must work the same through tmux.
+for (const mode of ['off', 'auto'] as const) describe(`sandbox terminals (persistentSessions ${mode})`, function () {
   this.timeout(60000);
   let host: TestHost;
 
   before(async () => {
-    host = await addTestHost('term-box');
-    // Plain shells here: inside tmux, VS Code's shell integration is best-effort (terminalSessions.test.ts).
-    await vscode.workspace.getConfiguration('sandboxExplorer').update('terminal.persistentSessions', 'off', vscode.ConfigurationTarget.Global);
+    host = await addTestHost(mode === 'off' ? 'term-box' : 'tmux-term-box');
+    await vscode.workspace.getConfiguration('sandboxExplorer').update('terminal.persistentSessions', mode, vscode.ConfigurationTarget.Global);
   });
   after(async () => {
     await vscode.workspace.getConfiguration('sandboxExplorer').update('terminal.persistentSessions', undefined, vscode.ConfigurationTarget.Global);
@@ -65,11 +83,7 @@ describe('sandbox terminals', function () {
     const terminal = await vscode.commands.executeCommand<vscode.Terminal>('sandboxExplorer.terminal.open', hostNode(host.name));
     assert.ok(terminal, 'the command returns the terminal');
     assert.strictEqual(terminal.name, host.name);
-    const integration = await shellIntegrationOf(terminal);
-    const execution = integration.executeCommand('echo "sum-$((40+2))"');
-    let output = '';
-    for await (const data of execution.read()) output += data;
-    assert.match(output, /sum-42/);
+    assert.match(await execute(terminal, 'echo "sum-$((40+2))"; echo "in=${TMUX:+tmux}"'), mode === 'auto' ? /sum-42\s+in=tmux/ : /sum-42\s+in=\s/);
     // A command the user types is reported by our hook with the terminal's nonce: trusted.
     const started = new Promise<vscode.TerminalShellExecution>((resolve) => {
       const sub = vscode.window.onDidStartTerminalShellExecution((e) => {
@@ -104,10 +118,7 @@ describe('sandbox terminals', function () {
   it('Open Terminal Here on a Hosts view folder node starts in that folder', async () => {
     const folder = host.folder('tree term');
     const terminal = await vscode.commands.executeCommand<vscode.Terminal>('sandboxExplorer.terminal.openHere', entryNode(host.uri(folder), vscode.FileType.Directory));
-    const integration = await shellIntegrationOf(terminal);
-    const execution = integration.executeCommand('pwd');
-    let output = '';
-    for await (const data of execution.read()) output += data;
+    const output = await execute(terminal, 'pwd');
     assert.ok(output.includes(folder), `pwd said ${JSON.stringify(output)}`);
     terminal.dispose();
   });
@@ -134,10 +145,44 @@ describe('sandbox terminals', function () {
     await vscode.window.showTextDocument(host.uri(path.join(folder, 'a.txt')));
     const terminal = await vscode.commands.executeCommand<vscode.Terminal>('sandboxExplorer.terminal.openHere');
     assert.strictEqual(terminal.name, `${host.name}: ${path.basename(folder)}`);
-    const execution = (await shellIntegrationOf(terminal)).executeCommand('pwd');
-    let output = '';
-    for await (const data of execution.read()) output += data;
+    const output = await execute(terminal, 'pwd');
     assert.ok(output.includes(folder), `pwd said ${JSON.stringify(output)}`);
     terminal.dispose();
   });
+
+  if (mode === 'auto') {
+    it('re-attached after the connection dropped: the same shell, shell integration in step again after one command, `code README.md` still opens the file', async () => {
+      const folder = host.folder('reattach term');
+      fs.writeFileSync(path.join(folder, 'README.md'), '# again\n');
+      const uri = host.uri(folder);
+      const terminal = await vscode.commands.executeCommand<vscode.Terminal>('sandboxExplorer.terminal.openHere', uri, [uri]);
+      const name = /session=(sbx-[a-z0-9-]+)/.exec(await execute(terminal, 'export KEEP=kept-$((6*7)); echo "session=$(tmux display-message -p \'#S\')"'))?.[1];
+      assert.ok(name, 'in a tmux session of ours');
+      assert.strictEqual(tmuxClients(host, name).length, 1);
+      host.sshd.dropConnections();
+      // Nothing tells the editor that the terminal re-attached: watch the session's clients, bounded.
+      for (let i = 0; i < 200 && tmuxClients(host, name).length !== 0; i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 400 && tmuxClients(host, name).length !== 1; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.strictEqual(tmuxClients(host, name).length, 1, 're-attached');
+      // The first command after a re-attach: VS Code still holds the prompt it saw before the drop
+      // (tmux redraws the screen without shell-integration marks), so it is typed, not executeCommand'd.
+      const ended = new Promise<vscode.TerminalShellExecutionEndEvent>((resolve) => {
+        const sub = vscode.window.onDidEndTerminalShellExecution((e) => {
+          if (e.terminal !== terminal) return;
+          sub.dispose();
+          resolve(e);
+        });
+      });
+      const kept = path.join(folder, 'kept.txt');
+      terminal.sendText(`echo "keep=$KEEP" > kept.txt`);
+      assert.strictEqual((await ended).exitCode, 0);
+      assert.strictEqual(fs.readFileSync(kept, 'utf8'), 'keep=kept-42\n', 'the same shell');
+      // From the next prompt on, shell integration is in step again.
+      assert.match(await execute(terminal, 'echo "again-$((40+2))"'), /again-42/);
+      const opened = editorOpened(host.uri(path.join(folder, 'README.md')));
+      terminal.sendText('code README.md');
+      assert.strictEqual((await opened).document.getText(), '# again\n');
+      terminal.dispose();
+    });
+  }
 });

@@ -2,7 +2,6 @@
 // (SandboxTerminals disposed) before, or instead of, each terminal's close event, and a close
 // seen after that is the window's, never the user's (review #9). Real sshd and real tmux.
 import * as assert from 'assert';
-import { execFileSync } from 'child_process';
 import * as vscode from 'vscode';
 import { Logger } from '../../src/common/log';
 import { SandboxPseudoterminal } from '../../src/terminal/sandboxPseudoterminal';
@@ -10,9 +9,9 @@ import { SandboxTerminals } from '../../src/terminal/sandboxTerminals';
 import { targetFor, testPool } from '../support/targets';
 import { addTestHost, removeTestHosts, TestHost } from './fsHosts';
 
-function sessionAlive(name: string): boolean {
+function sessionAlive(host: TestHost, name: string): boolean {
   try {
-    execFileSync('tmux', ['-L', 'sandbox-explorer', 'has-session', '-t', `=${name}`], { stdio: 'ignore' });
+    host.sshd.tmux('sandbox-explorer', 'has-session', '-t', `=${name}`);
     return true;
   } catch {
     return false;
@@ -62,17 +61,17 @@ describe('sandbox terminals across a window reload', function () {
       name = /sbx-box-[0-9a-f]{12}/.exec(JSON.stringify([...data.values()]))?.[0];
       assert.ok(name, 'the session is remembered');
       // The attach command creates the session as the channel opens: poll it, bounded.
-      for (let i = 0; i < 100 && !sessionAlive(name); i++) await new Promise((r) => setTimeout(r, 50));
-      assert.ok(sessionAlive(name));
+      for (let i = 0; i < 100 && !sessionAlive(host, name); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(sessionAlive(host, name));
 
       // Deactivation, then the pseudoterminal's close without any onDidCloseTerminal.
       terminals.dispose();
       pty.close();
       await waitFor(/the window is closing, its tmux session sbx-box-[0-9a-f]{12} is kept/);
-      assert.ok(sessionAlive(name), 'the session survived');
+      assert.ok(sessionAlive(host, name), 'the session survived');
       assert.ok(JSON.stringify([...data.values()]).includes(name), 'and is still remembered');
     } finally {
-      if (name) execFileSync('tmux', ['-L', 'sandbox-explorer', 'kill-session', '-t', `=${name}`], { stdio: 'ignore' });
+      if (name) host.sshd.tmux('sandbox-explorer', 'kill-session', '-t', `=${name}`);
       await pool.dispose();
     }
   });

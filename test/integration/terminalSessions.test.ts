@@ -1,9 +1,8 @@
 // Persistent sandbox terminals in the real editor: with `terminal.persistentSessions` on `auto`
-// (opt-in; `off` is the default) and tmux on the sandbox (this machine), a terminal runs in its own tmux session
+// (the default) and tmux on the sandbox (this machine), a terminal runs in its own tmux session
 // of our tmux server, closing the terminal ends that session, and the shell's exit status still
 // closes the terminal with its code; with `off` the shell is a plain one.
 import * as assert from 'assert';
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -23,8 +22,8 @@ function closed(terminal: vscode.Terminal): Promise<vscode.TerminalExitStatus | 
 
 /**
  * Runs `command` by typing it and reads what it wrote to a file on the sandbox (this machine):
- * inside tmux, VS Code's shell integration is best-effort (tmux forwards the prompt markers
- * ahead of the prompt it redraws), so these tests do not rely on it.
+ * these tests check what the remote did without VS Code's shell integration (terminal.test.ts
+ * covers that, through tmux too).
  */
 async function run(terminal: vscode.Terminal, command: string, folder: string): Promise<string> {
   const out = path.join(folder, `out-${Date.now()}-${Math.random().toString(36).slice(2)}`);
@@ -35,9 +34,9 @@ async function run(terminal: vscode.Terminal, command: string, folder: string): 
 }
 
 /** Our tmux server's session, as the remote (this machine) sees it. */
-function sessionAlive(name: string): boolean {
+function sessionAlive(host: TestHost, name: string): boolean {
   try {
-    execFileSync('tmux', ['-L', 'sandbox-explorer', 'has-session', '-t', `=${name}`], { stdio: 'ignore' });
+    host.sshd.tmux('sandbox-explorer', 'has-session', '-t', `=${name}`);
     return true;
   } catch {
     return false;
@@ -52,36 +51,25 @@ describe('persistent sandbox terminals (tmux)', function () {
   before(async () => {
     host = await addTestHost('tmux-box');
   });
-  beforeEach(async function () {
-    // Persistent sessions are opt-in (shell integration is unreliable inside tmux).
-    if (this.currentTest?.title.startsWith('by default')) return;
-    await config().update('terminal.persistentSessions', 'auto', vscode.ConfigurationTarget.Global);
-  });
   after(async () => {
     await config().update('terminal.persistentSessions', undefined, vscode.ConfigurationTarget.Global);
     await removeTestHosts();
   });
 
-  it('by default the terminal is a plain shell, not tmux', async () => {
+  it('by default runs each terminal in its own tmux session; closing the terminal ends it', async () => {
     await config().update('terminal.persistentSessions', undefined, vscode.ConfigurationTarget.Global);
-    const terminal = await vscode.commands.executeCommand<vscode.Terminal>('sandboxExplorer.terminal.open', hostNode(host.name));
-    assert.match(await run(terminal, 'echo "in=${TMUX:-plain}"', host.folder('default')), /in=plain/);
-    terminal.dispose();
-  });
-
-  it('runs each terminal in its own tmux session; closing the terminal ends it', async () => {
     const terminal = await vscode.commands.executeCommand<vscode.Terminal>('sandboxExplorer.terminal.open', hostNode(host.name));
     const output = await run(terminal, `echo "session=$(tmux display-message -p '#S')"`, host.folder('tmux'));
     const name = /session=(sbx-[a-z0-9-]+)/.exec(output)?.[1];
     assert.ok(name, `not in a tmux session of ours: ${JSON.stringify(output)}`);
     assert.match(name, /^sbx-tmuxbox-[0-9a-f]{12}$/);
-    assert.ok(sessionAlive(name));
+    assert.ok(sessionAlive(host, name));
     const gone = closed(terminal);
     terminal.dispose();
     await gone;
     // Nothing signals the remote session's end: poll it, bounded.
-    for (let i = 0; i < 100 && sessionAlive(name); i++) await new Promise((r) => setTimeout(r, 100));
-    assert.strictEqual(sessionAlive(name), false, 'closing the terminal killed its tmux session');
+    for (let i = 0; i < 100 && sessionAlive(host, name); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.strictEqual(sessionAlive(host, name), false, 'closing the terminal killed its tmux session');
   });
 
   it('closes with the shell\'s exit status from inside tmux', async () => {

@@ -136,6 +136,12 @@ export interface Sshd {
   restart(): Promise<void>;
   /** SIGKILL: a crashed server, connections die without a goodbye. */
   kill(): Promise<void>;
+  /** SIGKILLs every connection's processes (and what they run) while the listener stays: a dropped link that can reconnect at once. */
+  dropConnections(): void;
+  /** TMUX_TMPDIR of this sshd's sessions (each sshd has its own tmux servers). */
+  readonly tmuxTmpdir: string;
+  /** Runs `tmux -L <socket> <args>` here against this sshd's tmux server; its stdout. Throws when tmux fails. */
+  tmux(socket: string, ...args: string[]): string;
   /** Reads sshd's log (empty unless debugLog). */
   log(): string;
   stop(): Promise<void>;
@@ -148,6 +154,10 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   fs.mkdirSync(root);
   const home = path.join(dir, 'home');
   fs.mkdirSync(home);
+  // A tmux server per sshd (its sockets under here): sessions never leak onto the machine's
+  // own tmux, and a server never carries one test's HOME into another test's sessions.
+  const tmuxTmpdir = path.join(dir, 'tmux');
+  fs.mkdirSync(tmuxTmpdir, { mode: 0o700 });
   const hostKeyPath = path.join(dir, 'host_key');
   let hostKey = generateKey(hostKeyPath, options.hostKeyType ?? 'ed25519');
   const userKey = options.userKey ?? generateKey(path.join(dir, 'user_key'));
@@ -182,7 +192,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     // home: the machine's own rc files (a pyenv init that waits 60 s on a lock a killed
     // session left behind) must not decide whether a test passes.
     // sshd takes only the first SetEnv line: the caller's variables join this one.
-    ['SetEnv', `HOME=${home}`, ...(options.extraConfig ?? []).filter((l) => /^SetEnv\s/i.test(l)).map((l) => l.replace(/^SetEnv\s+/i, ''))].join(' '),
+    ['SetEnv', `HOME=${home}`, `TMUX_TMPDIR=${tmuxTmpdir}`, ...(options.extraConfig ?? []).filter((l) => /^SetEnv\s/i.test(l)).map((l) => l.replace(/^SetEnv\s+/i, ''))].join(' '),
     ...(options.extraConfig ?? []).filter((l) => !/^SetEnv\s/i.test(l)),
   ];
 
@@ -283,6 +293,15 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     get pid() {
       return child?.pid;
     },
+    dropConnections() {
+      for (const pid of descendants(child?.pid)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+    },
     knownHostsLine() {
       const [type, key] = hostKey.publicKey.split(/\s+/);
       return `[${listenAddress}]:${port} ${type} ${key}`;
@@ -322,12 +341,30 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
       await stopChild('SIGKILL');
     },
     log: readLog,
+    tmuxTmpdir,
+    tmux(socket, ...args) {
+      return execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', env: { ...process.env, TMUX_TMPDIR: tmuxTmpdir }, stdio: ['ignore', 'pipe', 'ignore'] });
+    },
     async stop() {
       await stopChild('SIGTERM');
+      killTmuxServers(tmuxTmpdir);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
   return result;
+}
+
+/** Ends every tmux server whose socket is under `tmuxTmpdir` (they outlive sshd: tmux daemonizes). */
+function killTmuxServers(tmuxTmpdir: string): void {
+  const sockets = path.join(tmuxTmpdir, `tmux-${process.getuid?.() ?? 0}`);
+  if (!fs.existsSync(sockets)) return;
+  for (const name of fs.readdirSync(sockets)) {
+    try {
+      execFileSync('tmux', ['-S', path.join(sockets, name), 'kill-server'], { stdio: 'ignore' });
+    } catch {
+      /* not a live server */
+    }
+  }
 }
 
 class SshdExited extends Error {

@@ -47,6 +47,32 @@ export class TerminalScreen {
     });
   }
 
+  /**
+   * Records each OSC 633 (shell integration) sequence as the editor's terminal meets it: its
+   * kind (A, B, C, D, E, P), its text, the cursor column and the line's text up to the cursor. VS Code
+   * reads a command line from B's position, so a B that arrives before its prompt is drawn breaks it.
+   */
+  recordShellMarks(): { kind: string; data: string; x: number; before: string }[] {
+    const marks: { kind: string; data: string; x: number; before: string }[] = [];
+    this.term.parser.registerOscHandler(633, (data) => {
+      const buffer = this.term.buffer.active;
+      const line = buffer.getLine(buffer.baseY + buffer.cursorY)?.translateToString(false) ?? '';
+      marks.push({ kind: data.split(';')[0], data, x: buffer.cursorX, before: line.slice(0, buffer.cursorX) });
+      return false;
+    });
+    return marks;
+  }
+
+  /** Resolves once `count` marks of `kind` were recorded; rejects after `ms`. */
+  async waitForMarks(marks: { kind: string }[], kind: string, count: number, ms = 10_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    // Marks are recorded as the terminal parses: poll, bounded.
+    while (marks.filter((m) => m.kind === kind).length < count) {
+      if (Date.now() > deadline) throw new Error(`never saw ${count} OSC 633 ${kind}: ${JSON.stringify(marks)}\nscreen:\n${this.text()}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   resize(columns: number, rows: number): void {
     this.term.resize(columns, rows);
   }

@@ -20,14 +20,22 @@ __sbx_esc() {
   printf '%s' "$__sbx_v"
 }
 __sbx_e=$(printf '\033')
-# Inside tmux a sequence travels in a DCS passthrough (ESC doubled), else tmux drops it.
+# Inside tmux a sequence travels in a DCS passthrough (ESC doubled), else tmux drops it. tmux
+# writes a passthrough at once but holds the text before it until the end of its read, so the
+# editor would get a B before the prompt it ends: insert-then-delete a character (no visible
+# change) makes tmux flush that text first.
 __sbx_emit() {
   if [ -n "$TMUX" ]; then
     __sbx_s=$1
-    printf '\033Ptmux;%s\033\\' "${'$'}{__sbx_s//$__sbx_e/$__sbx_e$__sbx_e}"
+    printf '\033[@\033[P\033Ptmux;%s\033\\' "${'$'}{__sbx_s//$__sbx_e/$__sbx_e$__sbx_e}"
   else
     printf '%s' "$1"
   fi
+}
+# D ends a command with its status. E and C travel in one write (one passthrough): VS Code
+# takes the command line from E only if nothing moves the cursor before C (tmux does).
+__sbx_done() {
+  [ "$__sbx_state" = running ] && __sbx_emit "$(printf '\033]633;D;%s\007' "$__sbx_status")"
 }
 __sbx_cwd() { __sbx_emit "$(printf '\033]633;P;Cwd=%s\007' "$(__sbx_esc "$PWD")")"; }
 # code [-flags] <file|folder>...: open in the editor that owns this terminal (nothing installed remotely).
@@ -64,13 +72,13 @@ ${setup}
 ${sharedPart(nonce)}
 __sbx_state=start
 __sbx_precmd() {
-  if [ "$__sbx_state" = running ]; then __sbx_emit "$(printf '\033]633;D;%s\007' "$__sbx_status")"; fi
+  __sbx_done
   __sbx_cwd
   # Re-wrap the prompt when the user (or their rc) changed it.
   if [ "$PS1" != "$__sbx_wrapped" ]; then
     __sbx_ps1=$PS1
     if [ -n "$TMUX" ]; then
-      __sbx_wrapped="\[\ePtmux;\e\e]633;A\a\e\\\\\]$__sbx_ps1\[\ePtmux;\e\e]633;B\a\e\\\\\]"
+      __sbx_wrapped="\[\e[@\e[P\ePtmux;\e\e]633;A\a\e\\\\\]$__sbx_ps1\[\e[@\e[P\ePtmux;\e\e]633;B\a\e\\\\\]"
     else
       __sbx_wrapped="\[\e]633;A\a\]$__sbx_ps1\[\e]633;B\a\]"
     fi
@@ -86,8 +94,7 @@ __sbx_preexec() {
   __sbx_state=running
   __sbx_line=$(HISTTIMEFORMAT= builtin history 1)
   if [[ $__sbx_line =~ ^\ *[0-9]+\*?\ +(.*)$ ]]; then __sbx_line=${'$'}{BASH_REMATCH[1]}; else __sbx_line=$1; fi
-  __sbx_emit "$(printf '\033]633;E;%s;%s\007' "$(__sbx_esc "$__sbx_line")" "$__sbx_nonce")"
-  __sbx_emit "$(printf '\033]633;C\007')"
+  __sbx_emit "$(printf '\033]633;E;%s;%s\007\033]633;C\007' "$(__sbx_esc "$__sbx_line")" "$__sbx_nonce")"
 }
 # The status capture runs first and our hook last, so the user's own PROMPT_COMMAND keeps
 # working and its commands are not reported as user commands.
@@ -106,7 +113,7 @@ export function zshHook(nonce: string): string {
 __sbx_state=start
 __sbx_precmd() {
   __sbx_status=$?
-  if [ "$__sbx_state" = running ]; then __sbx_emit "$(printf '\033]633;D;%s\007' "$__sbx_status")"; fi
+  __sbx_done
   __sbx_cwd
   if [ "$PS1" != "$__sbx_wrapped" ]; then
     __sbx_ps1=$PS1
@@ -119,8 +126,7 @@ __sbx_precmd() {
 }
 __sbx_preexec() {
   __sbx_state=running
-  __sbx_emit "$(printf '\033]633;E;%s;%s\007' "$(__sbx_esc "$1")" "$__sbx_nonce")"
-  __sbx_emit "$(printf '\033]633;C\007')"
+  __sbx_emit "$(printf '\033]633;E;%s;%s\007\033]633;C\007' "$(__sbx_esc "$1")" "$__sbx_nonce")"
 }
 autoload -Uz add-zsh-hook
 add-zsh-hook precmd __sbx_precmd

@@ -42,6 +42,12 @@ export function parseProbe(output: string): TmuxProbe {
   };
 }
 
+/** tmux ≥ 2.1 keeps a `wait-for -S` sent before the wait (so a pane can wait for its first client). */
+function rememberedSignals(probe: TmuxProbe): boolean {
+  const v = probe.version;
+  return !!v && (v[0] > 2 || (v[0] === 2 && v[1] >= 1));
+}
+
 /** tmux ≥ 3.3 drops passthrough sequences (OSC 633, our open requests) unless allowed per pane. */
 export function supportsAllowPassthrough(probe: TmuxProbe): boolean {
   const v = probe.version;
@@ -63,6 +69,8 @@ export interface AttachOptions {
    * (the server may not have noticed the drop yet), so it is detached rather than refused.
    */
   readonly detachOthers?: boolean;
+  /** Said first in the session when this command has to create it although it expected one (a re-attach found it gone). */
+  readonly goneNotice?: string;
 }
 
 /**
@@ -95,7 +103,14 @@ export function attachCommand(o: AttachOptions): string {
   // The pane's shell leaves its exit status next to our tmux socket (a private 0700 folder), so
   // the terminal closes with it after tmux's attach ends (tmux itself exits 0).
   const exitName = `.exit-${o.name}`;
-  const inPane = `/bin/sh -c ${shellQuote(`${o.shellCommand.replace(/^exec /, '')}; s=$?; [ -n "$TMUX" ] && echo "$s" > "\${TMUX%%,*}${exitName}"`)}`;
+  // A passthrough reaches only clients attached (and drawn) at that moment: the shell of a new
+  // session waits for its first client, so its first prompt's shell-integration marks are seen.
+  // Every attach signals, as an attach may have failed before the first one got there.
+  const attached = shellQuote(`${o.name}-attached`);
+  const waitForClient = rememberedSignals(o.probe) ? `${tmux} wait-for ${attached} 2>/dev/null; ` : '';
+  const signalAttached = rememberedSignals(o.probe) ? ` \\; wait-for -S ${attached}` : '';
+  const notice = o.goneNotice ? `printf '\\033[33m%s\\033[0m\\n' ${shellQuote(o.goneNotice.replace(/[\x00-\x1f\x7f]/g, ''))}; ` : '';
+  const inPane = `/bin/sh -c ${shellQuote(`${waitForClient}${notice}${o.shellCommand.replace(/^exec /, '')}; s=$?; [ -n "$TMUX" ] && echo "$s" > "\${TMUX%%,*}${exitName}"`)}`;
   const script = [
     // Already inside tmux (an rc that starts it): run the shell itself rather than nest.
     'if [ -n "$TMUX" ]; then eval "$1"; exit $?; fi',
@@ -104,7 +119,7 @@ export function attachCommand(o: AttachOptions): string {
     ...refresh.map((c) => `${c} >/dev/null`),
     ...(o.detachOthers ? [] : [`if [ -n "$(${tmux} list-clients -t ${t} 2>/dev/null)" ]; then echo "this terminal is attached elsewhere" >&2; exit 75; fi`]),
     `p=$(${tmux} display-message -p -t ${ot} '#{socket_path}' 2>/dev/null)`,
-    `${tmux} attach-session${o.detachOthers ? ' -d' : ''} -t ${t}`,
+    `${tmux} attach-session${o.detachOthers ? ' -d' : ''} -t ${t}${signalAttached}`,
     'a=$?',
     `f="$p${exitName}"`,
     'if [ -n "$p" ] && [ -f "$f" ]; then s=$(cat "$f"); rm -f "$f"; case $s in ""|*[!0-9]*) s=1;; esac; exit "$s"; fi',

@@ -44,6 +44,8 @@ export class TmuxShellSession implements ShellSession {
         rows: dimensions.rows,
         refreshEnv: this.options.refreshEnv,
         detachOthers: reopen,
+        // Only a re-attach expects the session; if it has to be created, the user is told in it.
+        goneNotice: reopen ? `Reconnected to ${this.options.host}. Its tmux session was gone (it ended on the sandbox while the connection was down); this is a new shell.` : undefined,
       }),
       persistent: true,
     };

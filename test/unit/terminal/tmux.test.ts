@@ -13,6 +13,7 @@ import { SandboxPseudoterminal } from '../../../src/terminal/sandboxPseudotermin
 import { OpenRequest } from '../../../src/terminal/openRequestFilter';
 import { ClosedSessions, MAX_REMEMBERED } from '../../../src/terminal/tmux/closedSessions';
 import { OpenSessions } from '../../../src/terminal/tmux/openSessions';
+import { TmuxShellSession } from '../../../src/terminal/tmux/tmuxSession';
 import { exactTarget, isSessionName, newSessionName } from '../../../src/terminal/tmux/tmuxNames';
 import { attachCommand, killCommand, listCommand, parseList, parseProbe, probeCommand, TmuxProbe } from '../../../src/terminal/tmux/tmuxCommands';
 
@@ -100,13 +101,7 @@ describe('tmux pieces', () => {
 
   after(async () => {
     for (const t of open.splice(0)) t.pty.close();
-    try {
-      execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
-    } catch {
-      /* no server left */
-    }
-    // tmux leaves its socket file behind when the server is killed.
-    fs.rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
+    // sshd.stop() ends its own tmux servers.
     await pool?.dispose();
     await sshd?.stop();
   });
@@ -198,8 +193,8 @@ describe('tmux pieces', () => {
     t.pty.handleInput('exit 3\r');
     assert.strictEqual(await code, 3);
     assert.ok(!(await sessions()).some((s) => s.name === 'sbx-exit3'), 'the session ended with its shell');
-    const dir = path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`);
-    assert.deepStrictEqual(fs.readdirSync(dir).filter((n) => n.includes('.exit-')), []);
+    const dir = path.join(sshd.tmuxTmpdir, `tmux-${process.getuid?.() ?? 0}`);
+    assert.deepStrictEqual(fs.readdirSync(dir).filter((n) => n.startsWith(`${socket}.exit-`)), []);
   });
 
   it('after a reload, offers back only remembered sessions that are alive, unattached and not closed by the user, and kills those the user closed', async () => {
@@ -246,6 +241,49 @@ describe('tmux pieces', () => {
     await again.screen.waitFor(/^done-3\ntmux-test[#$] $/m, 'the command and the next prompt');
     assert.deepStrictEqual(requests, [{ path: '/etc/hostname', kind: 'file' }]);
     again.pty.close();
+  });
+
+  it('shell integration through tmux: every prompt, the first one too, arrives as A, prompt text, B (what VS Code reads the command line from)', async () => {
+    const t = tmuxTerminal('sbx-marks');
+    const marks = t.screen.recordShellMarks();
+    await t.screen.waitFor(/tmux-test[#$] $/m, 'the prompt');
+    await t.screen.waitForMarks(marks, 'B', 1);
+    t.pty.handleInput('echo hi-$((1+1))\r');
+    await t.screen.waitFor(/^hi-2\ntmux-test[#$] $/m, 'the command and the next prompt');
+    await t.screen.waitForMarks(marks, 'B', 2);
+    const seen = marks.map((m) => m.kind).filter((k) => 'ABCDE'.includes(k)).join('');
+    assert.strictEqual(seen, 'ABECDAB', `prompt marks in order, the first prompt's included: ${JSON.stringify(marks)}`);
+    for (const m of marks.filter((m) => m.kind === 'A')) assert.deepStrictEqual([m.x, m.before], [0, ''], `A at the start of its line: ${JSON.stringify(marks)}`);
+    for (const m of marks.filter((m) => m.kind === 'B')) assert.match(m.before, /^tmux-test[#$] $/, `B after the prompt text: ${JSON.stringify(marks)}`);
+    assert.deepStrictEqual(marks.filter((m) => m.kind === 'D').map((m) => m.data), ['D;0']);
+    t.pty.close();
+  });
+
+  it('a re-attach that finds its session gone (ended on the sandbox while the connection was down) says so in the new shell', async () => {
+    const log = memoryLog();
+    const pty = new SandboxPseudoterminal({
+      connect: poolTerminalConnector(pool, 'box', log),
+      host: 'box',
+      log,
+      earlyExitMs: 60_000,
+      session: new TmuxShellSession({ name: 'sbx-gone', socket, host: 'box', log }),
+    });
+    const screen = new TerminalScreen(pty, 200, 24);
+    open.push({ pty, screen });
+    pty.open({ columns: 200, rows: 24 });
+    await screen.waitFor(/tmux-test[#$] $/m, 'the prompt');
+    assert.strictEqual(pty.persistent, true);
+    pty.handleInput('export OLD=yes\r');
+    await screen.waitFor(/export OLD=yes\ntmux-test[#$] $/m, 'the next prompt');
+    const reopened = new Promise<void>((resolve) => pty.onDidOpenChannel(resolve));
+    // Both synchronous: the pool cannot reconnect before the session is gone.
+    sshd.dropConnections();
+    sshd.tmux(socket, 'kill-session', '-t', '=sbx-gone');
+    await reopened;
+    await screen.waitFor(/Reconnected to box\. Its tmux session was gone \(it ended on the sandbox while the connection was down\); this is a new shell\.\ntmux-test[#$] $/m, 'the gone line, then a prompt');
+    pty.handleInput('echo "old=${OLD:-no}"\r');
+    await screen.waitFor(/^old=no$/m, 'a fresh shell');
+    assert.deepStrictEqual((await sessions()).filter((s) => s.name === 'sbx-gone').length, 1, 'in a new session of the same name');
   });
 
   it('passes `code` requests and OSC 633 through tmux', async () => {

@@ -13,6 +13,7 @@ import { ConnectionPool } from '../../../src/ssh/pool';
 import { poolTerminalConnector } from '../../../src/terminal/sshConnectionAdapter';
 import { SandboxPseudoterminal } from '../../../src/terminal/sandboxPseudoterminal';
 import { OpenRequest } from '../../../src/terminal/openRequestFilter';
+import { TmuxShellSession } from '../../../src/terminal/tmux/tmuxSession';
 
 const PROMPT = /zsh-test:[^\n]*% $/m;
 
@@ -26,6 +27,7 @@ describe('SandboxPseudoterminal with a zsh login shell (real sshd)', function ()
   let pool: ConnectionPool;
   let home: string;
   let tmp: string;
+  const socket = `sbx-zsh-${process.pid}`;
   const open: { pty: SandboxPseudoterminal; screen: TerminalScreen }[] = [];
 
   before(async () => {
@@ -49,14 +51,16 @@ describe('SandboxPseudoterminal with a zsh login shell (real sshd)', function ()
   });
 
   after(async () => {
+    // sshd.stop() ends its own tmux servers.
     await pool?.dispose();
     await sshd?.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  function terminal(cwd?: string, onOpenRequest?: (r: OpenRequest) => void) {
+  function terminal(cwd?: string, onOpenRequest?: (r: OpenRequest) => void, tmuxSession?: string) {
     const log = memoryLog();
-    const pty = new SandboxPseudoterminal({ connect: poolTerminalConnector(pool, 'box', log), host: 'box', log, cwd, onOpenRequest });
+    const session = tmuxSession ? new TmuxShellSession({ name: tmuxSession, socket, host: 'box', log }) : undefined;
+    const pty = new SandboxPseudoterminal({ connect: poolTerminalConnector(pool, 'box', log), host: 'box', log, cwd, onOpenRequest, session });
     const screen = new TerminalScreen(pty, 100, 24);
     open.push({ pty, screen });
     pty.open({ columns: 100, rows: 24 });
@@ -95,4 +99,27 @@ describe('SandboxPseudoterminal with a zsh login shell (real sshd)', function ()
     assert.ok(/\x1b]633;E;code README.md\\x3b false;[^\x07]*\x07/.test(raw), 'command line reported');
     assert.ok(!raw.includes('\x1b]5379;'), 'the private sequence never reaches the screen');
   });
+
+  (hasTmux() ? it : it.skip)('in tmux, every prompt (the first one too) arrives as A, prompt text, B', async () => {
+    const { pty, screen } = terminal(undefined, undefined, 'sbx-zsh-marks');
+    const marks = screen.recordShellMarks();
+    await screen.waitFor(PROMPT, 'the zsh prompt');
+    assert.strictEqual(pty.persistent, true, 'runs in tmux');
+    await screen.waitForMarks(marks, 'B', 1);
+    pty.handleInput('echo hi-$((1+1))\r');
+    await screen.waitFor(/^hi-2\nzsh-test:[^\n]*% $/m, 'the command and the next prompt');
+    await screen.waitForMarks(marks, 'B', 2);
+    assert.strictEqual(marks.map((m) => m.kind).filter((k) => 'ABCDE'.includes(k)).join(''), 'ABECDAB', JSON.stringify(marks));
+    for (const m of marks.filter((m) => m.kind === 'A')) assert.strictEqual(m.before, '', `A at the start of its line: ${JSON.stringify(marks)}`);
+    for (const m of marks.filter((m) => m.kind === 'B')) assert.match(m.before, /^zsh-test:[^\n]*% $/, `B after the prompt text: ${JSON.stringify(marks)}`);
+  });
 });
+
+function hasTmux(): boolean {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
