@@ -86,6 +86,8 @@ export class SandboxPseudoterminal implements IDisposable {
   private exitCode: number | undefined;
   private userTyped = false;
   private persistentShell = false;
+  /** The shell sent VS Code's shell-integration sequences (our hook runs in it). */
+  private shellIntegration = false;
 
   constructor(private readonly options: SandboxTerminalOptions) {
     this.nonce = options.nonce && isNonce(options.nonce) ? options.nonce : randomBytes(16).toString('hex');
@@ -199,7 +201,11 @@ export class SandboxPseudoterminal implements IDisposable {
     const filter = new OpenRequestFilter(this.nonce, (request) => this.options.onOpenRequest?.(request));
     let exit: ChannelExit | undefined;
     this.listeners.push(
-      channel.onData((data) => this.write(filter.write(decoder.write(data)))),
+      channel.onData((data) => {
+        const text = filter.write(decoder.write(data));
+        if (!this.shellIntegration && text.includes('\x1b]633;')) this.shellIntegration = true;
+        this.write(text);
+      }),
       channel.onExit((e) => (exit = e)),
       channel.onClose(({ lost }) => {
         if (this.state !== 'open') return;
@@ -237,6 +243,7 @@ export class SandboxPseudoterminal implements IDisposable {
 
   private connectionLost(): void {
     this.state = 'reconnecting';
+    this.endTrackedCommand();
     const what = this.persistentShell ? 'its session keeps running there' : 'this shell is gone';
     this.line(`\x1b[33mThe connection to ${this.options.host} was lost (${what}). Reconnecting…\x1b[0m Close the terminal to give up; a key tries again now.`);
     // The pool may have reconnected before this channel's close was seen.
@@ -246,8 +253,18 @@ export class SandboxPseudoterminal implements IDisposable {
   /** The session runs on without us: the terminal stays, and remembered, until a key or a close. */
   private detached(): void {
     this.state = 'detached';
+    this.endTrackedCommand();
     this.options.log.info(`terminal on ${this.options.host}: detached from its session, which keeps running`);
     this.line(`\x1b[33mDetached from its session on ${this.options.host}; it keeps running there.\x1b[0m Press any key to re-attach; close the terminal to end it.`);
+  }
+
+  /**
+   * The shell's output stops here: tell VS Code that what it tracks since the last prompt is over
+   * (D, no exit code), so what is drawn next (our line, tmux's redraw) is not read as typed input.
+   * The next prompt, or a re-attached shell's re-marked one, starts afresh.
+   */
+  private endTrackedCommand(): void {
+    if (this.shellIntegration) this.write('\x1b]633;D\x07');
   }
 
   private reconnected(): void {

@@ -83,7 +83,9 @@ for (const mode of ['off', 'auto'] as const) describe(`sandbox terminals (persis
     const terminal = await vscode.commands.executeCommand<vscode.Terminal>('sandboxExplorer.terminal.open', hostNode(host.name));
     assert.ok(terminal, 'the command returns the terminal');
     assert.strictEqual(terminal.name, host.name);
-    assert.match(await execute(terminal, 'echo "sum-$((40+2))"; echo "in=${TMUX:+tmux}"'), mode === 'auto' ? /sum-42\s+in=tmux/ : /sum-42\s+in=\s/);
+    // tmux puts its own mode sequences between the lines: read the text only.
+    const text = (await execute(terminal, 'echo "sum-$((40+2))"; echo "in=${TMUX:+tmux}"')).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    assert.match(text, mode === 'auto' ? /sum-42\s+in=tmux/ : /sum-42\s+in=\s/);
     // A command the user types is reported by our hook with the terminal's nonce: trusted.
     const started = new Promise<vscode.TerminalShellExecution>((resolve) => {
       const sub = vscode.window.onDidStartTerminalShellExecution((e) => {
@@ -151,7 +153,7 @@ for (const mode of ['off', 'auto'] as const) describe(`sandbox terminals (persis
   });
 
   if (mode === 'auto') {
-    it('re-attached after the connection dropped: the same shell, shell integration in step again after one command, `code README.md` still opens the file', async () => {
+    it('re-attached after the connection dropped: the same shell, executeCommand works at once, `code README.md` still opens the file', async () => {
       const folder = host.folder('reattach term');
       fs.writeFileSync(path.join(folder, 'README.md'), '# again\n');
       const uri = host.uri(folder);
@@ -164,21 +166,8 @@ for (const mode of ['off', 'auto'] as const) describe(`sandbox terminals (persis
       for (let i = 0; i < 200 && tmuxClients(host, name).length !== 0; i++) await new Promise((r) => setTimeout(r, 50));
       for (let i = 0; i < 400 && tmuxClients(host, name).length !== 1; i++) await new Promise((r) => setTimeout(r, 50));
       assert.strictEqual(tmuxClients(host, name).length, 1, 're-attached');
-      // The first command after a re-attach: VS Code still holds the prompt it saw before the drop
-      // (tmux redraws the screen without shell-integration marks), so it is typed, not executeCommand'd.
-      const ended = new Promise<vscode.TerminalShellExecutionEndEvent>((resolve) => {
-        const sub = vscode.window.onDidEndTerminalShellExecution((e) => {
-          if (e.terminal !== terminal) return;
-          sub.dispose();
-          resolve(e);
-        });
-      });
-      const kept = path.join(folder, 'kept.txt');
-      terminal.sendText(`echo "keep=$KEEP" > kept.txt`);
-      assert.strictEqual((await ended).exitCode, 0);
-      assert.strictEqual(fs.readFileSync(kept, 'utf8'), 'keep=kept-42\n', 'the same shell');
-      // From the next prompt on, shell integration is in step again.
-      assert.match(await execute(terminal, 'echo "again-$((40+2))"'), /again-42/);
+      // The shell redrew its prompt with its marks once re-attached: VS Code runs commands in it at once.
+      assert.match(await execute(terminal, 'echo "keep=$KEEP"'), /keep=kept-42/);
       const opened = editorOpened(host.uri(path.join(folder, 'README.md')));
       terminal.sendText('code README.md');
       assert.strictEqual((await opened).document.getText(), '# again\n');

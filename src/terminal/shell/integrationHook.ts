@@ -37,6 +37,14 @@ __sbx_emit() {
 __sbx_done() {
   [ "$__sbx_state" = running ] && __sbx_emit "$(printf '\033]633;D;%s\007' "$__sbx_status")"
 }
+# Inside our tmux the shell leaves "prompt" or "running" next to the tmux socket (a private
+# folder): a re-attach (tmux/tmuxCommands.ts) then sends a private key to a shell at its prompt,
+# bound to redraw the prompt, marks included (tmux's own redraw of the screen has none).
+__sbx_statefile=
+__sbx_mark_state() {
+  [ -n "$__sbx_statefile" ] && printf '%s' "$1" >| "$__sbx_statefile" 2>/dev/null
+  return 0
+}
 __sbx_cwd() { __sbx_emit "$(printf '\033]633;P;Cwd=%s\007' "$(__sbx_esc "$PWD")")"; }
 # code [-flags] <file|folder>...: open in the editor that owns this terminal (nothing installed remotely).
 code() {
@@ -85,13 +93,15 @@ __sbx_precmd() {
     PS1=$__sbx_wrapped
   fi
   __sbx_state=prompt
+  __sbx_mark_state prompt
 }
 __sbx_preexec() {
   [ "$__sbx_state" = prompt ] || return 0
   [ -n "$COMP_LINE" ] && return 0
   # An empty line runs only PROMPT_COMMAND, starting with our status capture: no command ran.
-  case $1 in __sbx_status=*) __sbx_state=empty; return 0 ;; esac
+  case $1 in __sbx_status=*) __sbx_state=empty; return 0 ;; __sbx_redraw) return 0 ;; esac
   __sbx_state=running
+  __sbx_mark_state running
   __sbx_line=$(HISTTIMEFORMAT= builtin history 1)
   if [[ $__sbx_line =~ ^\ *[0-9]+\*?\ +(.*)$ ]]; then __sbx_line=${'$'}{BASH_REMATCH[1]}; else __sbx_line=$1; fi
   __sbx_emit "$(printf '\033]633;E;%s;%s\007\033]633;C\007' "$(__sbx_esc "$__sbx_line")" "$__sbx_nonce")"
@@ -102,6 +112,15 @@ __sbx_nl=$'\n'
 PROMPT_COMMAND="__sbx_status=\$?$__sbx_nl${'$'}{PROMPT_COMMAND:+$PROMPT_COMMAND$__sbx_nl}__sbx_precmd"
 # BASH_COMMAND is read here: inside the function it may already name the function's own commands.
 trap '__sbx_preexec "$BASH_COMMAND"' DEBUG
+if [ -n "$TMUX" ]; then
+  __sbx_statefile=${'$'}{TMUX%%,*}.state-$(command tmux display-message -p '#{session_name}' 2>/dev/null)
+  # readline redraws the prompt line after a bind -x command: that is all this key does, a
+  # moment after the attach, once tmux has drawn the screen for its new client (a mark that
+  # reaches tmux before that is dropped).
+  __sbx_redraw() { command sleep 0.2 2>/dev/null; }
+  for __sbx_m in emacs vi-insert vi-command; do bind -m "$__sbx_m" -x '"\e[5379~": __sbx_redraw'; done
+  unset __sbx_m
+fi
 [ -n "$SBX_TERM_DIR" ] && rm -rf -- "$SBX_TERM_DIR"
 unset SBX_TERM_DIR
 `;
@@ -123,13 +142,22 @@ __sbx_precmd() {
     PS1=$__sbx_wrapped
   fi
   __sbx_state=prompt
+  __sbx_mark_state prompt
 }
 __sbx_preexec() {
   __sbx_state=running
+  __sbx_mark_state running
   __sbx_emit "$(printf '\033]633;E;%s;%s\007\033]633;C\007' "$(__sbx_esc "$1")" "$__sbx_nonce")"
 }
 autoload -Uz add-zsh-hook
 add-zsh-hook precmd __sbx_precmd
 add-zsh-hook preexec __sbx_preexec
+if [ -n "$TMUX" ]; then
+  __sbx_statefile=${'$'}{TMUX%%,*}.state-$(command tmux display-message -p '#{session_name}' 2>/dev/null)
+  __sbx_redraw() { command sleep 0.2 2>/dev/null; zle reset-prompt; }
+  zle -N __sbx_redraw
+  for __sbx_m in main viins vicmd; do bindkey -M "$__sbx_m" '\e[5379~' __sbx_redraw; done
+  unset __sbx_m
+fi
 `;
 }

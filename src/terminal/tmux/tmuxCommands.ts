@@ -114,15 +114,20 @@ export function attachCommand(o: AttachOptions): string {
   const script = [
     // Already inside tmux (an rc that starts it): run the shell itself rather than nest.
     'if [ -n "$TMUX" ]; then eval "$1"; exit $?; fi',
-    `if ! ${tmux} has-session -t ${t} 2>/dev/null; then ${tmux} new-session -d -s ${shellQuote(o.name)} -x ${o.cols} -y ${o.rows} "$2" || exit 1; fi`,
+    `if ! ${tmux} has-session -t ${t} 2>/dev/null; then ${tmux} new-session -d -s ${shellQuote(o.name)} -x ${o.cols} -y ${o.rows} "$2" || exit 1; created=1; else created=; fi`,
     ...options.map((c) => `${c} >/dev/null`),
     ...refresh.map((c) => `${c} >/dev/null`),
     ...(o.detachOthers ? [] : [`if [ -n "$(${tmux} list-clients -t ${t} 2>/dev/null)" ]; then echo "this terminal is attached elsewhere" >&2; exit 75; fi`]),
     `p=$(${tmux} display-message -p -t ${ot} '#{socket_path}' 2>/dev/null)`,
-    `${tmux} attach-session${o.detachOthers ? ' -d' : ''} -t ${t}${signalAttached}`,
+    // A shell of ours waiting at its prompt (integrationHook.ts leaves its state next to the
+    // socket) gets a private key once this client is attached: it redraws its prompt, marks
+    // included, which tmux's redraw of the screen lacks. Never sent to a running program.
+    `if [ -z "$created" ] && [ -n "$p" ] && [ "$(cat "$p.state-${o.name}" 2>/dev/null)" = prompt ]; then redraw=1; else redraw=; fi`,
+    `if [ -n "$redraw" ]; then ${tmux} attach-session${o.detachOthers ? ' -d' : ''} -t ${t}${signalAttached} \\; send-keys -t ${ot} -H 1b 5b 35 33 37 39 7e; else ${tmux} attach-session${o.detachOthers ? ' -d' : ''} -t ${t}${signalAttached}; fi`,
     'a=$?',
     `f="$p${exitName}"`,
-    'if [ -n "$p" ] && [ -f "$f" ]; then s=$(cat "$f"); rm -f "$f"; case $s in ""|*[!0-9]*) s=1;; esac; exit "$s"; fi',
+    // The session is over when its exit status is there: its state file goes with it.
+    `if [ -n "$p" ] && [ -f "$f" ]; then s=$(cat "$f"); rm -f "$f" "$p.state-${o.name}"; case $s in ""|*[!0-9]*) s=1;; esac; exit "$s"; fi`,
     // No exit status and the session still there: the client was detached (C-b d, another attach -d).
     `if [ "$a" = 0 ] && ${tmux} has-session -t ${t} 2>/dev/null; then exit ${DETACHED_EXIT_CODE}; fi`,
     'exit $a',
@@ -133,7 +138,10 @@ export function attachCommand(o: AttachOptions): string {
 
 /** Ends a session the user closed (exact target); harmless when it is already gone. */
 export function killCommand(name: string, socket = DEFAULT_SOCKET): string {
-  return `sh -c ${shellQuote(`tmux -L ${shellQuote(socket)} kill-session -t ${shellQuote(exactTarget(name))} 2>/dev/null; true`)}`;
+  const tmux = `tmux -L ${shellQuote(socket)}`;
+  const t = shellQuote(exactTarget(name));
+  // The shell's state file (integrationHook.ts) lives next to the socket and goes with the session.
+  return `sh -c ${shellQuote(`p=$(${tmux} display-message -p -t ${t}: '#{socket_path}' 2>/dev/null); ${tmux} kill-session -t ${t} 2>/dev/null; [ -n "$p" ] && rm -f "$p.state-${name}"; true`)}`;
 }
 
 /** Our sessions still alive on the remote (to offer back after a window reload). */

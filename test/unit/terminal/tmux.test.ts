@@ -259,18 +259,62 @@ describe('tmux pieces', () => {
     t.pty.close();
   });
 
-  it('a re-attach that finds its session gone (ended on the sandbox while the connection was down) says so in the new shell', async () => {
+  /** A terminal as the extension makes it (TmuxShellSession: re-opens re-attach and detach our stale client). */
+  function sessionTerminal(name: string) {
     const log = memoryLog();
     const pty = new SandboxPseudoterminal({
       connect: poolTerminalConnector(pool, 'box', log),
       host: 'box',
       log,
       earlyExitMs: 60_000,
-      session: new TmuxShellSession({ name: 'sbx-gone', socket, host: 'box', log }),
+      session: new TmuxShellSession({ name, socket, host: 'box', log }),
     });
     const screen = new TerminalScreen(pty, 200, 24);
     open.push({ pty, screen });
     pty.open({ columns: 200, rows: 24 });
+    return { pty, screen };
+  }
+
+  it('after a dropped connection: D ends what the editor tracked, and the re-attached shell marks its prompt again (A, B after the prompt text)', async () => {
+    const { pty, screen } = sessionTerminal('sbx-remark');
+    const marks = screen.recordShellMarks();
+    await screen.waitFor(/tmux-test[#$] $/m, 'the prompt');
+    await screen.waitForMarks(marks, 'B', 1);
+    const before = marks.length;
+    const reopened = new Promise<void>((resolve) => pty.onDidOpenChannel(resolve));
+    sshd.dropConnections();
+    await reopened;
+    await screen.waitForMarks(marks, 'B', 2);
+    assert.deepStrictEqual(marks.slice(before).map((m) => m.data), ['D', 'A', 'B'], JSON.stringify(marks));
+    const [, a, b] = marks.slice(before);
+    assert.strictEqual(a.x, 0);
+    assert.match(b.before, /^tmux-test[#$] $/, 'B where the input starts');
+    // And the shell goes on as before: its next command is marked as usual.
+    pty.handleInput('echo on-$((1+1))\r');
+    await screen.waitFor(/^on-2\ntmux-test[#$] $/m, 'the next prompt');
+    await screen.waitForMarks(marks, 'B', 3);
+    assert.deepStrictEqual(marks.slice(before + 3).map((m) => m.kind).filter((k) => k !== 'P'), ['E', 'C', 'D', 'A', 'B']);
+  });
+
+  it('after a dropped connection, a program reading its input gets nothing from the re-attach (the redraw key goes to a prompt only)', async () => {
+    const { pty, screen } = sessionTerminal('sbx-reader');
+    await screen.waitFor(/tmux-test[#$] $/m, 'the prompt');
+    const out = path.join(sshd.root, 'reader-got');
+    pty.handleInput(`cat > ${out}\r`);
+    // Nothing signals that cat is reading: wait for the file it creates, bounded.
+    for (let i = 0; i < 100 && !fs.existsSync(out); i++) await new Promise((r) => setTimeout(r, 20));
+    const reopened = new Promise<void>((resolve) => pty.onDidOpenChannel(resolve));
+    sshd.dropConnections();
+    await reopened;
+    // Give a wrongly sent key time to arrive before cat ends.
+    await new Promise((r) => setTimeout(r, 500));
+    pty.handleInput('typed\r\x04');
+    await screen.waitFor(/^typed\ntmux-test[#$] $/m, 'cat ended, the prompt again');
+    assert.strictEqual(fs.readFileSync(out, 'utf8'), 'typed\n');
+  });
+
+  it('a re-attach that finds its session gone (ended on the sandbox while the connection was down) says so in the new shell', async () => {
+    const { pty, screen } = sessionTerminal('sbx-gone');
     await screen.waitFor(/tmux-test[#$] $/m, 'the prompt');
     assert.strictEqual(pty.persistent, true);
     pty.handleInput('export OLD=yes\r');

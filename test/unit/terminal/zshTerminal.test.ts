@@ -113,6 +113,20 @@ describe('SandboxPseudoterminal with a zsh login shell (real sshd)', function ()
     for (const m of marks.filter((m) => m.kind === 'A')) assert.strictEqual(m.before, '', `A at the start of its line: ${JSON.stringify(marks)}`);
     for (const m of marks.filter((m) => m.kind === 'B')) assert.match(m.before, /^zsh-test:[^\n]*% $/, `B after the prompt text: ${JSON.stringify(marks)}`);
   });
+
+  (hasTmux() ? it : it.skip)('in tmux, after a dropped connection the re-attached zsh marks its prompt again (D, then A and B after the prompt text)', async () => {
+    const { pty, screen } = terminal(undefined, undefined, 'sbx-zsh-remark');
+    const marks = screen.recordShellMarks();
+    await screen.waitFor(PROMPT, 'the zsh prompt');
+    await screen.waitForMarks(marks, 'B', 1);
+    const before = marks.length;
+    const reopened = new Promise<void>((resolve) => pty.onDidOpenChannel(resolve));
+    sshd.dropConnections();
+    await reopened;
+    await screen.waitForMarks(marks, 'B', 2);
+    assert.deepStrictEqual(marks.slice(before).map((m) => m.data), ['D', 'A', 'B'], JSON.stringify(marks));
+    assert.match(marks[marks.length - 1].before, /^zsh-test:[^\n]*% $/);
+  });
 });
 
 function hasTmux(): boolean {
