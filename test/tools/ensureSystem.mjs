@@ -26,6 +26,8 @@ export const PACKAGES = [
   { name: 'chromium', why: 'the browser the integration and end-to-end tests drive', for: ['test'], chromium: true },
   { name: 'tmux', why: 'persistent sandbox terminals (the tmux tests run it behind sshd)', for: ['test'], commands: ['tmux'] },
   { name: 'zsh', why: 'sandbox terminals whose login shell is zsh (the zsh tests log in with it)', for: ['test'], commands: ['zsh'] },
+  { name: 'fish', why: 'terminal commands must parse in a fish login shell (the tmux tests run them with fish -c)', for: ['test'], commands: ['fish'] },
+  { name: 'csh', why: 'terminal commands must parse in a csh login shell (the tmux tests run them with csh -c)', for: ['test'], commands: ['csh'] },
   { name: 'inotify-tools', why: 'inotifywait, for remote change watching', for: ['test'], commands: ['inotifywait'] },
   { name: 'iptables', why: 'cutting the network in the partition tests', for: ['test'], commands: ['iptables'] },
   { name: 'iproute2', why: 'network namespaces (ip netns) for the partition tests', for: ['test'], commands: ['ip'] },

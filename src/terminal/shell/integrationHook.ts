@@ -35,15 +35,15 @@ __sbx_emit() {
 # D ends a command with its status. E and C travel in one write (one passthrough): VS Code
 # takes the command line from E only if nothing moves the cursor before C (tmux does).
 __sbx_done() {
-  [ "$__sbx_state" = running ] && __sbx_emit "$(printf '\033]633;D;%s\007' "$__sbx_status")"
+  # An if, not &&: a false test must not leave a failing status (ERR/ZERR traps, err_return).
+  if [ "$__sbx_state" = running ]; then __sbx_emit "$(printf '\033]633;D;%s\007' "$__sbx_status")"; fi
 }
 # Inside our tmux the shell leaves "prompt" or "running" next to the tmux socket (a private
 # folder): a re-attach (tmux/tmuxCommands.ts) then sends a private key to a shell at its prompt,
 # bound to redraw the prompt, marks included (tmux's own redraw of the screen has none).
 __sbx_statefile=
 __sbx_mark_state() {
-  [ -n "$__sbx_statefile" ] && printf '%s' "$1" >| "$__sbx_statefile" 2>/dev/null
-  return 0
+  if [ -n "$__sbx_statefile" ]; then printf '%s' "$1" 2>/dev/null >| "$__sbx_statefile" || :; fi
 }
 __sbx_cwd() { __sbx_emit "$(printf '\033]633;P;Cwd=%s\007' "$(__sbx_esc "$PWD")")"; }
 # code [-flags] <file|folder>...: open in the editor that owns this terminal (nothing installed remotely).
@@ -113,7 +113,9 @@ PROMPT_COMMAND="__sbx_status=\$?$__sbx_nl${'$'}{PROMPT_COMMAND:+$PROMPT_COMMAND$
 # BASH_COMMAND is read here: inside the function it may already name the function's own commands.
 trap '__sbx_preexec "$BASH_COMMAND"' DEBUG
 if [ -n "$TMUX" ]; then
-  __sbx_statefile=${'$'}{TMUX%%,*}.state-$(command tmux display-message -p '#{session_name}' 2>/dev/null)
+  __sbx_n=$(command tmux display-message -p '#{session_name}' 2>/dev/null)
+  if [ -n "$__sbx_n" ]; then __sbx_statefile=${'$'}{TMUX%%,*}.state-$__sbx_n; fi
+  unset __sbx_n
   # readline redraws the prompt line after a bind -x command: that is all this key does, a
   # moment after the attach, once tmux has drawn the screen for its new client (a mark that
   # reaches tmux before that is dropped).
@@ -153,7 +155,9 @@ autoload -Uz add-zsh-hook
 add-zsh-hook precmd __sbx_precmd
 add-zsh-hook preexec __sbx_preexec
 if [ -n "$TMUX" ]; then
-  __sbx_statefile=${'$'}{TMUX%%,*}.state-$(command tmux display-message -p '#{session_name}' 2>/dev/null)
+  __sbx_n=$(command tmux display-message -p '#{session_name}' 2>/dev/null)
+  if [ -n "$__sbx_n" ]; then __sbx_statefile=${'$'}{TMUX%%,*}.state-$__sbx_n; fi
+  unset __sbx_n
   __sbx_redraw() { command sleep 0.2 2>/dev/null; zle reset-prompt; }
   zle -N __sbx_redraw
   for __sbx_m in main viins vicmd; do bindkey -M "$__sbx_m" '\e[5379~' __sbx_redraw; done

@@ -1,9 +1,10 @@
 // Remote commands for persistent terminals in tmux, as strings for a POSIX sh. Everything a
-// remote login shell reads goes through `sh -c` (a csh or fish login shell cannot run these
-// scripts itself); every session target is exact (`-t =name`); our sessions get their options
-// per session (never `-g`, never the user's ~/.tmux.conf), and `destroy-unattached` is forced
-// off so a dropped connection never ends them.
+// remote login shell reads goes through portableSh (a csh or fish login shell can neither run
+// these scripts nor parse nested sh quoting); every session target is exact (`-t =name`); our
+// tmux server reads no ~/.tmux.conf, our sessions get their options per session (never `-g`),
+// and `destroy-unattached` is forced off so a dropped connection never ends them.
 import { shellQuote } from '../../ssh/exec';
+import { printfEscape } from '../shell/bootstrap';
 import { DETACHED_EXIT_CODE } from '../sandboxPseudoterminal';
 import { exactOptionsTarget, exactTarget } from './tmuxNames';
 
@@ -20,14 +21,14 @@ export interface TmuxProbe {
   readonly insideTmux: boolean;
 }
 
-/** One probe: is tmux there, which version, its terminfo, and $TMUX. Run it as is (it starts with sh -c). */
+/** One probe: is tmux there, which version, its terminfo, and $TMUX. Run it as is (any login shell). */
 export function probeCommand(): string {
   const script = [
     'if command -v tmux >/dev/null 2>&1; then echo "version=$(tmux -V 2>/dev/null)"; else echo version=; fi',
     'if infocmp tmux-256color >/dev/null 2>&1; then echo terminfo=yes; else echo terminfo=no; fi',
     'if [ -n "$TMUX" ]; then echo inside=yes; else echo inside=no; fi',
   ].join('; ');
-  return `sh -c ${shellQuote(script)}`;
+  return portableSh(script);
 }
 
 export function parseProbe(output: string): TmuxProbe {
@@ -42,16 +43,22 @@ export function parseProbe(output: string): TmuxProbe {
   };
 }
 
-/** tmux ≥ 2.1 keeps a `wait-for -S` sent before the wait (so a pane can wait for its first client). */
-function rememberedSignals(probe: TmuxProbe): boolean {
-  const v = probe.version;
-  return !!v && (v[0] > 2 || (v[0] === 2 && v[1] >= 1));
+/** Our tmux server, never configured by the user's ~/.tmux.conf (its errors would hold the first pane). */
+function tmuxOf(socket: string): string {
+  return `tmux -L ${shellQuote(socket)} -f /dev/null`;
 }
 
-/** tmux ≥ 3.3 drops passthrough sequences (OSC 633, our open requests) unless allowed per pane. */
-export function supportsAllowPassthrough(probe: TmuxProbe): boolean {
-  const v = probe.version;
-  return !!v && (v[0] > 3 || (v[0] === 3 && v[1] >= 3));
+// The fixed decoder portableSh hands everything to: no ' \ ! inside, so fish and csh read it as sh does.
+const DECODE = 's=$(printf "%b" "$1"); shift; n=$#; while [ "$n" -gt 0 ]; do set -- "$@" "$(printf "%b" "$1")"; shift; n=$((n-1)); done; eval "$s"';
+
+/**
+ * `/bin/sh` running `script` with `args` ($1…), as one line that any login shell (sh, bash,
+ * zsh, fish, csh) passes on unchanged: script and arguments travel printf-%b-encoded in plain
+ * single-quoted words (no quote, backslash or `!` inside, see printfEscape) and a fixed decoder
+ * runs them. tmux runs a pane's command through the user's shell too, so panes use it as well.
+ */
+export function portableSh(script: string, args: readonly string[] = [], label = 'sbx'): string {
+  return `/bin/sh -c '${DECODE}' ${label} ${[script, ...args].map((a) => `'${printfEscape(a)}'`).join(' ')}`;
 }
 
 export interface AttachOptions {
@@ -81,13 +88,15 @@ export interface AttachOptions {
  * record its exit status for the pane of a new session.
  */
 export function attachCommand(o: AttachOptions): string {
-  const tmux = `tmux -L ${shellQuote(o.socket ?? DEFAULT_SOCKET)}`;
+  const tmux = tmuxOf(o.socket ?? DEFAULT_SOCKET);
   const t = shellQuote(exactTarget(o.name));
   const ot = shellQuote(exactOptionsTarget(o.name));
   const term = o.probe.hasTmuxTerminfo ? 'tmux-256color' : 'xterm-256color';
   const options = [
     `${tmux} set-option -t ${ot} destroy-unattached off`,
     `${tmux} set-option -t ${ot} default-terminal ${term}`,
+    // Wheel scrolling through tmux's own history: tmux draws in the editor's alternate screen and
+    // coalesces fast output, so the editor's scrollback would miss lines (shift-drag selects).
     `${tmux} set-option -t ${ot} mouse on`,
     `${tmux} set-option -t ${ot} history-limit 10000`,
     `${tmux} set-option -t ${ot} status off`,
@@ -95,7 +104,8 @@ export function attachCommand(o: AttachOptions): string {
     // and a stray C-b d would detach. Users who want tmux's keys run their own tmux.
     `${tmux} set-option -t ${ot} prefix None`,
     `${tmux} set-option -t ${ot} prefix2 None`,
-    ...(supportsAllowPassthrough(o.probe) ? [`${tmux} set-option -t ${ot} allow-passthrough on`] : []),
+    // Also when the version is unknown (a tmux without the option just says so).
+    `${tmux} set-option -t ${ot} allow-passthrough on 2>/dev/null`,
   ];
   const refresh = Object.entries(o.refreshEnv ?? {})
     .filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
@@ -104,17 +114,16 @@ export function attachCommand(o: AttachOptions): string {
   // the terminal closes with it after tmux's attach ends (tmux itself exits 0).
   const exitName = `.exit-${o.name}`;
   // A passthrough reaches only clients attached (and drawn) at that moment: the shell of a new
-  // session waits for its first client, so its first prompt's shell-integration marks are seen.
-  // Every attach signals, as an attach may have failed before the first one got there.
-  const attached = shellQuote(`${o.name}-attached`);
-  const waitForClient = rememberedSignals(o.probe) ? `${tmux} wait-for ${attached} 2>/dev/null; ` : '';
-  const signalAttached = rememberedSignals(o.probe) ? ` \\; wait-for -S ${attached}` : '';
-  const notice = o.goneNotice ? `printf '\\033[33m%s\\033[0m\\n' ${shellQuote(o.goneNotice.replace(/[\x00-\x1f\x7f]/g, ''))}; ` : '';
-  const inPane = `/bin/sh -c ${shellQuote(`${waitForClient}${notice}${o.shellCommand.replace(/^exec /, '')}; s=$?; [ -n "$TMUX" ] && echo "$s" > "\${TMUX%%,*}${exitName}"`)}`;
+  // session waits (at most 5 s) for its first client, so its first prompt's marks are seen.
+  const waitForClient = `i=0; while [ "$i" -lt 100 ] && [ "$(${tmux} display-message -p -t "$TMUX_PANE" '#{session_attached}' 2>/dev/null)" = 0 ]; do sleep 0.05 2>/dev/null || sleep 1; i=$((i+1)); done`;
+  const notice = o.goneNotice ? `printf '\\033[33m%s\\033[0m\\n' ${shellQuote(o.goneNotice.replace(/[\x00-\x1f\x7f-\x9f]/g, ''))}` : ':';
+  const inPane = portableSh(`${waitForClient}; ${notice}; ${o.shellCommand.replace(/^exec /, '')}; s=$?; [ -n "$TMUX" ] && echo "$s" > "\${TMUX%%,*}${exitName}"`, [], 'sbx-pane');
+  const attach = `${tmux} attach-session${o.detachOthers ? ' -d' : ''} -t ${t}`;
   const script = [
     // Already inside tmux (an rc that starts it): run the shell itself rather than nest.
     'if [ -n "$TMUX" ]; then eval "$1"; exit $?; fi',
-    `if ! ${tmux} has-session -t ${t} 2>/dev/null; then ${tmux} new-session -d -s ${shellQuote(o.name)} -x ${o.cols} -y ${o.rows} "$2" || exit 1; created=1; else created=; fi`,
+    // A tmux that cannot start a session (a broken install, an unusable socket folder): a plain shell.
+    `created=; if ${tmux} has-session -t ${t} 2>/dev/null; then :; elif ${tmux} new-session -d -s ${shellQuote(o.name)} -x ${o.cols} -y ${o.rows} "$2"; then created=1; else echo "sandbox terminal: tmux could not start a session, so this shell will not survive a dropped connection" >&2; eval "$1"; exit $?; fi`,
     ...options.map((c) => `${c} >/dev/null`),
     ...refresh.map((c) => `${c} >/dev/null`),
     ...(o.detachOthers ? [] : [`if [ -n "$(${tmux} list-clients -t ${t} 2>/dev/null)" ]; then echo "this terminal is attached elsewhere" >&2; exit 75; fi`]),
@@ -122,8 +131,7 @@ export function attachCommand(o: AttachOptions): string {
     // A shell of ours waiting at its prompt (integrationHook.ts leaves its state next to the
     // socket) gets a private key once this client is attached: it redraws its prompt, marks
     // included, which tmux's redraw of the screen lacks. Never sent to a running program.
-    `if [ -z "$created" ] && [ -n "$p" ] && [ "$(cat "$p.state-${o.name}" 2>/dev/null)" = prompt ]; then redraw=1; else redraw=; fi`,
-    `if [ -n "$redraw" ]; then ${tmux} attach-session${o.detachOthers ? ' -d' : ''} -t ${t}${signalAttached} \\; send-keys -t ${ot} -H 1b 5b 35 33 37 39 7e; else ${tmux} attach-session${o.detachOthers ? ' -d' : ''} -t ${t}${signalAttached}; fi`,
+    `if [ -z "$created" ] && [ -n "$p" ] && [ "$(cat "$p.state-${o.name}" 2>/dev/null)" = prompt ]; then ${attach} \\; send-keys -t ${ot} -H 1b 5b 35 33 37 39 7e; else ${attach}; fi`,
     'a=$?',
     `f="$p${exitName}"`,
     // The session is over when its exit status is there: its state file goes with it.
@@ -132,21 +140,20 @@ export function attachCommand(o: AttachOptions): string {
     `if [ "$a" = 0 ] && ${tmux} has-session -t ${t} 2>/dev/null; then exit ${DETACHED_EXIT_CODE}; fi`,
     'exit $a',
   ].join('; ');
-  // One line of single-quoted words: every login shell (sh, csh, fish) reads it the same way.
-  return `exec /bin/sh -c ${shellQuote(script)} sbx-tmux ${shellQuote(o.shellCommand)} ${shellQuote(inPane)}`;
+  return `exec ${portableSh(script, [o.shellCommand, inPane], 'sbx-tmux')}`;
 }
 
 /** Ends a session the user closed (exact target); harmless when it is already gone. */
 export function killCommand(name: string, socket = DEFAULT_SOCKET): string {
-  const tmux = `tmux -L ${shellQuote(socket)}`;
+  const tmux = tmuxOf(socket);
   const t = shellQuote(exactTarget(name));
   // The shell's state file (integrationHook.ts) lives next to the socket and goes with the session.
-  return `sh -c ${shellQuote(`p=$(${tmux} display-message -p -t ${t}: '#{socket_path}' 2>/dev/null); ${tmux} kill-session -t ${t} 2>/dev/null; [ -n "$p" ] && rm -f "$p.state-${name}"; true`)}`;
+  return portableSh(`p=$(${tmux} display-message -p -t ${t}: '#{socket_path}' 2>/dev/null); ${tmux} kill-session -t ${t} 2>/dev/null; [ -n "$p" ] && rm -f "$p.state-${name}"; true`);
 }
 
 /** Our sessions still alive on the remote (to offer back after a window reload). */
 export function listCommand(socket = DEFAULT_SOCKET): string {
-  return `sh -c ${shellQuote(`tmux -L ${shellQuote(socket)} list-sessions -F '#{session_name} #{session_attached}' 2>/dev/null; true`)}`;
+  return portableSh(`${tmuxOf(socket)} list-sessions -F '#{session_name} #{session_attached}' 2>/dev/null; true`);
 }
 
 export function parseList(output: string): { name: string; attached: number }[] {

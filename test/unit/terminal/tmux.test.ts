@@ -3,11 +3,13 @@
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { memoryLog, targetFor, testPool } from '../../support/targets';
 import { startSshd, Sshd } from '../../support/sshd';
 import { TerminalScreen } from '../../support/terminalScreen';
 import { ConnectionPool } from '../../../src/ssh/pool';
+import { shellQuote } from '../../../src/ssh/exec';
 import { poolTerminalConnector } from '../../../src/terminal/sshConnectionAdapter';
 import { SandboxPseudoterminal } from '../../../src/terminal/sandboxPseudoterminal';
 import { OpenRequest } from '../../../src/terminal/openRequestFilter';
@@ -16,6 +18,22 @@ import { OpenSessions } from '../../../src/terminal/tmux/openSessions';
 import { TmuxShellSession } from '../../../src/terminal/tmux/tmuxSession';
 import { exactTarget, isSessionName, newSessionName } from '../../../src/terminal/tmux/tmuxNames';
 import { attachCommand, killCommand, listCommand, parseList, parseProbe, probeCommand, TmuxProbe } from '../../../src/terminal/tmux/tmuxCommands';
+
+/** The script and arguments a portableSh command carries, decoded as its /bin/sh decoder does (printf %b). */
+function portableParts(cmd: string): string[] {
+  const words = [...cmd.matchAll(/'([^']*)'/g)].map((m) => m[1]);
+  const bytes = (w: string) => Buffer.from(w.replace(/\\0([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))), 'latin1').toString('utf8');
+  return words.slice(1).map(bytes);
+}
+
+function commandExists(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const hasTmux = (() => {
   try {
@@ -43,26 +61,59 @@ describe('tmux pieces', () => {
     assert.deepStrictEqual(parseProbe('version=tmux next-3.5\nterminfo=no\ninside=no').version, [3, 5]);
   });
 
-  it('probes through sh -c, never sets destroy-unattached on, never targets a bare name', () => {
-    assert.match(probeCommand(), /^sh -c '/);
+  it('probes through /bin/sh, never sets destroy-unattached on, never targets a bare name, never reads ~/.tmux.conf', () => {
+    assert.match(probeCommand(), /^\/bin\/sh -c '/);
     const probe: TmuxProbe = { available: true, version: [3, 2], hasTmuxTerminfo: false, insideTmux: false };
     const cmd = attachCommand({ name: 'sbx-slot1', shellCommand: "exec /bin/sh -c 'x'", probe, cols: 80, rows: 24 });
     assert.doesNotMatch(cmd, /\n/);
-    assert.doesNotMatch(cmd, /destroy-unattached on/);
-    assert.match(cmd, /destroy-unattached off/);
-    assert.doesNotMatch(cmd, /allow-passthrough/, 'tmux 3.2 has no allow-passthrough');
-    assert.doesNotMatch(cmd, / -g /);
-    const targets = [...cmd.matchAll(/ -t (\S+)/g)].map((m) => m[1].replace(/'\\''/g, '').replace(/'/g, '').replace(/;$/, ''));
+    const [script, shell, pane] = portableParts(cmd);
+    assert.strictEqual(shell, "exec /bin/sh -c 'x'");
+    assert.doesNotMatch(script, /destroy-unattached on/);
+    assert.match(script, /destroy-unattached off/);
+    assert.match(script, /allow-passthrough on 2>\/dev\/null/, 'also where the version does not say');
+    assert.doesNotMatch(script, / -g/);
+    for (const line of script.split('; ').filter((l) => l.includes('tmux -L'))) assert.match(line, /tmux -L '[^']+' -f \/dev\/null /, line);
+    const targets = [...script.matchAll(/ -t (\S+)/g)].map((m) => m[1].replace(/'/g, '').replace(/;$/, ''));
     assert.ok(targets.length >= 8);
     for (const t of targets) assert.match(t, /^=sbx-slot1:?$/);
-    assert.match(cmd, /default-terminal xterm-256color/);
-    assert.match(attachCommand({ name: 'sbx-a', shellCommand: 'x', probe: { ...probe, version: [3, 3], hasTmuxTerminfo: true }, cols: 1, rows: 1 }), /allow-passthrough on.*|default-terminal tmux-256color/);
-    assert.match(killCommand('sbx-slot1'), /kill-session -t '\\''=sbx-slot1'\\'' /);
+    assert.match(script, /default-terminal xterm-256color/);
+    assert.match(portableParts(pane)[0], /session_attached/, 'the new pane waits for its first client');
+    assert.match(portableParts(attachCommand({ name: 'sbx-a', shellCommand: 'x', probe: { ...probe, version: [3, 3], hasTmuxTerminfo: true }, cols: 1, rows: 1 }))[0], /default-terminal tmux-256color/);
+    assert.match(portableParts(killCommand('sbx-slot1'))[0], /kill-session -t '=sbx-slot1' /);
     assert.deepStrictEqual(parseList('sbx-a 0\nsbx-b 2\n\ngarbage line here\n'), [
       { name: 'sbx-a', attached: 0 },
       { name: 'sbx-b', attached: 2 },
     ]);
   });
+
+  // sshd runs a command through the user's login shell, and tmux runs a pane's command through it too.
+  for (const shell of ['fish', 'csh', 'dash', 'bash', 'zsh']) {
+    (commandExists(shell) ? it : it.skip)(`every command parses and runs the same when the login shell is ${shell}`, () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sbx-shells-'));
+      const env = { ...process.env, TMUX_TMPDIR: dir, TMUX: '' };
+      const run = (cmd: string, extra: Record<string, string> = {}) => execFileSync(shell, ['-c', cmd], { encoding: 'utf8', env: { ...env, ...extra } });
+      try {
+        const probe = parseProbe(run(probeCommand()));
+        assert.strictEqual(probe.available, hasTmux);
+        // Inside tmux already, the attach command runs the shell command itself: quoting, decoding and arguments, end to end.
+        const odd = `it's "$HOME" \\ 100% ! \`x\` ünï`;
+        const shellCommand = `exec printf '%s\\n' ${shellQuote(odd)}`;
+        assert.strictEqual(run(attachCommand({ name: 'sbx-shells', shellCommand, probe, cols: 80, rows: 24 }), { TMUX: '/tmp/x,1,0' }), `${odd}\n`);
+        if (!hasTmux) return;
+        execFileSync('tmux', ['-L', 'sbx-shells', '-f', '/dev/null', 'new-session', '-d', '-s', 'sbx-shells'], { env });
+        assert.deepStrictEqual(parseList(run(listCommand('sbx-shells'))), [{ name: 'sbx-shells', attached: 0 }]);
+        run(killCommand('sbx-shells', 'sbx-shells'));
+        assert.deepStrictEqual(parseList(run(listCommand('sbx-shells'))), []);
+      } finally {
+        try {
+          execFileSync('tmux', ['-L', 'sbx-shells', 'kill-server'], { env, stdio: 'ignore' });
+        } catch {
+          /* no server left */
+        }
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 
   it('remembers closed sessions per host, bounded, and forgets the ones gone from the remote', async () => {
     const data = new Map<string, unknown>();
@@ -328,6 +379,23 @@ describe('tmux pieces', () => {
     pty.handleInput('echo "old=${OLD:-no}"\r');
     await screen.waitFor(/^old=no$/m, 'a fresh shell');
     assert.deepStrictEqual((await sessions()).filter((s) => s.name === 'sbx-gone').length, 1, 'in a new session of the same name');
+  });
+
+  it('a tmux that cannot start a session gives a plain shell and says so', async () => {
+    // tmux refuses a socket folder others may write to: every tmux command fails.
+    const dir = path.join(sshd.tmuxTmpdir, `tmux-${process.getuid?.() ?? 0}`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.chmodSync(dir, 0o777);
+    try {
+      const t = tmuxTerminal('sbx-broken');
+      // (80 columns: the note wraps.)
+      await t.screen.waitFor(/tmux could not start a session[\s\S]*tmux-test[#$] $/, 'the note and a prompt');
+      t.pty.handleInput('echo "in=${TMUX:-plain}"\r');
+      await t.screen.waitFor(/^in=plain$/m, 'a plain shell');
+      t.pty.close();
+    } finally {
+      fs.chmodSync(dir, 0o700);
+    }
   });
 
   it('passes `code` requests and OSC 633 through tmux', async () => {
