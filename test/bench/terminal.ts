@@ -14,6 +14,8 @@
 //                              open `ssh -tt` session (connect time is left out of both)
 //   terminal.prompt            a new terminal on the already connected host until its prompt,
 //                              vs a new `ssh -tt host` process until its prompt
+//   terminal.*_tmux            the same with our terminal in its own tmux session (what the
+//                              editor opens when the sandbox has tmux) vs the same plain ssh -tt
 //
 //   npm run bench -- terminal [--size MiB (default 100)] [--keys N (default 500)] [--rounds N (default 5)] [--verbose]
 import { ChildProcess, spawn } from 'child_process';
@@ -78,8 +80,8 @@ class Output {
   }
 }
 
-function ours(host: TerminalClient.ConnectedHost): Session {
-  const t = host.openTerminal(80, 24);
+function ours(host: TerminalClient.ConnectedHost, inTmux = false): Session {
+  const t = host.openTerminal(80, 24, inTmux);
   const out = new Output();
   t.onText((text) => out.push(text));
   return { type: (text) => t.type(text), out, close: async () => t.close() };
@@ -200,8 +202,11 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
     const connected = host;
 
     const open = { ours: () => ours(connected), base: () => openssh(cfg) };
+    // Our terminal in its own tmux session, against the same plain ssh -tt.
+    const openTmux = { ours: () => ours(connected, true), base: open.base };
     const start = (s: Session) => (sessions.push(s), s);
     const echo = { ours: await echoSession(start(open.ours())), base: await echoSession(start(open.base())) };
+    const echoTmux = { ours: await echoSession(start(openTmux.ours())), base: echo.base };
     const shell = { ours: start(open.ours()), base: start(open.base()) };
     await shell.ours.out.waitFor(PROMPT, 'prompt');
     await shell.base.out.waitFor(PROMPT, 'prompt');
@@ -210,6 +215,9 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
     const p99 = metric('terminal.echo_p99', `ssh -tt session, same keys (per-round p99 of ${keys}); goal ours <= 0.002 s`);
     const cat = metric(`terminal.cat_${size}MiB`, `cat + echo DONE typed into an open ssh -tt session (text decoded as ours is)`, size * MiB);
     const prompt = metric('terminal.prompt', 'new ssh -tt host process to its prompt (ours: new terminal on the connected host)');
+    const p50Tmux = metric('terminal.echo_p50_tmux', `ssh -tt session, same keys (per-round p50 of ${keys}); ours in its tmux session`);
+    const p99Tmux = metric('terminal.echo_p99_tmux', `ssh -tt session, same keys (per-round p99 of ${keys}); ours in its tmux session`);
+    const promptTmux = metric('terminal.prompt_tmux', 'new ssh -tt host process to its prompt (ours: new terminal in a new tmux session on the connected host)');
     const all: Record<Side, number[]> = { ours: [], base: [] };
 
     // One untimed round: JIT, page cache, sshd's first forks.
@@ -218,6 +226,8 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
       await catTime(shell[side], warm);
       await toPrompt(open[side]);
     }
+    await echoTimes(echoTmux, 50);
+    await toPrompt(openTmux.ours);
     await interleave(rounds, async (n) => {
       // Who goes first alternates: A B, B A, …
       const order = n % 2 ? SIDES : REVERSED;
@@ -229,13 +239,19 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
       }
       for (const side of order) (side === 'ours' ? cat.ours : cat.baseline).push(await catTime(shell[side], big));
       for (const side of order) (side === 'ours' ? prompt.ours : prompt.baseline).push(await toPrompt(open[side]));
+      const timesTmux = await echoTimes(echoTmux, keys);
+      p50Tmux.ours.push(percentile(timesTmux.ours, 50));
+      p50Tmux.baseline.push(percentile(timesTmux.base, 50));
+      p99Tmux.ours.push(percentile(timesTmux.ours, 99));
+      p99Tmux.baseline.push(percentile(timesTmux.base, 99));
+      for (const side of order) (side === 'ours' ? promptTmux.ours : promptTmux.baseline).push(await toPrompt(openTmux[side]));
     });
     const ms = (v: number) => (v * 1000).toFixed(3);
     report(
       `\nterminal bench: ${rounds} rounds, medians; ssh2 without native addon; node ${process.version}; ${os.cpus().length} CPUs; 1-min load before start ${loadBefore}; ratio = base/ours (> 1: ours faster)\n` +
         `keystroke echo over all rounds (ms): ours p50 ${ms(percentile(all.ours, 50))} p99 ${ms(percentile(all.ours, 99))} max ${ms(Math.max(...all.ours))}; ` +
         `ssh -tt p50 ${ms(percentile(all.base, 50))} p99 ${ms(percentile(all.base, 99))} max ${ms(Math.max(...all.base))}; median of round p50s ours ${ms(median(p50.ours))}`,
-      [p50, p99, cat, prompt],
+      [p50, p99, cat, prompt, p50Tmux, p99Tmux, promptTmux],
       rounds,
       verbose,
     );

@@ -5,6 +5,8 @@
 // text VS Code would put on screen.
 import { SandboxPseudoterminal } from '../../src/terminal/sandboxPseudoterminal';
 import { poolTerminalConnector } from '../../src/terminal/sshConnectionAdapter';
+import { TmuxShellSession } from '../../src/terminal/tmux/tmuxSession';
+import { newSessionName } from '../../src/terminal/tmux/tmuxNames';
 import { ConnectionPool } from '../../src/ssh/pool';
 import { memoryLog, targetFor, testPool } from '../support/targets';
 import type { Sshd } from '../support/sshd';
@@ -22,8 +24,8 @@ export interface BenchTerminal {
 }
 
 export interface ConnectedHost {
-  /** A new terminal on the already connected host; output starts flowing at once. */
-  openTerminal(columns?: number, rows?: number): BenchTerminal;
+  /** A new terminal on the already connected host; output starts flowing at once. In its own tmux session with `inTmux` (the default in the editor when the sandbox has tmux). */
+  openTerminal(columns?: number, rows?: number, inTmux?: boolean): BenchTerminal;
   close(): Promise<void>;
 }
 
@@ -35,8 +37,9 @@ export async function connectedHost(sshd: Sshd): Promise<ConnectedHost> {
   await ref.connection();
   const connect = poolTerminalConnector(pool, HOST, log);
   return {
-    openTerminal(columns = 200, rows = 50) {
-      const pty = new SandboxPseudoterminal({ connect, host: HOST, log });
+    openTerminal(columns = 200, rows = 50, inTmux = false) {
+      const session = inTmux ? new TmuxShellSession({ name: newSessionName(HOST), host: HOST, log }) : undefined;
+      const pty = new SandboxPseudoterminal({ connect, host: HOST, log, session });
       const listeners: ((text: string) => void)[] = [];
       pty.onDidWrite((text) => listeners.forEach((l) => l(text)));
       pty.open({ columns, rows });

@@ -10,7 +10,7 @@ const pkg = (name) => PACKAGES.find((p) => p.name === name);
 describe('ensureSystem: which packages each command needs', () => {
   it('npm test needs the sandbox, the browser, the partition and watch tools and what builds code-server', () => {
     assert.deepStrictEqual(names(needed('test', { desktopCode: true })).sort(), [
-      'chromium', 'g++', 'inotify-tools', 'iproute2', 'iptables', 'libkrb5-dev', 'make', 'openssh-client', 'openssh-server', 'python3', 'tmux', 'zsh',
+      'chromium', 'csh', 'fish', 'g++', 'inotify-tools', 'iproute2', 'iptables', 'libkrb5-dev', 'make', 'openssh-client', 'openssh-server', 'python3', 'tmux', 'zsh',
     ]);
   });
 
