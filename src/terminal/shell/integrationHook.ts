@@ -38,12 +38,16 @@ __sbx_done() {
   # An if, not &&: a false test must not leave a failing status (ERR/ZERR traps, err_return).
   if [ "$__sbx_state" = running ]; then __sbx_emit "$(printf '\033]633;D;%s\007' "$__sbx_status")"; fi
 }
-# Inside our tmux the shell leaves "prompt" or "running" next to the tmux socket (a private
-# folder): a re-attach (tmux/tmuxCommands.ts) then sends a private key to a shell at its prompt,
-# bound to redraw the prompt, marks included (tmux's own redraw of the screen has none).
+# In a pane of our own tmux session (its command exported SBX_TMUX_STATE and SBX_TMUX; a tmux
+# the user starts inside has another $TMUX) the shell leaves "<state> <pid> <pane>" in that
+# file next to the socket (a private folder). A re-attach (tmux/tmuxCommands.ts) sends a
+# private key to that pane only when it says "prompt" and the shell is the pane's foreground
+# process: bound to redraw the prompt, marks included (tmux's redraw of the screen has none).
 __sbx_statefile=
+if [ -n "$TMUX" ] && [ -n "$SBX_TMUX_STATE" ] && [ "$TMUX" = "$SBX_TMUX" ]; then __sbx_statefile=$SBX_TMUX_STATE; fi
+unset SBX_TMUX_STATE SBX_TMUX
 __sbx_mark_state() {
-  if [ -n "$__sbx_statefile" ]; then printf '%s' "$1" 2>/dev/null >| "$__sbx_statefile" || :; fi
+  if [ -n "$__sbx_statefile" ]; then printf '%s %s %s\n' "$1" "$$" "$TMUX_PANE" 2>/dev/null >| "$__sbx_statefile" || :; fi
 }
 __sbx_cwd() { __sbx_emit "$(printf '\033]633;P;Cwd=%s\007' "$(__sbx_esc "$PWD")")"; }
 # code [-flags] <file|folder>...: open in the editor that owns this terminal (nothing installed remotely).
@@ -93,7 +97,15 @@ __sbx_precmd() {
     PS1=$__sbx_wrapped
   fi
   __sbx_state=prompt
-  __sbx_mark_state prompt
+  if [ -n "$__sbx_statefile" ]; then
+    # Bound again at each prompt (an rc or plugin may have rebound it); no line editing, no key.
+    if [[ -o emacs || -o vi ]]; then
+      for __sbx_m in emacs vi-insert vi-command; do bind -m "$__sbx_m" -x '"\e[5379~": __sbx_redraw' 2>/dev/null; done
+      __sbx_mark_state prompt
+    else
+      __sbx_mark_state noedit
+    fi
+  fi
 }
 __sbx_preexec() {
   [ "$__sbx_state" = prompt ] || return 0
@@ -112,17 +124,10 @@ __sbx_nl=$'\n'
 PROMPT_COMMAND="__sbx_status=\$?$__sbx_nl${'$'}{PROMPT_COMMAND:+$PROMPT_COMMAND$__sbx_nl}__sbx_precmd"
 # BASH_COMMAND is read here: inside the function it may already name the function's own commands.
 trap '__sbx_preexec "$BASH_COMMAND"' DEBUG
-if [ -n "$TMUX" ]; then
-  __sbx_n=$(command tmux display-message -p '#{session_name}' 2>/dev/null)
-  if [ -n "$__sbx_n" ]; then __sbx_statefile=${'$'}{TMUX%%,*}.state-$__sbx_n; fi
-  unset __sbx_n
-  # readline redraws the prompt line after a bind -x command: that is all this key does, a
-  # moment after the attach, once tmux has drawn the screen for its new client (a mark that
-  # reaches tmux before that is dropped).
-  __sbx_redraw() { command sleep 0.2 2>/dev/null; }
-  for __sbx_m in emacs vi-insert vi-command; do bind -m "$__sbx_m" -x '"\e[5379~": __sbx_redraw'; done
-  unset __sbx_m
-fi
+# readline redraws the prompt line after a bind -x command: that is all the key does, a moment
+# after the attach, once tmux has drawn the screen for its new client (a mark that reaches tmux
+# before that is dropped).
+__sbx_redraw() { command sleep 0.2 2>/dev/null; }
 [ -n "$SBX_TERM_DIR" ] && rm -rf -- "$SBX_TERM_DIR"
 unset SBX_TERM_DIR
 `;
@@ -144,7 +149,14 @@ __sbx_precmd() {
     PS1=$__sbx_wrapped
   fi
   __sbx_state=prompt
-  __sbx_mark_state prompt
+  if [ -n "$__sbx_statefile" ]; then
+    if [[ -o zle ]]; then
+      for __sbx_m in main viins vicmd; do bindkey -M "$__sbx_m" '\e[5379~' __sbx_redraw 2>/dev/null; done
+      __sbx_mark_state prompt
+    else
+      __sbx_mark_state noedit
+    fi
+  fi
 }
 __sbx_preexec() {
   __sbx_state=running
@@ -154,14 +166,7 @@ __sbx_preexec() {
 autoload -Uz add-zsh-hook
 add-zsh-hook precmd __sbx_precmd
 add-zsh-hook preexec __sbx_preexec
-if [ -n "$TMUX" ]; then
-  __sbx_n=$(command tmux display-message -p '#{session_name}' 2>/dev/null)
-  if [ -n "$__sbx_n" ]; then __sbx_statefile=${'$'}{TMUX%%,*}.state-$__sbx_n; fi
-  unset __sbx_n
-  __sbx_redraw() { command sleep 0.2 2>/dev/null; zle reset-prompt; }
-  zle -N __sbx_redraw
-  for __sbx_m in main viins vicmd; do bindkey -M "$__sbx_m" '\e[5379~' __sbx_redraw; done
-  unset __sbx_m
-fi
+__sbx_redraw() { command sleep 0.2 2>/dev/null; zle reset-prompt; }
+zle -N __sbx_redraw
 `;
 }

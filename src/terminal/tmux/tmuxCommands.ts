@@ -117,7 +117,9 @@ export function attachCommand(o: AttachOptions): string {
   // session waits (at most 5 s) for its first client, so its first prompt's marks are seen.
   const waitForClient = `i=0; while [ "$i" -lt 100 ] && [ "$(${tmux} display-message -p -t "$TMUX_PANE" '#{session_attached}' 2>/dev/null)" = 0 ]; do sleep 0.05 2>/dev/null || sleep 1; i=$((i+1)); done`;
   const notice = o.goneNotice ? `printf '\\033[33m%s\\033[0m\\n' ${shellQuote(o.goneNotice.replace(/[\x00-\x1f\x7f-\x9f]/g, ''))}` : ':';
-  const inPane = portableSh(`${waitForClient}; ${notice}; ${o.shellCommand.replace(/^exec /, '')}; s=$?; [ -n "$TMUX" ] && echo "$s" > "\${TMUX%%,*}${exitName}"`, [], 'sbx-pane');
+  // Where our hook in this pane leaves its state (integrationHook.ts), and the $TMUX it may trust.
+  const stateEnv = `export SBX_TMUX="$TMUX" SBX_TMUX_STATE="\${TMUX%%,*}.state-${o.name}"`;
+  const inPane = portableSh(`${waitForClient}; ${notice}; ${stateEnv}; ${o.shellCommand.replace(/^exec /, '')}; s=$?; [ -n "$TMUX" ] && echo "$s" > "\${TMUX%%,*}${exitName}"`, [], 'sbx-pane');
   const attach = `${tmux} attach-session${o.detachOthers ? ' -d' : ''} -t ${t}`;
   const script = [
     // Already inside tmux (an rc that starts it): run the shell itself rather than nest.
@@ -128,10 +130,15 @@ export function attachCommand(o: AttachOptions): string {
     ...refresh.map((c) => `${c} >/dev/null`),
     ...(o.detachOthers ? [] : [`if [ -n "$(${tmux} list-clients -t ${t} 2>/dev/null)" ]; then echo "this terminal is attached elsewhere" >&2; exit 75; fi`]),
     `p=$(${tmux} display-message -p -t ${ot} '#{socket_path}' 2>/dev/null)`,
-    // A shell of ours waiting at its prompt (integrationHook.ts leaves its state next to the
-    // socket) gets a private key once this client is attached: it redraws its prompt, marks
-    // included, which tmux's redraw of the screen lacks. Never sent to a running program.
-    `if [ -z "$created" ] && [ -n "$p" ] && [ "$(cat "$p.state-${o.name}" 2>/dev/null)" = prompt ]; then ${attach} \\; send-keys -t ${ot} -H 1b 5b 35 33 37 39 7e; else ${attach}; fi`,
+    // A shell of ours waiting at its prompt (integrationHook.ts leaves "prompt <pid> <pane>" next
+    // to the socket) gets a private key once this client is attached: it redraws its prompt,
+    // marks included, which tmux's redraw of the screen lacks. Only to that pane, and only when
+    // the shell is its terminal's foreground process (Linux /proc: else no key), so never to a
+    // program the shell runs, whatever the state file says.
+    `st=; if [ -z "$created" ] && [ -n "$p" ]; then st=$(head -n 1 "$p.state-${o.name}" 2>/dev/null); fi`,
+    'sw=${st%% *}; sr=${st#* }; sp=${sr%% *}; sn=${sr#* }; k=',
+    'case $sw:$sp:$sn in prompt:[1-9]*:%[0-9]*) case $sp$sn in *[!0-9%]*) ;; *) [ "$(sed "s/.*) //" "/proc/$sp/stat" 2>/dev/null | cut -d " " -f 6)" = "$sp" ] && k=1;; esac;; esac',
+    `if [ -n "$k" ]; then ${attach} \\; send-keys -t "$sn" -H 1b 5b 35 33 37 39 7e; else ${attach}; fi`,
     'a=$?',
     `f="$p${exitName}"`,
     // The session is over when its exit status is there: its state file goes with it.

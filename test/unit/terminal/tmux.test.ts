@@ -73,7 +73,9 @@ describe('tmux pieces', () => {
     assert.match(script, /allow-passthrough on 2>\/dev\/null/, 'also where the version does not say');
     assert.doesNotMatch(script, / -g/);
     for (const line of script.split('; ').filter((l) => l.includes('tmux -L'))) assert.match(line, /tmux -L '[^']+' -f \/dev\/null /, line);
-    const targets = [...script.matchAll(/ -t (\S+)/g)].map((m) => m[1].replace(/'/g, '').replace(/;$/, ''));
+    // Every target is our session exactly; the one exception is the redraw key's pane id, read from our shell's state file.
+    const targets = [...script.matchAll(/ -t (\S+)/g)].map((m) => m[1].replace(/'/g, '').replace(/;$/, '')).filter((t) => t !== '"$sn"');
+    assert.match(script, /send-keys -t "\$sn" -H /);
     assert.ok(targets.length >= 8);
     for (const t of targets) assert.match(t, /^=sbx-slot1:?$/);
     assert.match(script, /default-terminal xterm-256color/);
@@ -148,6 +150,11 @@ describe('tmux pieces', () => {
     } finally {
       c.dispose();
     }
+  });
+
+  // Each test's terminals end with it: the pool has room for 8 sessions on this sshd.
+  afterEach(() => {
+    for (const t of open.splice(0)) t.pty.close();
   });
 
   after(async () => {
@@ -347,22 +354,50 @@ describe('tmux pieces', () => {
     assert.deepStrictEqual(marks.slice(before + 3).map((m) => m.kind).filter((k) => k !== 'P'), ['E', 'C', 'D', 'A', 'B']);
   });
 
-  it('after a dropped connection, a program reading its input gets nothing from the re-attach (the redraw key goes to a prompt only)', async () => {
-    const { pty, screen } = sessionTerminal('sbx-reader');
+  it('a binding the user removed is bound again at the next prompt: the re-attach key never lands on the command line', async () => {
+    const { pty, screen } = sessionTerminal('sbx-unbound');
+    const marks = screen.recordShellMarks();
     await screen.waitFor(/tmux-test[#$] $/m, 'the prompt');
-    const out = path.join(sshd.root, 'reader-got');
-    pty.handleInput(`cat > ${out}\r`);
-    // Nothing signals that cat is reading: wait for the file it creates, bounded.
-    for (let i = 0; i < 100 && !fs.existsSync(out); i++) await new Promise((r) => setTimeout(r, 20));
+    pty.handleInput("bind -r '\\e[5379~'\r");
+    await screen.waitForMarks(marks, 'B', 2);
+    pty.handleInput('echo x');
+    await screen.waitFor(/tmux-test[#$] echo x$/m, 'the typed text on the command line');
     const reopened = new Promise<void>((resolve) => pty.onDidOpenChannel(resolve));
     sshd.dropConnections();
     await reopened;
-    // Give a wrongly sent key time to arrive before cat ends.
-    await new Promise((r) => setTimeout(r, 500));
-    pty.handleInput('typed\r\x04');
-    await screen.waitFor(/^typed\ntmux-test[#$] $/m, 'cat ended, the prompt again');
-    assert.strictEqual(fs.readFileSync(out, 'utf8'), 'typed\n');
+    await screen.waitForMarks(marks, 'B', 3);
+    pty.handleInput('y\r');
+    await screen.waitFor(/^xy\ntmux-test[#$] $/m, 'the typed line ran as typed');
   });
+
+  for (const [label, setup, reader] of [
+    ['a program the shell runs', '', (out: string) => `cat > ${out}`],
+    // bash-preexec and late DEBUG traps take our command hook over: the state file still says "prompt".
+    ['a program the shell runs after our DEBUG trap was replaced', 'trap - DEBUG', (out: string) => `cat > ${out}`],
+    ['a program in another window the shell opened', '', (out: string) => `tmux new-window "cat > ${out}"`],
+  ] as const) {
+    it(`after a dropped connection, ${label} gets nothing from the re-attach (the redraw key goes to a shell at its prompt only)`, async () => {
+      const { pty, screen } = sessionTerminal(`sbx-reader${label.length}`);
+      await screen.waitFor(/tmux-test[#$] $/m, 'the prompt');
+      const out = path.join(sshd.root, `reader-got-${label.length}`);
+      if (setup) {
+        pty.handleInput(`${setup}\r`);
+        await screen.waitFor(new RegExp(`${setup}\\ntmux-test[#$] $`, 'm'), 'the next prompt');
+      }
+      pty.handleInput(`${reader(out)}\r`);
+      // Nothing signals that cat is reading: wait for the file it creates, bounded.
+      for (let i = 0; i < 100 && !fs.existsSync(out); i++) await new Promise((r) => setTimeout(r, 20));
+      const reopened = new Promise<void>((resolve) => pty.onDidOpenChannel(resolve));
+      sshd.dropConnections();
+      await reopened;
+      // Give a wrongly sent key time to arrive (the shell's redraw waits 0.2 s) before cat ends.
+      await new Promise((r) => setTimeout(r, 800));
+      pty.handleInput('typed\r\x04');
+      // cat ends with the EOF; what it read is in the file.
+      for (let i = 0; i < 100 && fs.readFileSync(out, 'utf8') !== 'typed\n'; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.strictEqual(fs.readFileSync(out, 'utf8'), 'typed\n');
+    });
+  }
 
   it('a re-attach that finds its session gone (ended on the sandbox while the connection was down) says so in the new shell', async () => {
     const { pty, screen } = sessionTerminal('sbx-gone');
