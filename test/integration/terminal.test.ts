@@ -158,8 +158,9 @@ for (const mode of ['off', 'auto'] as const) describe(`sandbox terminals (persis
       fs.writeFileSync(path.join(folder, 'README.md'), '# again\n');
       const uri = host.uri(folder);
       const terminal = await vscode.commands.executeCommand<vscode.Terminal>('sandboxExplorer.terminal.openHere', uri, [uri]);
-      const name = /session=(sbx-[a-z0-9-]+)/.exec(await execute(terminal, 'export KEEP=kept-$((6*7)); echo "session=$(tmux display-message -p \'#S\')"'))?.[1];
-      assert.ok(name, 'in a tmux session of ours');
+      const said = (await execute(terminal, 'export KEEP=kept-$((6*7)); echo "session=$(tmux display-message -p \'#S\')"')).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+      const name = /session=(sbx-[a-z0-9-]+)/.exec(said)?.[1];
+      assert.ok(name, `in a tmux session of ours: ${JSON.stringify(said)}`);
       assert.strictEqual(tmuxClients(host, name).length, 1);
       host.sshd.dropConnections();
       // Nothing tells the editor that the terminal re-attached: watch the session's clients, bounded.

@@ -43,9 +43,19 @@ export function parseProbe(output: string): TmuxProbe {
   };
 }
 
-/** Our tmux server, never configured by the user's ~/.tmux.conf (its errors would hold the first pane). */
+/** tmux older than 3.3 passes passthrough sequences on without being asked (and lacks the option). */
+function passthroughUnneeded(probe: TmuxProbe): boolean {
+  const v = probe.version;
+  return !!v && (v[0] < 3 || (v[0] === 3 && v[1] < 3));
+}
+
+/**
+ * Our tmux server, never configured by the user's ~/.tmux.conf (its errors would hold the first
+ * pane); `-u`: the editor's terminal is UTF-8 whatever the remote's locale says (else tmux draws
+ * every non-ASCII character as _).
+ */
 function tmuxOf(socket: string): string {
-  return `tmux -L ${shellQuote(socket)} -f /dev/null`;
+  return `tmux -u -L ${shellQuote(socket)} -f /dev/null`;
 }
 
 // The fixed decoder portableSh hands everything to: no ' \ ! inside, so fish and csh read it as sh does.
@@ -92,44 +102,55 @@ export function attachCommand(o: AttachOptions): string {
   const t = shellQuote(exactTarget(o.name));
   const ot = shellQuote(exactOptionsTarget(o.name));
   const term = o.probe.hasTmuxTerminfo ? 'tmux-256color' : 'xterm-256color';
+  // Set in the same tmux call as new-session (one process, not one per option), the
+  // long-standing options first: a tmux that lacks a later one stops the chain there.
   const options = [
-    `${tmux} set-option -t ${ot} destroy-unattached off`,
-    `${tmux} set-option -t ${ot} default-terminal ${term}`,
+    `set-option -t ${ot} destroy-unattached off`,
+    `set-option -t ${ot} default-terminal ${term}`,
     // Wheel scrolling through tmux's own history: tmux draws in the editor's alternate screen and
     // coalesces fast output, so the editor's scrollback would miss lines (shift-drag selects).
-    `${tmux} set-option -t ${ot} mouse on`,
-    `${tmux} set-option -t ${ot} history-limit 10000`,
-    `${tmux} set-option -t ${ot} status off`,
+    `set-option -t ${ot} mouse on`,
+    `set-option -t ${ot} history-limit 10000`,
+    `set-option -t ${ot} status off`,
     // No prefix key on our sessions: Ctrl-B must reach the shell (readline's back-a-character),
     // and a stray C-b d would detach. Users who want tmux's keys run their own tmux.
-    `${tmux} set-option -t ${ot} prefix None`,
-    `${tmux} set-option -t ${ot} prefix2 None`,
-    // Also when the version is unknown (a tmux without the option just says so).
-    `${tmux} set-option -t ${ot} allow-passthrough on 2>/dev/null`,
+    `set-option -t ${ot} prefix None`,
+    `set-option -t ${ot} prefix2 None`,
+    // tmux ≥ 3.3 drops passthrough sequences (OSC 633, our open requests) unless allowed; also
+    // tried when the version is unknown.
+    ...(passthroughUnneeded(o.probe) ? [] : [`set-option -t ${ot} allow-passthrough on`]),
   ];
   const refresh = Object.entries(o.refreshEnv ?? {})
     .filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
-    .map(([k, v]) => `${tmux} set-environment -t ${t} ${k} ${shellQuote(v)}`);
+    .map(([k, v]) => `set-environment -t ${t} ${k} ${shellQuote(v)}`);
   // The pane's shell leaves its exit status next to our tmux socket (a private 0700 folder), so
   // the terminal closes with it after tmux's attach ends (tmux itself exits 0).
   const exitName = `.exit-${o.name}`;
   // A passthrough reaches only clients attached (and drawn) at that moment: the shell of a new
   // session waits (at most 5 s) for its first client, so its first prompt's marks are seen.
-  const waitForClient = `i=0; while [ "$i" -lt 100 ] && [ "$(${tmux} display-message -p -t "$TMUX_PANE" '#{session_attached}' 2>/dev/null)" = 0 ]; do sleep 0.05 2>/dev/null || sleep 1; i=$((i+1)); done`;
+  const waitForClient = `i=0; while [ "$i" -lt 500 ] && [ "$(${tmux} display-message -p -t "$TMUX_PANE" '#{session_attached}' 2>/dev/null)" = 0 ]; do sleep 0.01 2>/dev/null || sleep 1; i=$((i+1)); done`;
   const notice = o.goneNotice ? `printf '\\033[33m%s\\033[0m\\n' ${shellQuote(o.goneNotice.replace(/[\x00-\x1f\x7f-\x9f]/g, ''))}` : ':';
   // Where our hook in this pane leaves its state (integrationHook.ts), and the $TMUX it may trust.
   const stateEnv = `export SBX_TMUX="$TMUX" SBX_TMUX_STATE="\${TMUX%%,*}.state-${o.name}"`;
-  const inPane = portableSh(`${waitForClient}; ${notice}; ${stateEnv}; ${o.shellCommand.replace(/^exec /, '')}; s=$?; [ -n "$TMUX" ] && echo "$s" > "\${TMUX%%,*}${exitName}"`, [], 'sbx-pane');
+  // The pane runs a script file the attach script writes into a private folder (with the shell's
+  // start-up command next to it): tmux's command line stays short (tmux refuses a long one) and
+  // holds no nonce, and the login shell that tmux runs it with reads only a plain path. The
+  // folder is gone once the pane has read it.
+  const paneScript = `d=\${0%/*}; c=$(cat "$d/run"); rm -rf -- "$d"; ${waitForClient}; ${notice}; ${stateEnv}; /bin/sh -c "$c"; s=$?; [ -n "$TMUX" ] && echo "$s" > "\${TMUX%%,*}${exitName}"`;
   const attach = `${tmux} attach-session${o.detachOthers ? ' -d' : ''} -t ${t}`;
   const script = [
     // Already inside tmux (an rc that starts it): run the shell itself rather than nest.
     'if [ -n "$TMUX" ]; then eval "$1"; exit $?; fi',
     // A tmux that cannot start a session (a broken install, an unusable socket folder): a plain shell.
-    `created=; if ${tmux} has-session -t ${t} 2>/dev/null; then :; elif ${tmux} new-session -d -s ${shellQuote(o.name)} -x ${o.cols} -y ${o.rows} "$2"; then created=1; else echo "sandbox terminal: tmux could not start a session, so this shell will not survive a dropped connection" >&2; eval "$1"; exit $?; fi`,
-    ...options.map((c) => `${c} >/dev/null`),
-    ...refresh.map((c) => `${c} >/dev/null`),
-    ...(o.detachOthers ? [] : [`if [ -n "$(${tmux} list-clients -t ${t} 2>/dev/null)" ]; then echo "this terminal is attached elsewhere" >&2; exit 75; fi`]),
-    `p=$(${tmux} display-message -p -t ${ot} '#{socket_path}' 2>/dev/null)`,
+    // $1: the shell's start-up command; $2: the new pane's script.
+    'sc=$1; pn=$2',
+    'plain() { echo "sandbox terminal: tmux could not start a session, so this shell will not survive a dropped connection" >&2; eval "$sc"; exit $?; }',
+    // mktemp's name, under a TMPDIR of plain characters only: the path passes any login shell as is.
+    'mkpane() { pd=$(umask 077; mktemp -d "${TMPDIR:-/tmp}/sbx-pane.XXXXXX" 2>/dev/null); case $pd in ""|*[!A-Za-z0-9/._-]*) [ -n "$pd" ] && rm -rf -- "$pd"; pd=$(umask 077; mktemp -d /tmp/sbx-pane.XXXXXX 2>/dev/null) || return 1;; esac; printf "%s\\n" "$sc" > "$pd/run" && printf "%s\\n" "$pn" > "$pd/pane"; }',
+    `created=; if ${tmux} has-session -t ${t} 2>/dev/null; then :; elif mkpane; then ${tmux} new-session -d -s ${shellQuote(o.name)} -x ${o.cols} -y ${o.rows} "/bin/sh $pd/pane" \\; ${options.join(' \\; ')} >/dev/null 2>&1; if ${tmux} has-session -t ${t} 2>/dev/null; then created=1; else rm -rf -- "$pd"; plain; fi; else [ -n "$pd" ] && rm -rf -- "$pd"; plain; fi`,
+    ...(refresh.length ? [`${tmux} ${refresh.join(' \\; ')} >/dev/null 2>&1`] : []),
+    `i=$(${tmux} display-message -p -t ${ot} '#{session_attached} #{socket_path}' 2>/dev/null); n=\${i%% *}; p=\${i#* }; [ -n "$i" ] || p=`,
+    ...(o.detachOthers ? [] : ['if [ -n "$n" ] && [ "$n" != 0 ]; then echo "this terminal is attached elsewhere" >&2; exit 75; fi']),
     // A shell of ours waiting at its prompt (integrationHook.ts leaves "prompt <pid> <pane>" next
     // to the socket) gets a private key once this client is attached: it redraws its prompt,
     // marks included, which tmux's redraw of the screen lacks. Only to that pane, and only when
@@ -147,7 +168,7 @@ export function attachCommand(o: AttachOptions): string {
     `if [ "$a" = 0 ] && ${tmux} has-session -t ${t} 2>/dev/null; then exit ${DETACHED_EXIT_CODE}; fi`,
     'exit $a',
   ].join('; ');
-  return `exec ${portableSh(script, [o.shellCommand, inPane], 'sbx-tmux')}`;
+  return `exec ${portableSh(script, [o.shellCommand, paneScript], 'sbx-tmux')}`;
 }
 
 /** Ends a session the user closed (exact target); harmless when it is already gone. */

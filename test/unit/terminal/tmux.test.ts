@@ -70,16 +70,19 @@ describe('tmux pieces', () => {
     assert.strictEqual(shell, "exec /bin/sh -c 'x'");
     assert.doesNotMatch(script, /destroy-unattached on/);
     assert.match(script, /destroy-unattached off/);
-    assert.match(script, /allow-passthrough on 2>\/dev\/null/, 'also where the version does not say');
+    assert.doesNotMatch(script, /allow-passthrough/, 'tmux 3.2 passes passthrough on unasked');
+    const unknown = portableParts(attachCommand({ name: 'sbx-slot1', shellCommand: 'x', probe: { ...probe, version: undefined }, cols: 80, rows: 24 }))[0];
+    assert.match(unknown, /allow-passthrough on/, 'tried where the version does not say');
+    assert.match(script, /new-session -d -s 'sbx-slot1' -x 80 -y 24 "\/bin\/sh \$pd\/pane" \\; set-option -t '=sbx-slot1:' destroy-unattached off \\; /, 'options set in the same tmux call as the session is made; the pane runs a file');
     assert.doesNotMatch(script, / -g/);
-    for (const line of script.split('; ').filter((l) => l.includes('tmux -L'))) assert.match(line, /tmux -L '[^']+' -f \/dev\/null /, line);
+    for (const line of script.split('; ').filter((l) => /tmux -/.test(l))) assert.match(line, /tmux -u -L '[^']+' -f \/dev\/null /, line);
     // Every target is our session exactly; the one exception is the redraw key's pane id, read from our shell's state file.
     const targets = [...script.matchAll(/ -t (\S+)/g)].map((m) => m[1].replace(/'/g, '').replace(/;$/, '')).filter((t) => t !== '"$sn"');
     assert.match(script, /send-keys -t "\$sn" -H /);
     assert.ok(targets.length >= 8);
     for (const t of targets) assert.match(t, /^=sbx-slot1:?$/);
     assert.match(script, /default-terminal xterm-256color/);
-    assert.match(portableParts(pane)[0], /session_attached/, 'the new pane waits for its first client');
+    assert.match(pane, /session_attached/, 'the new pane waits for its first client');
     assert.match(portableParts(attachCommand({ name: 'sbx-a', shellCommand: 'x', probe: { ...probe, version: [3, 3], hasTmuxTerminfo: true }, cols: 1, rows: 1 }))[0], /default-terminal tmux-256color/);
     assert.match(portableParts(killCommand('sbx-slot1'))[0], /kill-session -t '=sbx-slot1' /);
     assert.deepStrictEqual(parseList('sbx-a 0\nsbx-b 2\n\ngarbage line here\n'), [
@@ -352,6 +355,20 @@ describe('tmux pieces', () => {
     await screen.waitFor(/^on-2\ntmux-test[#$] $/m, 'the next prompt');
     await screen.waitForMarks(marks, 'B', 3);
     assert.deepStrictEqual(marks.slice(before + 3).map((m) => m.kind).filter((k) => k !== 'P'), ['E', 'C', 'D', 'A', 'B']);
+  });
+
+  it('a terminal with a folder and many variables (a long start-up command) still runs in tmux, in that folder, UTF-8 intact (no locale set)', async () => {
+    const log = memoryLog();
+    const folder = path.join(sshd.root, 'a folder with spaces');
+    fs.mkdirSync(folder, { recursive: true });
+    const env = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`SBX_VAR_${i}`, `value ${i} with 'quotes' and \\ and $dollars ✓`]));
+    const pty = new SandboxPseudoterminal({ connect: poolTerminalConnector(pool, 'box', log), host: 'box', log, cwd: folder, env, earlyExitMs: 60_000, session: new TmuxShellSession({ name: 'sbx-long', socket, host: 'box', log }) });
+    const screen = new TerminalScreen(pty, 200, 24);
+    open.push({ pty, screen });
+    pty.open({ columns: 200, rows: 24 });
+    await screen.waitFor(/tmux-test[#$] $/m, 'the prompt');
+    pty.handleInput('echo "in=${TMUX:+tmux} pwd=$PWD v=$SBX_VAR_39"\r');
+    await screen.waitFor(new RegExp(`^in=tmux pwd=${folder} v=value 39 with 'quotes' and \\\\ and \\$dollars ✓$`, 'm'), 'tmux, the folder and the variables');
   });
 
   it('a binding the user removed is bound again at the next prompt: the re-attach key never lands on the command line', async () => {
