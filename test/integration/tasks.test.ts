@@ -6,18 +6,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { addTestHost, removeTestHosts, TestHost } from './fsHosts';
+import { ended } from './taskEvents';
 
 const hostNode = (name: string) => ({ kind: 'host', host: { name, source: 'settings', enabled: true } });
-
-function ended(execution: vscode.TaskExecution): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const sub = vscode.tasks.onDidEndTaskProcess((e) => {
-      if (e.execution !== execution) return;
-      sub.dispose();
-      resolve(e.exitCode);
-    });
-  });
-}
 
 function processesWith(marker: string): string[] {
   return fs

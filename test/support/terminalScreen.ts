@@ -82,3 +82,19 @@ export class TerminalScreen {
     this.term.dispose();
   }
 }
+
+type ShellMark = { kind: string; data: string; x: number; before: string };
+
+/**
+ * Runs `drop` (a dropped connection), waits until the pseudoterminal opened its channel again
+ * and the re-attached shell's prompt was marked once more (one more B); the marks since the drop.
+ */
+export async function marksAcrossDrop(screen: TerminalScreen, pty: { onDidOpenChannel(listener: () => void): unknown }, marks: ShellMark[], drop: () => void): Promise<ShellMark[]> {
+  const before = marks.length;
+  const bs = marks.filter((m) => m.kind === 'B').length;
+  const reopened = new Promise<void>((resolve) => pty.onDidOpenChannel(resolve));
+  drop();
+  await reopened;
+  await screen.waitForMarks(marks, 'B', bs + 1);
+  return marks.slice(before);
+}

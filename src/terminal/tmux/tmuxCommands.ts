@@ -122,21 +122,22 @@ export function attachCommand(o: AttachOptions): string {
   ];
   const refresh = Object.entries(o.refreshEnv ?? {})
     .filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
-    .map(([k, v]) => `set-environment -t ${t} ${k} ${shellQuote(v)}`);
+    // tmux ends a command at an argument ending in ";" (it stays the value's with "\;").
+    .map(([k, v]) => `set-environment -t ${t} ${k} ${shellQuote(v.replace(/;$/, '\\;'))}`);
   // The pane's shell leaves its exit status next to our tmux socket (a private 0700 folder), so
   // the terminal closes with it after tmux's attach ends (tmux itself exits 0).
   const exitName = `.exit-${o.name}`;
   // A passthrough reaches only clients attached (and drawn) at that moment: the shell of a new
   // session waits (at most 5 s) for its first client, so its first prompt's marks are seen.
-  const waitForClient = `i=0; while [ "$i" -lt 500 ] && [ "$(${tmux} display-message -p -t "$TMUX_PANE" '#{session_attached}' 2>/dev/null)" = 0 ]; do sleep 0.01 2>/dev/null || sleep 1; i=$((i+1)); done`;
+  const waitForClient = `i=0; while [ "$i" -lt 500 ] && [ "$(${tmux} display-message -p -t "$TMUX_PANE" '#{session_attached}' 2>/dev/null)" = 0 ]; do if sleep 0.01 2>/dev/null; then i=$((i+1)); else sleep 1; i=$((i+100)); fi; done`;
   const notice = o.goneNotice ? `printf '\\033[33m%s\\033[0m\\n' ${shellQuote(o.goneNotice.replace(/[\x00-\x1f\x7f-\x9f]/g, ''))}` : ':';
   // Where our hook in this pane leaves its state (integrationHook.ts), and the $TMUX it may trust.
-  const stateEnv = `export SBX_TMUX="$TMUX" SBX_TMUX_STATE="\${TMUX%%,*}.state-${o.name}"`;
+  const stateEnv = `export SBX_TMUX="$TMUX" SBX_TMUX_STATE="\${TMUX%,*,*}.state-${o.name}"`;
   // The pane runs a script file the attach script writes into a private folder (with the shell's
   // start-up command next to it): tmux's command line stays short (tmux refuses a long one) and
   // holds no nonce, and the login shell that tmux runs it with reads only a plain path. The
   // folder is gone once the pane has read it.
-  const paneScript = `d=\${0%/*}; c=$(cat "$d/run"); rm -rf -- "$d"; ${waitForClient}; ${notice}; ${stateEnv}; /bin/sh -c "$c"; s=$?; [ -n "$TMUX" ] && echo "$s" > "\${TMUX%%,*}${exitName}"`;
+  const paneScript = `d=\${0%/*}; c=$(cat "$d/run"); rm -rf -- "$d"; ${waitForClient}; ${notice}; ${stateEnv}; /bin/sh -c "$c"; s=$?; [ -n "$TMUX" ] && echo "$s" > "\${TMUX%,*,*}${exitName}"`;
   const attach = `${tmux} attach-session${o.detachOthers ? ' -d' : ''} -t ${t}`;
   const script = [
     // Already inside tmux (an rc that starts it): run the shell itself rather than nest.
@@ -147,10 +148,15 @@ export function attachCommand(o: AttachOptions): string {
     'plain() { echo "sandbox terminal: tmux could not start a session, so this shell will not survive a dropped connection" >&2; eval "$sc"; exit $?; }',
     // mktemp's name, under a TMPDIR of plain characters only: the path passes any login shell as is.
     'mkpane() { pd=$(umask 077; mktemp -d "${TMPDIR:-/tmp}/sbx-pane.XXXXXX" 2>/dev/null); case $pd in ""|*[!A-Za-z0-9/._-]*) [ -n "$pd" ] && rm -rf -- "$pd"; pd=$(umask 077; mktemp -d /tmp/sbx-pane.XXXXXX 2>/dev/null) || return 1;; esac; printf "%s\\n" "$sc" > "$pd/run" && printf "%s\\n" "$pn" > "$pd/pane"; }',
-    `created=; if ${tmux} has-session -t ${t} 2>/dev/null; then :; elif mkpane; then ${tmux} new-session -d -s ${shellQuote(o.name)} -x ${o.cols} -y ${o.rows} "/bin/sh $pd/pane" \\; ${options.join(' \\; ')} >/dev/null 2>&1; if ${tmux} has-session -t ${t} 2>/dev/null; then created=1; else rm -rf -- "$pd"; plain; fi; else [ -n "$pd" ] && rm -rf -- "$pd"; plain; fi`,
+    // -P -F ok: "ok" only when this call made the session (another window may win the race to the
+    // same name; then its pane folder is ours to remove and the session is not "created" here).
+    `created=; if ${tmux} has-session -t ${t} 2>/dev/null; then :; elif mkpane; then o=$(${tmux} new-session -d -P -F ok -s ${shellQuote(o.name)} -x ${o.cols} -y ${o.rows} "/bin/sh $pd/pane" \\; ${options.join(' \\; ')} 2>/dev/null); case $o in ok*) created=1;; *) rm -rf -- "$pd"; ${tmux} has-session -t ${t} 2>/dev/null || plain;; esac; else [ -n "$pd" ] && rm -rf -- "$pd"; plain; fi`,
     ...(refresh.length ? [`${tmux} ${refresh.join(' \\; ')} >/dev/null 2>&1`] : []),
     `i=$(${tmux} display-message -p -t ${ot} '#{session_attached} #{socket_path}' 2>/dev/null); n=\${i%% *}; p=\${i#* }; [ -n "$i" ] || p=`,
     ...(o.detachOthers ? [] : ['if [ -n "$n" ] && [ "$n" != 0 ]; then echo "this terminal is attached elsewhere" >&2; exit 75; fi']),
+    // A session made here has no past: an exit status or shell state left by an earlier session
+    // of the same name (its shell ended while no client was attached) is not this one's.
+    `if [ -n "$created" ] && [ -n "$p" ]; then rm -f "$p${exitName}" "$p.state-${o.name}"; fi`,
     // A shell of ours waiting at its prompt (integrationHook.ts leaves "prompt <pid> <pane>" next
     // to the socket) gets a private key once this client is attached: it redraws its prompt,
     // marks included, which tmux's redraw of the screen lacks. Only to that pane, and only when
@@ -158,7 +164,8 @@ export function attachCommand(o: AttachOptions): string {
     // program the shell runs, whatever the state file says.
     `st=; if [ -z "$created" ] && [ -n "$p" ]; then st=$(head -n 1 "$p.state-${o.name}" 2>/dev/null); fi`,
     'sw=${st%% *}; sr=${st#* }; sp=${sr%% *}; sn=${sr#* }; k=',
-    'case $sw:$sp:$sn in prompt:[1-9]*:%[0-9]*) case $sp$sn in *[!0-9%]*) ;; *) [ "$(sed "s/.*) //" "/proc/$sp/stat" 2>/dev/null | cut -d " " -f 6)" = "$sp" ] && k=1;; esac;; esac',
+    // The shell's pid must be that pane's (its terminal is the pane's tty) and the pane ours.
+    `case $sw:$sp:$sn in prompt:[1-9]*:%[0-9]*) case $sp$sn in *[!0-9%]*) ;; *) [ "$(sed "s/.*) //" "/proc/$sp/stat" 2>/dev/null | cut -d " " -f 6)" = "$sp" ] && [ "$(${tmux} display-message -p -t "$sn" '#{pane_tty} #{session_name}' 2>/dev/null)" = "$(readlink "/proc/$sp/fd/0" 2>/dev/null) ${o.name}" ] && k=1;; esac;; esac`,
     `if [ -n "$k" ]; then ${attach} \\; send-keys -t "$sn" -H 1b 5b 35 33 37 39 7e; else ${attach}; fi`,
     'a=$?',
     `f="$p${exitName}"`,

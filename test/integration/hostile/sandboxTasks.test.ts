@@ -7,19 +7,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { addTestHost, removeTestHosts } from '../fsHosts';
+import { ended } from '../taskEvents';
 
 const HOST = process.env.SBX_SANDBOX_HOST ?? 'local-sandbox';
 const folder = process.env.SBX_HOSTILE_FOLDER ?? '';
-
-function ended(execution: vscode.TaskExecution): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const sub = vscode.tasks.onDidEndTaskProcess((e) => {
-      if (e.execution !== execution) return;
-      sub.dispose();
-      resolve(e.exitCode);
-    });
-  });
-}
 
 /** The task the editor read from the sandbox's tasks.json (it reads the file again after a change: ask until it is there). */
 async function sandboxTask(label: string, command: string): Promise<vscode.Task> {

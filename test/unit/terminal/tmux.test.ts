@@ -7,11 +7,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { memoryLog, targetFor, testPool } from '../../support/targets';
 import { startSshd, Sshd } from '../../support/sshd';
-import { TerminalScreen } from '../../support/terminalScreen';
+import { marksAcrossDrop, TerminalScreen } from '../../support/terminalScreen';
 import { ConnectionPool } from '../../../src/ssh/pool';
 import { shellQuote } from '../../../src/ssh/exec';
 import { poolTerminalConnector } from '../../../src/terminal/sshConnectionAdapter';
-import { SandboxPseudoterminal } from '../../../src/terminal/sandboxPseudoterminal';
+import { SandboxPseudoterminal, SandboxTerminalOptions } from '../../../src/terminal/sandboxPseudoterminal';
 import { OpenRequest } from '../../../src/terminal/openRequestFilter';
 import { ClosedSessions, MAX_REMEMBERED } from '../../../src/terminal/tmux/closedSessions';
 import { OpenSessions } from '../../../src/terminal/tmux/openSessions';
@@ -73,7 +73,7 @@ describe('tmux pieces', () => {
     assert.doesNotMatch(script, /allow-passthrough/, 'tmux 3.2 passes passthrough on unasked');
     const unknown = portableParts(attachCommand({ name: 'sbx-slot1', shellCommand: 'x', probe: { ...probe, version: undefined }, cols: 80, rows: 24 }))[0];
     assert.match(unknown, /allow-passthrough on/, 'tried where the version does not say');
-    assert.match(script, /new-session -d -s 'sbx-slot1' -x 80 -y 24 "\/bin\/sh \$pd\/pane" \\; set-option -t '=sbx-slot1:' destroy-unattached off \\; /, 'options set in the same tmux call as the session is made; the pane runs a file');
+    assert.match(script, /new-session -d -P -F ok -s 'sbx-slot1' -x 80 -y 24 "\/bin\/sh \$pd\/pane" \\; set-option -t '=sbx-slot1:' destroy-unattached off \\; /, 'options set in the same tmux call as the session is made; the pane runs a file');
     assert.doesNotMatch(script, / -g/);
     for (const line of script.split('; ').filter((l) => /tmux -/.test(l))) assert.match(line, /tmux -u -L '[^']+' -f \/dev\/null /, line);
     // Every target is our session exactly; the one exception is the redraw key's pane id, read from our shell's state file.
@@ -167,22 +167,28 @@ describe('tmux pieces', () => {
     await sshd?.stop();
   });
 
-  function tmuxTerminal(name: string, onOpenRequest?: (r: OpenRequest) => void, restored?: { nonce?: string }) {
+  /** A pseudoterminal on the test sshd with `options` (a session or a wrapper), opened and rendered; ended after the test. */
+  function openTerminal(options: Partial<SandboxTerminalOptions>, columns = 80) {
     const log = memoryLog();
-    const pty = new SandboxPseudoterminal({
-      connect: poolTerminalConnector(pool, 'box', log),
-      host: 'box',
-      log,
-      earlyExitMs: 60_000,
+    const pty = new SandboxPseudoterminal({ connect: poolTerminalConnector(pool, 'box', log), host: 'box', log, earlyExitMs: 60_000, ...options });
+    const screen = new TerminalScreen(pty, columns, 24);
+    open.push({ pty, screen });
+    pty.open({ columns, rows: 24 });
+    return { pty, screen };
+  }
+
+  /** The attach command as it is, each open the same (a restored terminal takes its session over from the old window's client). */
+  function tmuxTerminal(name: string, onOpenRequest?: (r: OpenRequest) => void, restored?: { nonce?: string }) {
+    return openTerminal({
       onOpenRequest,
       nonce: restored?.nonce,
-      // A restored terminal takes its session over from the old window's client (gone, maybe not yet noticed).
       wrapCommand: (shellCommand, d) => attachCommand({ socket, name, shellCommand, probe, cols: d.columns, rows: d.rows, refreshEnv: { SBX_REFRESHED: name }, detachOthers: !!restored }),
     });
-    const screen = new TerminalScreen(pty);
-    open.push({ pty, screen });
-    pty.open({ columns: 80, rows: 24 });
-    return { pty, screen };
+  }
+
+  /** A terminal as the extension makes it (TmuxShellSession: re-opens re-attach and detach our stale client). */
+  function sessionTerminal(name: string, options: Partial<SandboxTerminalOptions> = {}) {
+    return openTerminal({ ...options, session: new TmuxShellSession({ name, socket, host: 'box', log: memoryLog() }) }, 200);
   }
 
   const sessions = async () => {
@@ -320,34 +326,15 @@ describe('tmux pieces', () => {
     t.pty.close();
   });
 
-  /** A terminal as the extension makes it (TmuxShellSession: re-opens re-attach and detach our stale client). */
-  function sessionTerminal(name: string) {
-    const log = memoryLog();
-    const pty = new SandboxPseudoterminal({
-      connect: poolTerminalConnector(pool, 'box', log),
-      host: 'box',
-      log,
-      earlyExitMs: 60_000,
-      session: new TmuxShellSession({ name, socket, host: 'box', log }),
-    });
-    const screen = new TerminalScreen(pty, 200, 24);
-    open.push({ pty, screen });
-    pty.open({ columns: 200, rows: 24 });
-    return { pty, screen };
-  }
-
   it('after a dropped connection: D ends what the editor tracked, and the re-attached shell marks its prompt again (A, B after the prompt text)', async () => {
     const { pty, screen } = sessionTerminal('sbx-remark');
     const marks = screen.recordShellMarks();
     await screen.waitFor(/tmux-test[#$] $/m, 'the prompt');
     await screen.waitForMarks(marks, 'B', 1);
-    const before = marks.length;
-    const reopened = new Promise<void>((resolve) => pty.onDidOpenChannel(resolve));
-    sshd.dropConnections();
-    await reopened;
-    await screen.waitForMarks(marks, 'B', 2);
-    assert.deepStrictEqual(marks.slice(before).map((m) => m.data), ['D', 'A', 'B'], JSON.stringify(marks));
-    const [, a, b] = marks.slice(before);
+    const since = await marksAcrossDrop(screen, pty, marks, () => sshd.dropConnections());
+    assert.deepStrictEqual(since.map((m) => m.data), ['D', 'A', 'B'], JSON.stringify(marks));
+    const [, a, b] = since;
+    const before = marks.length - since.length;
     assert.strictEqual(a.x, 0);
     assert.match(b.before, /^tmux-test[#$] $/, 'B where the input starts');
     // And the shell goes on as before: its next command is marked as usual.
@@ -358,14 +345,10 @@ describe('tmux pieces', () => {
   });
 
   it('a terminal with a folder and many variables (a long start-up command) still runs in tmux, in that folder, UTF-8 intact (no locale set)', async () => {
-    const log = memoryLog();
     const folder = path.join(sshd.root, 'a folder with spaces');
     fs.mkdirSync(folder, { recursive: true });
     const env = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`SBX_VAR_${i}`, `value ${i} with 'quotes' and \\ and $dollars ✓`]));
-    const pty = new SandboxPseudoterminal({ connect: poolTerminalConnector(pool, 'box', log), host: 'box', log, cwd: folder, env, earlyExitMs: 60_000, session: new TmuxShellSession({ name: 'sbx-long', socket, host: 'box', log }) });
-    const screen = new TerminalScreen(pty, 200, 24);
-    open.push({ pty, screen });
-    pty.open({ columns: 200, rows: 24 });
+    const { pty, screen } = sessionTerminal('sbx-long', { cwd: folder, env });
     await screen.waitFor(/tmux-test[#$] $/m, 'the prompt');
     pty.handleInput('echo "in=${TMUX:+tmux} pwd=$PWD v=$SBX_VAR_39"\r');
     await screen.waitFor(new RegExp(`^in=tmux pwd=${folder} v=value 39 with 'quotes' and \\\\ and \\$dollars ✓$`, 'm'), 'tmux, the folder and the variables');
@@ -431,6 +414,33 @@ describe('tmux pieces', () => {
     pty.handleInput('echo "old=${OLD:-no}"\r');
     await screen.waitFor(/^old=no$/m, 'a fresh shell');
     assert.deepStrictEqual((await sessions()).filter((s) => s.name === 'sbx-gone').length, 1, 'in a new session of the same name');
+  });
+
+  it('an exit status left by an earlier session of the same name is not taken for this one: a detach still keeps the terminal', async () => {
+    const dir = path.join(sshd.tmuxTmpdir, `tmux-${process.getuid?.() ?? 0}`);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // That session's shell ended while no client was attached: nobody read its status.
+    fs.writeFileSync(path.join(dir, `${socket}.exit-sbx-stale`), '7\n');
+    const t = tmuxTerminal('sbx-stale');
+    await t.screen.waitFor(/tmux-test[#$] $/m, 'the prompt');
+    let closedWith: number | void | undefined;
+    t.pty.onDidClose((code) => (closedWith = code));
+    t.pty.handleInput(`tmux -L "${socket}" detach-client\r`);
+    await t.screen.waitFor(/Detached from its session on box; it keeps running there\./, 'the detached line');
+    assert.strictEqual(closedWith, undefined, 'not closed with the old status');
+  });
+
+  it('variables refreshed on a re-attach keep a value ending in ";" and every one after it', async () => {
+    const refreshEnv = { SBX_A: 'echo hi;', SBX_B: ';', SBX_C: 'after' };
+    const wrap = (detachOthers: boolean) => (shellCommand: string, d: { columns: number; rows: number }) => attachCommand({ socket, name: 'sbx-semi', shellCommand, probe, cols: d.columns, rows: d.rows, refreshEnv, detachOthers });
+    const first = openTerminal({ wrapCommand: wrap(false) });
+    await first.screen.waitFor(/tmux-test[#$] $/m, 'the prompt');
+    first.pty.dispose(); // the window goes; the session stays
+    const again = openTerminal({ wrapCommand: wrap(true) });
+    await again.screen.waitFor(/tmux-test[#$] $/m, 'the re-attached prompt');
+    assert.strictEqual(sshd.tmux(socket, 'show-environment', '-t', '=sbx-semi', 'SBX_A'), 'SBX_A=echo hi;\n');
+    assert.strictEqual(sshd.tmux(socket, 'show-environment', '-t', '=sbx-semi', 'SBX_B'), 'SBX_B=;\n');
+    assert.strictEqual(sshd.tmux(socket, 'show-environment', '-t', '=sbx-semi', 'SBX_C'), 'SBX_C=after\n');
   });
 
   it('a tmux that cannot start a session gives a plain shell and says so', async () => {

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { execFileSync } from 'child_process';
 import { memoryLog, targetFor, testPool } from '../../support/targets';
 import { startSshd, Sshd } from '../../support/sshd';
-import { TerminalScreen } from '../../support/terminalScreen';
+import { marksAcrossDrop, TerminalScreen } from '../../support/terminalScreen';
 import { ConnectionPool } from '../../../src/ssh/pool';
 import { poolTerminalConnector } from '../../../src/terminal/sshConnectionAdapter';
 import { SandboxPseudoterminal } from '../../../src/terminal/sandboxPseudoterminal';
@@ -119,13 +119,9 @@ describe('SandboxPseudoterminal with a zsh login shell (real sshd)', function ()
     const marks = screen.recordShellMarks();
     await screen.waitFor(PROMPT, 'the zsh prompt');
     await screen.waitForMarks(marks, 'B', 1);
-    const before = marks.length;
-    const reopened = new Promise<void>((resolve) => pty.onDidOpenChannel(resolve));
-    sshd.dropConnections();
-    await reopened;
-    await screen.waitForMarks(marks, 'B', 2);
-    assert.deepStrictEqual(marks.slice(before).map((m) => m.data), ['D', 'A', 'B'], JSON.stringify(marks));
-    assert.match(marks[marks.length - 1].before, /^zsh-test:[^\n]*% $/);
+    const since = await marksAcrossDrop(screen, pty, marks, () => sshd.dropConnections());
+    assert.deepStrictEqual(since.map((m) => m.data), ['D', 'A', 'B'], JSON.stringify(marks));
+    assert.match(since[2].before, /^zsh-test:[^\n]*% $/);
   });
 });
 
