@@ -137,7 +137,11 @@ export function attachCommand(o: AttachOptions): string {
   // start-up command next to it): tmux's command line stays short (tmux refuses a long one) and
   // holds no nonce, and the login shell that tmux runs it with reads only a plain path. The
   // folder is gone once the pane has read it.
-  const paneScript = `d=\${0%/*}; c=$(cat "$d/run"); rm -rf -- "$d"; ${waitForClient}; ${notice}; ${stateEnv}; /bin/sh -c "$c"; s=$?; [ -n "$TMUX" ] && echo "$s" > "\${TMUX%,*,*}${exitName}"`;
+  // The shell runs in the background of this script (on the pane's terminal, fd 3) so that the
+  // hang-up tmux sends when the session is killed (closing the terminal) is passed on to it: the
+  // shell is not the pane's first process, and a loop it runs would otherwise outlive the pane.
+  // A session killed so leaves no exit status behind.
+  const paneScript = `d=\${0%/*}; c=$(cat "$d/run"); rm -rf -- "$d"; ${waitForClient}; ${notice}; ${stateEnv}; exec 3<&0; /bin/sh -c "$c" <&3 3<&- & k=$!; exec 3<&-; c=; h=; trap 'h=1; kill -HUP "$k" 2>/dev/null' HUP TERM; wait "$k"; s=$?; while kill -0 "$k" 2>/dev/null; do wait "$k"; s=$?; done; [ -z "$h" ] && [ -n "$TMUX" ] && echo "$s" > "\${TMUX%,*,*}${exitName}"`;
   const attach = `${tmux} attach-session${o.detachOthers ? ' -d' : ''} -t ${t}`;
   const script = [
     // Already inside tmux (an rc that starts it): run the shell itself rather than nest.

@@ -443,6 +443,20 @@ describe('tmux pieces', () => {
     assert.strictEqual(sshd.tmux(socket, 'show-environment', '-t', '=sbx-semi', 'SBX_C'), 'SBX_C=after\n');
   });
 
+  it('closing the terminal ends a loop its shell runs (nothing left running on the sandbox)', async () => {
+    const { pty, screen } = sessionTerminal('sbx-loop');
+    await screen.waitFor(/tmux-test[#$] $/m, 'the prompt');
+    const pidFile = path.join(sshd.root, 'loop-shell-pid');
+    pty.handleInput(`echo $$ > ${pidFile}; while :; do sleep 0.1; done\r`);
+    for (let i = 0; i < 100 && !fs.existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 20));
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    assert.ok(pid > 0 && fs.existsSync(`/proc/${pid}`), 'the shell runs its loop');
+    pty.close();
+    // Nothing signals the remote shell's end: watch /proc, bounded.
+    for (let i = 0; i < 100 && fs.existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(!fs.existsSync(`/proc/${pid}`), 'the shell and its loop ended with the session');
+  });
+
   it('a tmux that cannot start a session gives a plain shell and says so', async () => {
     // tmux refuses a socket folder others may write to: every tmux command fails.
     const dir = path.join(sshd.tmuxTmpdir, `tmux-${process.getuid?.() ?? 0}`);
