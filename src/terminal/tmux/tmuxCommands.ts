@@ -71,6 +71,19 @@ export function portableSh(script: string, args: readonly string[] = [], label =
   return `/bin/sh -c '${DECODE}' ${label} ${[script, ...args].map((a) => `'${printfEscape(a)}'`).join(' ')}`;
 }
 
+// As DECODE, but the arguments go to the script as SBX_ARG1… in its environment (readable by the
+// user only), and the script runs in a fresh /bin/sh whose command line holds the script alone.
+const DECODE_TO_ENV = 's=$(printf "%b" "$1"); shift; i=0; for a; do i=$((i+1)); export "SBX_ARG$i=$(printf "%b" "$a")"; done; exec /bin/sh -c "$s" sbx';
+
+/**
+ * portableSh for a long-lived script whose arguments are secret (a terminal's nonce): other users
+ * of the sandbox can list process command lines, not environments. The script reads SBX_ARG1…
+ * and should unset them before starting anything.
+ */
+export function portableShWithPrivateArgs(script: string, args: readonly string[], label = 'sbx'): string {
+  return `/bin/sh -c '${DECODE_TO_ENV}' ${label} ${[script, ...args].map((a) => `'${printfEscape(a)}'`).join(' ')}`;
+}
+
 export interface AttachOptions {
   readonly socket?: string;
   readonly name: string;
@@ -145,10 +158,11 @@ export function attachCommand(o: AttachOptions): string {
   const attach = `${tmux} attach-session${o.detachOthers ? ' -d' : ''} -t ${t}`;
   const script = [
     // Already inside tmux (an rc that starts it): run the shell itself rather than nest.
-    'if [ -n "$TMUX" ]; then eval "$1"; exit $?; fi',
+    // SBX_ARG1: the shell's start-up command; SBX_ARG2: the new pane's script (kept out of this
+    // long-lived process's command line: they hold the terminal's nonce).
+    'sc=$SBX_ARG1; pn=$SBX_ARG2; unset SBX_ARG1 SBX_ARG2',
+    'if [ -n "$TMUX" ]; then eval "$sc"; exit $?; fi',
     // A tmux that cannot start a session (a broken install, an unusable socket folder): a plain shell.
-    // $1: the shell's start-up command; $2: the new pane's script.
-    'sc=$1; pn=$2',
     'plain() { echo "sandbox terminal: tmux could not start a session, so this shell will not survive a dropped connection" >&2; eval "$sc"; exit $?; }',
     // mktemp's name, under a TMPDIR of plain characters only: the path passes any login shell as is.
     'mkpane() { pd=$(umask 077; mktemp -d "${TMPDIR:-/tmp}/sbx-pane.XXXXXX" 2>/dev/null); case $pd in ""|*[!A-Za-z0-9/._-]*) [ -n "$pd" ] && rm -rf -- "$pd"; pd=$(umask 077; mktemp -d /tmp/sbx-pane.XXXXXX 2>/dev/null) || return 1;; esac; printf "%s\\n" "$sc" > "$pd/run" && printf "%s\\n" "$pn" > "$pd/pane"; }',
@@ -179,7 +193,7 @@ export function attachCommand(o: AttachOptions): string {
     `if [ "$a" = 0 ] && ${tmux} has-session -t ${t} 2>/dev/null; then exit ${DETACHED_EXIT_CODE}; fi`,
     'exit $a',
   ].join('; ');
-  return `exec ${portableSh(script, [o.shellCommand, paneScript], 'sbx-tmux')}`;
+  return `exec ${portableShWithPrivateArgs(script, [o.shellCommand, paneScript], 'sbx-tmux')}`;
 }
 
 /** Ends a session the user closed (exact target); harmless when it is already gone. */

@@ -443,6 +443,23 @@ describe('tmux pieces', () => {
     assert.strictEqual(sshd.tmux(socket, 'show-environment', '-t', '=sbx-semi', 'SBX_C'), 'SBX_C=after\n');
   });
 
+  it('no process on the sandbox shows the terminal\'s nonce in its command line once the shell runs (others may list them)', async () => {
+    const { pty, screen } = sessionTerminal('sbx-argv');
+    await screen.waitFor(/tmux-test[#$] $/m, 'the prompt');
+    assert.strictEqual(pty.persistent, true);
+    const showing = fs
+      .readdirSync('/proc')
+      .filter((n) => /^\d+$/.test(n))
+      .filter((pid) => {
+        try {
+          return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(pty.nonce);
+        } catch {
+          return false;
+        }
+      });
+    assert.deepStrictEqual(showing, []);
+  });
+
   it('closing the terminal ends a loop its shell runs (nothing left running on the sandbox)', async () => {
     const { pty, screen } = sessionTerminal('sbx-loop');
     await screen.waitFor(/tmux-test[#$] $/m, 'the prompt');
