@@ -106,9 +106,9 @@ export interface AttachOptions {
 /**
  * The PTY command of a persistent terminal: create the session if it is not there (with our
  * per-session options), refuse to attach one another client holds (exit 75), else attach;
- * exit DETACHED_EXIT_CODE when the client was detached while the session runs on.
- * $1 is the shell command (one line, any login shell runs it: see bootstrap.ts), $2 the same wrapped to
- * record its exit status for the pane of a new session.
+ * exit DETACHED_EXIT_CODE when the client was detached while the session runs on. Without a
+ * usable tmux it runs the plain shell. The shell's start-up command (bootstrap.ts) and the new
+ * pane's script travel in the script's environment (portableShWithPrivateArgs).
  */
 export function attachCommand(o: AttachOptions): string {
   const tmux = tmuxOf(o.socket ?? DEFAULT_SOCKET);
