@@ -61,3 +61,13 @@ export async function rejectsWith(work: Thenable<unknown>, code: string): Promis
   }
   throw new Error(`expected FileSystemError ${code}, but it succeeded`);
 }
+
+/** Whether the extension's tmux server on `host` (this machine) has session `name`. */
+export function tmuxSessionAlive(host: TestHost, name: string): boolean {
+  try {
+    host.sshd.tmux('sandbox-explorer', 'has-session', '-t', `=${name}`);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -7,16 +7,7 @@ import { Logger } from '../../src/common/log';
 import { SandboxPseudoterminal } from '../../src/terminal/sandboxPseudoterminal';
 import { SandboxTerminals } from '../../src/terminal/sandboxTerminals';
 import { targetFor, testPool } from '../support/targets';
-import { addTestHost, removeTestHosts, TestHost } from './fsHosts';
-
-function sessionAlive(host: TestHost, name: string): boolean {
-  try {
-    host.sshd.tmux('sandbox-explorer', 'has-session', '-t', `=${name}`);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { addTestHost, removeTestHosts, TestHost, tmuxSessionAlive } from './fsHosts';
 
 /** A logger whose lines can be awaited. */
 function waitableLog() {
@@ -61,14 +52,14 @@ describe('sandbox terminals across a window reload', function () {
       name = /sbx-box-[0-9a-f]{12}/.exec(JSON.stringify([...data.values()]))?.[0];
       assert.ok(name, 'the session is remembered');
       // The attach command creates the session as the channel opens: poll it, bounded.
-      for (let i = 0; i < 100 && !sessionAlive(host, name); i++) await new Promise((r) => setTimeout(r, 50));
-      assert.ok(sessionAlive(host, name));
+      for (let i = 0; i < 100 && !tmuxSessionAlive(host, name); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(tmuxSessionAlive(host, name));
 
       // Deactivation, then the pseudoterminal's close without any onDidCloseTerminal.
       terminals.dispose();
       pty.close();
       await waitFor(/the window is closing, its tmux session sbx-box-[0-9a-f]{12} is kept/);
-      assert.ok(sessionAlive(host, name), 'the session survived');
+      assert.ok(tmuxSessionAlive(host, name), 'the session survived');
       assert.ok(JSON.stringify([...data.values()]).includes(name), 'and is still remembered');
     } finally {
       if (name) host.sshd.tmux('sandbox-explorer', 'kill-session', '-t', `=${name}`);

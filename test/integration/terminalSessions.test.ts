@@ -6,7 +6,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { addTestHost, removeTestHosts, TestHost } from './fsHosts';
+import { addTestHost, removeTestHosts, TestHost, tmuxSessionAlive } from './fsHosts';
 
 const hostNode = (name: string) => ({ kind: 'host', host: { name, source: 'settings', enabled: true } });
 
@@ -33,16 +33,6 @@ async function run(terminal: vscode.Terminal, command: string, folder: string): 
   return fs.readFileSync(out, 'utf8');
 }
 
-/** Our tmux server's session, as the remote (this machine) sees it. */
-function sessionAlive(host: TestHost, name: string): boolean {
-  try {
-    host.sshd.tmux('sandbox-explorer', 'has-session', '-t', `=${name}`);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('persistent sandbox terminals (tmux)', function () {
   this.timeout(60000);
   let host: TestHost;
@@ -63,13 +53,13 @@ describe('persistent sandbox terminals (tmux)', function () {
     const name = /session=(sbx-[a-z0-9-]+)/.exec(output)?.[1];
     assert.ok(name, `not in a tmux session of ours: ${JSON.stringify(output)}`);
     assert.match(name, /^sbx-tmuxbox-[0-9a-f]{12}$/);
-    assert.ok(sessionAlive(host, name));
+    assert.ok(tmuxSessionAlive(host, name));
     const gone = closed(terminal);
     terminal.dispose();
     await gone;
     // Nothing signals the remote session's end: poll it, bounded.
-    for (let i = 0; i < 100 && sessionAlive(host, name); i++) await new Promise((r) => setTimeout(r, 100));
-    assert.strictEqual(sessionAlive(host, name), false, 'closing the terminal killed its tmux session');
+    for (let i = 0; i < 100 && tmuxSessionAlive(host, name); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.strictEqual(tmuxSessionAlive(host, name), false, 'closing the terminal killed its tmux session');
   });
 
   it('closes with the shell\'s exit status from inside tmux', async () => {

@@ -2,12 +2,12 @@
 // real sshd and real tmux: with tmux the same session is re-attached and a counter started
 // before the cut is still counting; without tmux the user gets one "lost" line and a fresh shell.
 import * as assert from 'assert';
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { createNetns, netnsAvailable, Netns } from '../../support/netns';
 import { memoryLog, targetFor, testPool } from '../../support/targets';
 import { startSshd, Sshd } from '../../support/sshd';
+import { commandExists } from '../../support/commands';
 import { TerminalScreen } from '../../support/terminalScreen';
 import { ConnectionPool } from '../../../src/ssh/pool';
 import { poolTerminalConnector } from '../../../src/terminal/sshConnectionAdapter';
@@ -15,14 +15,7 @@ import { SandboxPseudoterminal, ShellSession } from '../../../src/terminal/sandb
 import { TmuxShellSession } from '../../../src/terminal/tmux/tmuxSession';
 import { listCommand, parseList } from '../../../src/terminal/tmux/tmuxCommands';
 
-const hasTmux = (() => {
-  try {
-    execFileSync('tmux', ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasTmux = commandExists('tmux');
 
 const PROMPT = /part-test[$#] $/m;
 

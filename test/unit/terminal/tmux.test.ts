@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { memoryLog, targetFor, testPool } from '../../support/targets';
 import { startSshd, Sshd } from '../../support/sshd';
+import { commandExists } from '../../support/commands';
 import { marksAcrossDrop, TerminalScreen } from '../../support/terminalScreen';
 import { ConnectionPool } from '../../../src/ssh/pool';
 import { shellQuote } from '../../../src/ssh/exec';
@@ -26,23 +27,7 @@ function portableParts(cmd: string): string[] {
   return words.slice(1).map(bytes);
 }
 
-function commandExists(name: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const hasTmux = (() => {
-  try {
-    execFileSync('tmux', ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasTmux = commandExists('tmux');
 
 describe('tmux pieces', () => {
   it('names sessions with a random id and addresses them exactly', () => {

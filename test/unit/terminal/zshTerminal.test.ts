@@ -8,6 +8,7 @@ import * as path from 'path';
 import { execFileSync } from 'child_process';
 import { memoryLog, targetFor, testPool } from '../../support/targets';
 import { startSshd, Sshd } from '../../support/sshd';
+import { commandExists } from '../../support/commands';
 import { marksAcrossDrop, TerminalScreen } from '../../support/terminalScreen';
 import { ConnectionPool } from '../../../src/ssh/pool';
 import { poolTerminalConnector } from '../../../src/terminal/sshConnectionAdapter';
@@ -100,7 +101,7 @@ describe('SandboxPseudoterminal with a zsh login shell (real sshd)', function ()
     assert.ok(!raw.includes('\x1b]5379;'), 'the private sequence never reaches the screen');
   });
 
-  (hasTmux() ? it : it.skip)('in tmux, every prompt (the first one too) arrives as A, prompt text, B', async () => {
+  (commandExists('tmux') ? it : it.skip)('in tmux, every prompt (the first one too) arrives as A, prompt text, B', async () => {
     const { pty, screen } = terminal(undefined, undefined, 'sbx-zsh-marks');
     const marks = screen.recordShellMarks();
     await screen.waitFor(PROMPT, 'the zsh prompt');
@@ -114,7 +115,7 @@ describe('SandboxPseudoterminal with a zsh login shell (real sshd)', function ()
     for (const m of marks.filter((m) => m.kind === 'B')) assert.match(m.before, /^zsh-test:[^\n]*% $/, `B after the prompt text: ${JSON.stringify(marks)}`);
   });
 
-  (hasTmux() ? it : it.skip)('in tmux, after a dropped connection the re-attached zsh marks its prompt again (D, then A and B after the prompt text)', async () => {
+  (commandExists('tmux') ? it : it.skip)('in tmux, after a dropped connection the re-attached zsh marks its prompt again (D, then A and B after the prompt text)', async () => {
     const { pty, screen } = terminal(undefined, undefined, 'sbx-zsh-remark');
     const marks = screen.recordShellMarks();
     await screen.waitFor(PROMPT, 'the zsh prompt');
@@ -124,12 +125,3 @@ describe('SandboxPseudoterminal with a zsh login shell (real sshd)', function ()
     assert.match(since[2].before, /^zsh-test:[^\n]*% $/);
   });
 });
-
-function hasTmux(): boolean {
-  try {
-    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
