@@ -58,30 +58,21 @@ function tmuxOf(socket: string): string {
   return `tmux -u -L ${shellQuote(socket)} -f /dev/null`;
 }
 
-// The fixed decoder portableSh hands everything to: no ' \ ! inside, so fish and csh read it as sh does.
-const DECODE = 's=$(printf "%b" "$1"); shift; n=$#; while [ "$n" -gt 0 ]; do set -- "$@" "$(printf "%b" "$1")"; shift; n=$((n-1)); done; eval "$s"';
+// The fixed decoder portableSh hands everything to (no ' \ ! inside, so fish and csh read it as
+// sh does): the arguments go to the script as SBX_ARG1… in its environment (readable by the
+// user only), and the script runs in a fresh /bin/sh whose command line holds the script alone.
+const DECODE = 's=$(printf "%b" "$1"); shift; i=0; for a; do i=$((i+1)); export "SBX_ARG$i=$(printf "%b" "$a")"; done; exec /bin/sh -c "$s" sbx';
 
 /**
- * `/bin/sh` running `script` with `args` ($1…), as one line that any login shell (sh, bash,
- * zsh, fish, csh) passes on unchanged: script and arguments travel printf-%b-encoded in plain
- * single-quoted words (no quote, backslash or `!` inside, see printfEscape) and a fixed decoder
- * runs them. tmux runs a pane's command through the user's shell too, so panes use it as well.
+ * `/bin/sh` running `script`, as one line that any login shell (sh, bash, zsh, fish, csh) passes
+ * on unchanged: the script and its arguments travel printf-%b-encoded in plain single-quoted
+ * words (no quote, backslash or `!` inside, see printfEscape) and a fixed decoder runs them.
+ * Arguments may be secret (a terminal's nonce): other users of the sandbox can list command
+ * lines, not environments, so the script reads them as SBX_ARG1… and unsets them before it
+ * starts anything.
  */
 export function portableSh(script: string, args: readonly string[] = [], label = 'sbx'): string {
   return `/bin/sh -c '${DECODE}' ${label} ${[script, ...args].map((a) => `'${printfEscape(a)}'`).join(' ')}`;
-}
-
-// As DECODE, but the arguments go to the script as SBX_ARG1… in its environment (readable by the
-// user only), and the script runs in a fresh /bin/sh whose command line holds the script alone.
-const DECODE_TO_ENV = 's=$(printf "%b" "$1"); shift; i=0; for a; do i=$((i+1)); export "SBX_ARG$i=$(printf "%b" "$a")"; done; exec /bin/sh -c "$s" sbx';
-
-/**
- * portableSh for a long-lived script whose arguments are secret (a terminal's nonce): other users
- * of the sandbox can list process command lines, not environments. The script reads SBX_ARG1…
- * and should unset them before starting anything.
- */
-export function portableShWithPrivateArgs(script: string, args: readonly string[], label = 'sbx'): string {
-  return `/bin/sh -c '${DECODE_TO_ENV}' ${label} ${[script, ...args].map((a) => `'${printfEscape(a)}'`).join(' ')}`;
 }
 
 export interface AttachOptions {
@@ -108,7 +99,7 @@ export interface AttachOptions {
  * per-session options), refuse to attach one another client holds (exit 75), else attach;
  * exit DETACHED_EXIT_CODE when the client was detached while the session runs on. Without a
  * usable tmux it runs the plain shell. The shell's start-up command (bootstrap.ts) and the new
- * pane's script travel in the script's environment (portableShWithPrivateArgs).
+ * pane's script travel in the script's environment (portableSh).
  */
 export function attachCommand(o: AttachOptions): string {
   const tmux = tmuxOf(o.socket ?? DEFAULT_SOCKET);
@@ -193,7 +184,7 @@ export function attachCommand(o: AttachOptions): string {
     `if [ "$a" = 0 ] && ${tmux} has-session -t ${t} 2>/dev/null; then exit ${DETACHED_EXIT_CODE}; fi`,
     'exit $a',
   ].join('; ');
-  return `exec ${portableShWithPrivateArgs(script, [o.shellCommand, paneScript], 'sbx-tmux')}`;
+  return `exec ${portableSh(script, [o.shellCommand, paneScript], 'sbx-tmux')}`;
 }
 
 /** Ends a session the user closed (exact target); harmless when it is already gone. */
